@@ -1,0 +1,36 @@
+# Two commands for newcomers: `make run` (set up and serve) and `make test` (set up and test).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 5000
+export PORT
+
+.PHONY: run dev test check clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.run-deps: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.test-deps: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@ $(VENV)/.run-deps
+
+## Set up (virtualenv, packages, database), load the demo data and serve with gunicorn.
+run: $(VENV)/.run-deps
+	scripts/run.sh
+
+## The Flask debug server with reloading, for development.
+dev: $(VENV)/.run-deps
+	FLASK_DEBUG=1 $(BIN)/flask --app wsgi db upgrade
+	FLASK_DEBUG=1 $(BIN)/flask --app wsgi demo seed
+	FLASK_DEBUG=1 $(BIN)/flask --app wsgi run --port $(PORT)
+
+## Set up and run the whole test suite (TEST_DATABASE_URL=postgresql://... adds PostgreSQL).
+test: $(VENV)/.test-deps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,100 @@
+"""Lectern: course delivery and self-study. create_app() builds the WSGI application."""
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app import config as config_module
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Config → extensions → catalog → errors → blueprints → CLI. No database I/O here."""
+    app = Flask(__name__, instance_relative_config=False)
+    _configure(app, config)
+    _configure_logging(app)
+    _configure_extensions(app)
+    _configure_catalog(app)
+    _configure_errors(app)
+    _configure_blueprints(app)
+    _configure_cli(app)
+    return app
+
+
+def _configure(app: Flask, overrides: Mapping[str, Any] | None) -> None:
+    testing = bool(overrides and overrides.get("TESTING"))
+    base = config_module.TestConfig if testing else config_module.BaseConfig
+    app.config.from_object(base)
+    app.config.update(config_module.from_environment(os.environ, app.instance_path))
+    if overrides:
+        app.config.update(overrides)
+    config_module.finalise(app.config)  # raises ConfigError with a one-line explanation
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///") and not testing:
+        os.makedirs(app.instance_path, exist_ok=True)
+    if app.config["LECTERN_TRUSTED_PROXIES"]:
+        hops = app.config["LECTERN_TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+
+def _configure_logging(app: Flask) -> None:
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        app.logger.setLevel(logging.INFO)
+
+
+def _configure_extensions(app: Flask) -> None:
+    from app import schema  # noqa: F401 - registers every model with the metadata
+    from app.auth.services import load_session_user
+    from app.db import configure_engine
+    from app.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)  # installs event listeners; opens no connection
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.session_protection = "strong"
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(load_session_user)
+
+    from app.web import install_web_hooks
+
+    install_web_hooks(app)
+
+
+def _configure_catalog(app: Flask) -> None:
+    from app.content.catalog import install_catalog
+
+    install_catalog(app)
+
+
+def _configure_errors(app: Flask) -> None:
+    from app.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def _configure_blueprints(app: Flask) -> None:
+    from app.admin.views import bp as admin_bp
+    from app.auth.views import bp as auth_bp
+    from app.health.views import bp as health_bp
+    from app.learn.views import bp as learn_bp
+
+    for bp in (auth_bp, learn_bp, admin_bp, health_bp):
+        app.register_blueprint(bp)
+
+
+def _configure_cli(app: Flask) -> None:
+    from app.auth.cli import users_cli
+    from app.demo.cli import demo_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)

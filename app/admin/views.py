@@ -1,0 +1,102 @@
+"""Administration of people. Rules live in the features' services; these views only call them."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.auth import services as accounts
+from app.auth.access import admin_required
+from app.auth.forms import InviteForm, RolesForm
+from app.db import utcnow
+from app.errors import DomainError, EmailTaken
+from app.mail import mail_configured, send_mail
+
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+
+
+@bp.before_request
+@admin_required
+def _only_admins():
+    return None
+
+
+@bp.get("/")
+def index():
+    return redirect(url_for("admin.users"))
+
+
+@bp.get("/users")
+def users():
+    query = request.args.get("q", "")[:100]
+    return render_template("admin/users.html", users=accounts.search_users(query), query=query)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def new_user():
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_user(form.email.data or "", form.display_name.data or "", form.roles.data or [],
+                                        password=None, now=utcnow())
+        except EmailTaken as exc:
+            form.email.errors = [str(exc)]
+        except DomainError as exc:
+            form.email.errors = [str(exc)] if "email" in str(exc).lower() else []
+            if not form.email.errors:
+                form.display_name.errors = [str(exc)]
+        else:
+            return _show_link(user.id, "invite")
+    return render_template("admin/user_new.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def user(user_id: int):
+    person = accounts.get_user(user_id)
+    form = RolesForm(data={"roles": sorted(r.value for r in person.roles)} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            accounts.set_roles(current_user.id, user_id, form.roles.data or [])
+        except DomainError as exc:
+            form.roles.errors = [str(exc)]
+        else:
+            flash(f"Roles of {person.display_name} saved.", "success")
+            return redirect(url_for("admin.user", user_id=user_id))
+    return render_template("admin/user.html", person=person, form=form), 422 if form.errors else 200
+
+
+@bp.post("/users/<int:user_id>/link")
+def user_link(user_id: int):
+    purpose = "invite" if request.form.get("purpose") == "invite" else "reset"
+    return _show_link(user_id, purpose)
+
+
+@bp.post("/users/<int:user_id>/active")
+def user_active(user_id: int):
+    active = request.form.get("active") == "1"
+    try:
+        person = accounts.set_active(current_user.id, user_id, active)
+    except DomainError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"{person.display_name} has been {'reactivated' if active else 'deactivated and signed out'}.", "success")
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+def _show_link(user_id: int, purpose: str):
+    cfg = current_app.config
+    max_age = cfg["TOKEN_MAX_AGE_INVITE" if purpose == "invite" else "TOKEN_MAX_AGE_RESET"]
+    issued = accounts.issue_link(user_id, purpose, secret_key=cfg["SECRET_KEY"], max_age=max_age,
+                                 created_by_id=current_user.id, now=utcnow())
+    url = f"{cfg['LECTERN_BASE_URL']}{url_for('auth.' + purpose, token=issued.token)}"
+    current_app.logger.info("%s link for %s created by %s: %s", purpose, issued.user.email, current_user.email, url)
+    mailed = False
+    if mail_configured(cfg):
+        subject = "Your Lectern invitation" if purpose == "invite" else "Reset your Lectern password"
+        try:
+            send_mail(cfg, issued.user.email, subject, f"Hello {issued.user.display_name},\n\n"
+                      f"Open this link to set your password (it works once, until "
+                      f"{issued.expires_at:%Y-%m-%d %H:%M} UTC):\n\n{url}\n")
+            mailed = True
+        except OSError:
+            current_app.logger.exception("Could not send the %s mail to %s", purpose, issued.user.email)
+    return render_template("admin/link.html", issued=issued, url=url, mailed=mailed)

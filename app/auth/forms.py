@@ -1,0 +1,51 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.auth.models import Role
+from app.auth.passwords import MAX_LENGTH
+
+
+class SignInForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(message="Enter your email address."), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(message="Enter your password."),
+                                                     Length(max=MAX_LENGTH)])
+    remember = BooleanField("Keep me signed in on this device")
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField("New password", validators=[DataRequired(message="Choose a password.")])
+    confirm = PasswordField("Repeat the new password",
+                            validators=[DataRequired(message="Repeat the password."),
+                                        EqualTo("password", message="The two passwords differ.")])
+
+
+class ChangePasswordForm(SetPasswordForm):
+    current = PasswordField("Current password", validators=[DataRequired(message="Enter your current password.")])
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+ROLE_LABELS = {Role.TRAINEE: "Trainee", Role.INSTRUCTOR: "Instructor", Role.ADMIN: "Administrator"}
+
+
+def role_choices() -> list[SelectChoice]:
+    return [SelectChoice(value=role.value, label=label) for role, label in ROLE_LABELS.items()]
+
+
+class InviteForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(message="Enter an email address."), Length(max=254)])
+    display_name = StringField("Full name", validators=[DataRequired(message="Enter the person's name."),
+                                                        Length(max=120)])
+    roles = MultiCheckboxField("Roles", choices=role_choices(),
+                               default=[Role.TRAINEE.value],
+                               validators=[DataRequired(message="Choose at least one role.")])
+
+
+class RolesForm(FlaskForm):
+    roles = MultiCheckboxField("Roles", choices=role_choices(),
+                               validators=[DataRequired(message="Choose at least one role.")])

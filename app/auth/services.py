@@ -1,0 +1,235 @@
+"""Accounts: one function per unit of work. Callers pass `now`; nothing reads the clock here."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy.exc import IntegrityError
+
+from app.auth import links
+from app.auth.models import AuthToken, Role, User, UserRole
+from app.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
+from app.db import write_transaction
+from app.errors import DomainError, EmailTaken, InvalidToken, NotFound, PasswordRejected
+from app.extensions import db
+
+
+def normalise_email(raw: str) -> str:
+    """Lower-cased, syntax-checked address; raises DomainError with a readable reason."""
+    try:
+        info = validate_email(raw.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise DomainError(f"That email address is not valid: {exc}") from None
+    return info.normalized.lower()
+
+
+def parse_roles(values: Iterable[str]) -> set[Role]:
+    roles = set()
+    for value in values:
+        try:
+            roles.add(Role(value.strip().lower()))
+        except ValueError:
+            raise DomainError(f"Unknown role {value!r}; use trainee, instructor or admin.") from None
+    if not roles:
+        raise DomainError("Give the person at least one role.")
+    return roles
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+
+
+def search_users(query: str = "", *, limit: int = 200) -> list[User]:
+    stmt = sa.select(User).order_by(User.display_name, User.id).limit(limit)
+    words = query.strip().lower().split()
+    for word in words:
+        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(sa.or_(User.email.like(pattern, escape="\\"),
+                                 sa.func.lower(User.display_name).like(pattern, escape="\\")))
+    return list(db.session.scalars(stmt))
+
+
+def get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+def load_session_user(session_id: str) -> User | None:
+    """Flask-Login's loader: '<id>:<epoch>' names a live session only while the epoch matches."""
+    user_part, _, epoch_part = session_id.partition(":")
+    if not (user_part.isdigit() and epoch_part.isdigit()):
+        return None
+    user = db.session.get(User, int(user_part))
+    if user is None or not user.is_active or user.session_epoch != int(epoch_part):
+        return None
+    return user
+
+
+def create_user(
+    email: str,
+    display_name: str,
+    roles: Iterable[str],
+    *,
+    password: str | None,
+    now: datetime,
+) -> User:
+    """A new account. Without a password the person signs in only after accepting an invitation."""
+    email = normalise_email(email)
+    display_name = " ".join(display_name.split())
+    if not display_name:
+        raise DomainError("Give the person's name.")
+    if len(display_name) > 120:
+        raise DomainError("The name is longer than 120 characters.")
+    role_set = parse_roles(roles)
+    if password is not None:
+        problems = password_problems(password, email=email, name=display_name)
+        if problems:
+            raise PasswordRejected(" ".join(problems))
+    user = User(
+        email=email,
+        display_name=display_name,
+        password_hash=hash_password(password) if password is not None else None,
+        created_at=now,
+        is_active=True,
+    )
+    user.role_rows = [UserRole(role=r.value) for r in sorted(role_set)]
+    try:
+        with write_transaction(db.session):
+            db.session.add(user)
+    except IntegrityError:
+        raise EmailTaken(f"There is already an account for {email}.") from None
+    return user
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    user: User | None
+    message: str = ""
+
+
+def authenticate(email: str, password: str, *, now: datetime) -> SignInResult:
+    """Check credentials. The same message for an unknown email and a wrong password."""
+    wrong = SignInResult(None, "Email or password is incorrect.")
+    user = user_by_email(email) if "@" in email else None
+    if not verify_password(user.password_hash if user else None, password):
+        return wrong
+    assert user is not None
+    if not user.is_active:
+        return SignInResult(None, "This account has been deactivated. Ask your administrator.")
+    with write_transaction(db.session):
+        user.last_sign_in_at = now
+        if user.password_hash and needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+    return SignInResult(user)
+
+
+def end_sessions(user_id: int) -> None:
+    """Sign the person out everywhere: every existing session cookie stops working."""
+    with write_transaction(db.session):
+        db.session.execute(
+            sa.update(User).where(User.id == user_id).values(session_epoch=User.session_epoch + 1)
+        )
+    db.session.expire_all()
+
+
+def set_active(actor_id: int, user_id: int, active: bool) -> User:
+    """Deactivate (ending every session) or reactivate an account. Nobody deactivates themselves."""
+    if actor_id == user_id and not active:
+        raise DomainError("You cannot deactivate your own account.")
+    with write_transaction(db.session):
+        user = get_user(user_id)
+        user.is_active = active
+        if not active:
+            user.session_epoch += 1
+    return user
+
+
+def set_roles(actor_id: int, user_id: int, roles: Iterable[str]) -> User:
+    role_set = parse_roles(roles)
+    if actor_id == user_id and Role.ADMIN not in role_set:
+        raise DomainError("You cannot remove your own administrator role.")
+    with write_transaction(db.session):
+        user = get_user(user_id)
+        user.role_rows = [UserRole(role=r.value) for r in sorted(role_set)]
+    return user
+
+
+def change_password(user_id: int, current: str, new: str) -> User:
+    user = get_user(user_id)
+    if not verify_password(user.password_hash, current):
+        raise PasswordRejected("Your current password is not correct.")
+    problems = password_problems(new, email=user.email, name=user.display_name)
+    if problems:
+        raise PasswordRejected(" ".join(problems))
+    with write_transaction(db.session):
+        user = get_user(user_id)
+        user.password_hash = hash_password(new)
+        user.session_epoch += 1
+    return user
+
+
+# --- reset and invitation links --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class IssuedLink:
+    user: User
+    purpose: str
+    token: str
+    expires_at: datetime
+
+
+def issue_link(user_id: int, purpose: str, *, secret_key: str, max_age: int, created_by_id: int | None,
+               now: datetime) -> IssuedLink:
+    if purpose not in ("reset", "invite"):
+        raise ValueError(purpose)
+    secret = links.new_secret()
+    expires_at = now + timedelta(seconds=max_age)
+    with write_transaction(db.session):
+        user = get_user(user_id)
+        db.session.add(AuthToken(user_id=user.id, purpose=purpose, secret_hash=links.secret_hash(secret),
+                                 created_by_id=created_by_id, created_at=now, expires_at=expires_at))
+    return IssuedLink(user, purpose, links.sign(secret_key, purpose, secret), expires_at)
+
+
+def _find_token(purpose: str, token: str, *, secret_key: str, max_age: int, now: datetime) -> AuthToken:
+    secret = links.unsign(secret_key, purpose, token, max_age)
+    row = None
+    if secret is not None:
+        row = db.session.scalar(sa.select(AuthToken).where(AuthToken.secret_hash == links.secret_hash(secret),
+                                                           AuthToken.purpose == purpose))
+    if row is None or row.used_at is not None or row.expires_at <= now or not row.user.is_active:
+        raise InvalidToken("This link is not valid any more: it has expired or has already been used. "
+                           "Ask your administrator for a new one.")
+    return row
+
+
+def peek_link(purpose: str, token: str, *, secret_key: str, max_age: int, now: datetime) -> User:
+    """The person a still-valid link is for (to greet them on the form); raises InvalidToken."""
+    return _find_token(purpose, token, secret_key=secret_key, max_age=max_age, now=now).user
+
+
+def redeem_link(purpose: str, token: str, new_password: str, *, secret_key: str, max_age: int,
+                now: datetime) -> User:
+    """Set the password through a link, exactly once. Ends the person's other sessions."""
+    row = _find_token(purpose, token, secret_key=secret_key, max_age=max_age, now=now)
+    user = row.user
+    problems = password_problems(new_password, email=user.email, name=user.display_name)
+    if problems:
+        raise PasswordRejected(" ".join(problems))
+    new_hash = hash_password(new_password)
+    token_id = row.id
+    with write_transaction(db.session):
+        claimed = db.session.execute(
+            sa.update(AuthToken).where(AuthToken.id == token_id, AuthToken.used_at.is_(None)).values(used_at=now)
+        ).rowcount
+        if claimed != 1:
+            raise InvalidToken("This link has already been used.")
+        user = get_user(row.user_id)
+        user.password_hash = new_hash
+        user.session_epoch += 1
+    return user

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.auth import services
+from app.auth.forms import ChangePasswordForm, SetPasswordForm, SignInForm
+from app.auth.redirects import safe_next
+from app.db import utcnow
+from app.errors import InvalidToken, PasswordRejected
+from app.extensions import limiter
+
+bp = Blueprint("auth", __name__, template_folder="templates")
+
+
+def _login_account_key() -> str:
+    return "login-account:" + (request.form.get("email") or "").strip().lower()
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"], methods=["POST"], key_func=_login_account_key)
+def login():
+    target = safe_next(request.args.get("next"), url_for("learn.home"))
+    if current_user.is_authenticated:
+        return redirect(target)
+    form = SignInForm()
+    if form.validate_on_submit():
+        result = services.authenticate(form.email.data or "", form.password.data or "", now=utcnow())
+        if result.user is not None:
+            login_user(result.user, remember=bool(form.remember.data))
+            return redirect(target)
+        form.password.errors = [result.message]
+    return render_template("auth/login.html", form=form), 422 if form.errors else 200
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    services.end_sessions(current_user.id)
+    logout_user()
+    flash("You have signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+def _set_password_page(purpose: str, token: str, template: str, done_message: str):
+    secret_key = current_app.config["SECRET_KEY"]
+    max_age = current_app.config["TOKEN_MAX_AGE_RESET" if purpose == "reset" else "TOKEN_MAX_AGE_INVITE"]
+    try:
+        person = services.peek_link(purpose, token, secret_key=secret_key, max_age=max_age, now=utcnow())
+    except InvalidToken as exc:
+        return render_template("auth/link_invalid.html", message=str(exc)), 410
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = services.redeem_link(purpose, token, form.password.data or "", secret_key=secret_key,
+                                        max_age=max_age, now=utcnow())
+        except PasswordRejected as exc:
+            form.password.errors = [str(exc)]
+        except InvalidToken as exc:
+            return render_template("auth/link_invalid.html", message=str(exc)), 410
+        else:
+            logout_user()
+            login_user(user)
+            flash(done_message, "success")
+            return redirect(url_for("learn.home"))
+    return render_template(template, form=form, person=person), 422 if form.errors else 200
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+def reset(token: str):
+    return _set_password_page("reset", token, "auth/reset.html", "Your password has been changed.")
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+def invite(token: str):
+    return _set_password_page("invite", token, "auth/invite.html", "Welcome to Lectern: your account is ready.")
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = services.change_password(current_user.id, form.current.data or "", form.password.data or "")
+        except PasswordRejected as exc:
+            field = form.current if "current password" in str(exc) else form.password
+            field.errors = [str(exc)]
+        else:
+            login_user(user)  # the old session ended with the password change; keep this one
+            flash("Your password has been changed. Other devices have been signed out.", "success")
+            return redirect(url_for("learn.home"))
+    return render_template("auth/change_password.html", form=form), 422 if form.errors else 200

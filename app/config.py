@@ -1,0 +1,118 @@
+"""Settings. Read from the environment inside create_app(), never at import time."""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unusable; the message is one line a person can act on."""
+
+
+class BaseConfig:
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
+    MAX_CONTENT_LENGTH = 4 * 1024 * 1024
+    WTF_CSRF_TIME_LIMIT = 60 * 60 * 12
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    LOGIN_ACCOUNT_RATE_LIMIT = "20 per hour"
+    LECTERN_BASE_URL = "http://127.0.0.1:5000"
+    LECTERN_DEMO = True
+    LECTERN_TRUSTED_PROXIES = 0
+    CURRICULUM_DIR = str(PROJECT_ROOT / "curriculum")
+    QUIZZES_DIR = str(PROJECT_ROOT / "quizzes")
+    TOKEN_MAX_AGE_RESET = 60 * 60 * 2          # password reset links: 2 hours
+    TOKEN_MAX_AGE_INVITE = 60 * 60 * 24 * 14   # invitations: 14 days
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 587
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_USE_TLS = True
+    MAIL_SENDER = "Lectern <no-reply@localhost>"
+    TESTING = False
+    DEBUG = False
+
+
+class TestConfig(BaseConfig):
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"
+    RATELIMIT_ENABLED = False
+    WTF_CSRF_ENABLED = False
+    TOKEN_MAX_AGE_RESET = 60 * 60
+    LECTERN_BASE_URL = "http://localhost"
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual spellings of a PostgreSQL URL and use psycopg 3 for all of them."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def from_environment(environ: Mapping[str, str], instance_path: str) -> dict[str, Any]:
+    """The settings the environment overrides, as a plain mapping."""
+    out: dict[str, Any] = {}
+    if environ.get("SECRET_KEY"):
+        out["SECRET_KEY"] = environ["SECRET_KEY"]
+    url = environ.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'lectern.db'}"
+    out["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
+    if environ.get("REDIS_URL"):
+        out["REDIS_URL"] = environ["REDIS_URL"]
+        out["RATELIMIT_STORAGE_URI"] = environ["REDIS_URL"]
+    if environ.get("LECTERN_BASE_URL"):
+        out["LECTERN_BASE_URL"] = environ["LECTERN_BASE_URL"].rstrip("/")
+    if "LECTERN_DEMO" in environ:
+        out["LECTERN_DEMO"] = _bool(environ["LECTERN_DEMO"])
+    if environ.get("LECTERN_TRUSTED_PROXIES"):
+        out["LECTERN_TRUSTED_PROXIES"] = int(environ["LECTERN_TRUSTED_PROXIES"])
+    if environ.get("FLASK_DEBUG"):
+        out["DEBUG"] = _bool(environ["FLASK_DEBUG"])
+    for key in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_SENDER"):
+        if environ.get(key):
+            out[key] = environ[key]
+    if environ.get("MAIL_PORT"):
+        out["MAIL_PORT"] = int(environ["MAIL_PORT"])
+    if "MAIL_USE_TLS" in environ:
+        out["MAIL_USE_TLS"] = _bool(environ["MAIL_USE_TLS"])
+    return out
+
+
+def finalise(config: dict[str, Any]) -> None:
+    """Derive dependent settings and refuse an unusable configuration."""
+    if not config.get("SECRET_KEY"):
+        if config.get("DEBUG") or config.get("TESTING"):
+            config["SECRET_KEY"] = os.urandom(32).hex()
+        else:
+            raise ConfigError(
+                "SECRET_KEY is not set: export SECRET_KEY=<a long random string> "
+                "(for example from `python -c 'import secrets; print(secrets.token_hex(32))'`)"
+            )
+    if str(config.get("LECTERN_BASE_URL", "")).startswith("https://"):
+        config["SESSION_COOKIE_SECURE"] = True
+        config["REMEMBER_COOKIE_SECURE"] = True
+        config.setdefault("PREFERRED_URL_SCHEME", "https")
+    uri = config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite"):
+        options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options.setdefault("connect_args", {"timeout": 15})
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = options

@@ -1,0 +1,150 @@
+"""The course description (`curriculum/course.yaml`) as frozen, validated data."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.content.problems import ContentProblem
+from app.content.yamlsource import LineDict, LineList, YamlSyntaxError, load_yaml
+
+AGENDA_KINDS = ("session", "break", "lunch", "event")
+_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    start: str
+    end: str
+    kind: str
+    title: str
+    lesson_slugs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Day:
+    number: int
+    title: str
+    summary: str
+    agenda: tuple[AgendaItem, ...]
+
+    @property
+    def label(self) -> str:
+        return f"Day {self.number}"
+
+    @property
+    def starts(self) -> str:
+        return self.agenda[0].start if self.agenda else ""
+
+    @property
+    def ends(self) -> str:
+        return self.agenda[-1].end if self.agenda else ""
+
+
+@dataclass(frozen=True)
+class Course:
+    title: str
+    code: str
+    description: str
+    hours: float
+    days: tuple[Day, ...]
+
+
+COURSE_KEYS = {"title", "code", "description", "hours", "days", "completion"}
+DAY_KEYS = {"number", "title", "summary", "agenda"}
+ITEM_KEYS = {"start", "end", "kind", "title", "lessons"}
+
+
+def load_course(path: Path, display_path: str) -> tuple[Course | None, list[ContentProblem]]:
+    """Parse and check course.yaml, returning every problem found (not just the first)."""
+    problems: list[ContentProblem] = []
+
+    def problem(line: int, message: str) -> None:
+        problems.append(ContentProblem(display_path, line, message))
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None, [ContentProblem(display_path, 0, "file is missing")]
+    except UnicodeDecodeError as exc:
+        return None, [ContentProblem(display_path, 1, f"not UTF-8 text ({exc.reason})")]
+    try:
+        data = load_yaml(text)
+    except YamlSyntaxError as exc:
+        return None, [ContentProblem(display_path, exc.line, str(exc))]
+    if not isinstance(data, LineDict):
+        return None, [ContentProblem(display_path, 1, "expected a mapping of course settings")]
+
+    for key in sorted(set(data) - COURSE_KEYS):
+        problem(data.line_of(key), f"unknown key {key!r}")
+    title = _text(data, "title", problem)
+    code = _text(data, "code", problem)
+    description = _text(data, "description", problem)
+    hours = data.get("hours")
+    if not isinstance(hours, (int, float)) or isinstance(hours, bool) or hours <= 0:
+        problem(data.line_of("hours"), "'hours' must be a positive number")
+        hours = 0
+
+    days: list[Day] = []
+    raw_days = data.get("days")
+    if not isinstance(raw_days, LineList) or not raw_days:
+        problem(data.line_of("days"), "'days' must be a non-empty list")
+        raw_days = LineList()
+    for index, raw in enumerate(raw_days, start=1):
+        day = _day(raw, index, raw_days.line, problem)
+        if day is not None:
+            days.append(day)
+    if problems:
+        return None, problems
+    return Course(title=title, code=code, description=description, hours=float(hours), days=tuple(days)), []
+
+
+def _text(data: LineDict, key: str, problem: Any) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        problem(data.line_of(key), f"{key!r} must be non-empty text")
+        return ""
+    return value.strip()
+
+
+def _day(raw: Any, index: int, line: int, problem: Any) -> Day | None:
+    if not isinstance(raw, LineDict):
+        problem(line, f"day {index} must be a mapping")
+        return None
+    for key in sorted(set(raw) - DAY_KEYS):
+        problem(raw.line_of(key), f"unknown key {key!r} in day {index}")
+    if raw.get("number") != index:
+        problem(raw.line_of("number"), f"day {index} must have 'number: {index}'")
+    title = _text(raw, "title", problem)
+    summary = _text(raw, "summary", problem)
+    items: list[AgendaItem] = []
+    agenda = raw.get("agenda")
+    if not isinstance(agenda, LineList) or not agenda:
+        problem(raw.line_of("agenda"), f"day {index} needs an 'agenda' list")
+        agenda = LineList()
+    previous_end = ""
+    for item in agenda:
+        if not isinstance(item, LineDict):
+            problem(agenda.line, "each agenda item must be a mapping")
+            continue
+        for key in sorted(set(item) - ITEM_KEYS):
+            problem(item.line_of(key), f"unknown key {key!r} in agenda item")
+        start, end = str(item.get("start", "")), str(item.get("end", ""))
+        if not _TIME.match(start) or not _TIME.match(end):
+            problem(item.line, "agenda times must look like 09:00")
+        elif end <= start:
+            problem(item.line, f"agenda item ends ({end}) before it starts ({start})")
+        elif previous_end and start < previous_end:
+            problem(item.line, f"agenda item starts at {start}, before the previous one ends ({previous_end})")
+        previous_end = end if _TIME.match(end) else previous_end
+        kind = item.get("kind")
+        if kind not in AGENDA_KINDS:
+            problem(item.line_of("kind"), f"agenda 'kind' must be one of {', '.join(AGENDA_KINDS)}")
+        item_title = _text(item, "title", problem)
+        lessons = item.get("lessons", [])
+        if not isinstance(lessons, list) or not all(isinstance(s, str) for s in lessons):
+            problem(item.line_of("lessons"), "'lessons' must be a list of lesson slugs")
+            lessons = []
+        items.append(AgendaItem(start, end, str(kind), item_title, tuple(lessons)))
+    return Day(number=index, title=title, summary=summary, agenda=tuple(items))

@@ -1,0 +1,87 @@
+"""Domain errors and the one place that turns exceptions into responses."""
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    """A rule of the domain was broken; the message is safe to show to the user."""
+
+    status_code = 400
+
+
+class NotFound(DomainError):
+    status_code = 404
+
+
+class Forbidden(DomainError):
+    status_code = 403
+
+
+class InvalidToken(DomainError):
+    """A reset or invitation link is unknown, expired or already used."""
+
+
+class PasswordRejected(DomainError):
+    """A new password does not meet the rules."""
+
+
+class EmailTaken(DomainError):
+    status_code = 409
+
+
+TITLES = {
+    400: "Bad request",
+    403: "Not allowed",
+    404: "Page not found",
+    405: "Method not allowed",
+    413: "Upload too large",
+    429: "Too many requests",
+    500: "Something went wrong",
+}
+
+EXPLANATIONS = {
+    400: "The request could not be understood. If you submitted a form, go back, reload the page and try again.",
+    403: "Your account does not have access to this page.",
+    404: "There is no page at this address. It may have moved, or the link may be mistyped.",
+    405: "This page cannot be used that way.",
+    413: "The file or form you sent is larger than this site accepts.",
+    429: "Too many attempts in a short time. Wait a minute and try again.",
+    500: "An unexpected error happened on our side. It has been logged; please try again in a moment.",
+}
+
+
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return request.is_json or (best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"])
+
+
+def error_response(status: int, detail: str | None = None):
+    title = TITLES.get(status, "Error")
+    message = detail or EXPLANATIONS.get(status, "")
+    if _wants_json():
+        return jsonify(error=title, message=message), status
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        status = exc.code or 500
+        detail = None
+        if status == 400 and getattr(exc, "description", "") and "CSRF" in str(exc.description):
+            detail = "The form has expired or was not sent from this site. Reload the page and try again."
+        return error_response(status, detail)
+
+    @app.errorhandler(DomainError)
+    def _domain(exc: DomainError):
+        return error_response(exc.status_code, str(exc) or None)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        propagate = app.config.get("PROPAGATE_EXCEPTIONS")
+        if propagate or (propagate is None and (app.testing or app.debug)):
+            raise exc
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        return error_response(500)

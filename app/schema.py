@@ -1,0 +1,2 @@
+"""Every feature's models, imported so that the metadata is complete (migrations, drift checks)."""
+from app.auth import models as auth_models  # noqa: F401

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# `make run`: migrate, load demo accounts on an empty database, print how to sign in, serve.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+PORT=${PORT:-5000}
+HOST=${HOST:-127.0.0.1}
+mkdir -p instance
+
+if [ -z "${SECRET_KEY:-}" ]; then
+  # Zero-setup default: a random key kept in instance/ so sessions survive restarts.
+  if [ ! -s instance/secret_key ]; then
+    (umask 077 && "$BIN/python" -c 'import secrets; print(secrets.token_hex(32))' > instance/secret_key)
+  fi
+  SECRET_KEY=$(cat instance/secret_key)
+  export SECRET_KEY
+fi
+export LECTERN_BASE_URL=${LECTERN_BASE_URL:-http://127.0.0.1:$PORT}
+
+"$BIN/flask" --app wsgi db upgrade
+"$BIN/flask" --app wsgi demo seed
+
+cat <<MSG
+
+  Lectern is starting at $LECTERN_BASE_URL
+  (database: ${DATABASE_URL:-SQLite in instance/lectern.db}; stop with Ctrl-C)
+
+MSG
+exec "$BIN/gunicorn" --config gunicorn.conf.py --bind "$HOST:$PORT" wsgi:app

@@ -1,0 +1,164 @@
+"""Fixtures in the flaskr shape (app, client, runner) plus factories.
+
+Databases: every test gets a database migrated to head. SQLite (the default) copies a file that
+was migrated once per run; with TEST_DATABASE_URL set to PostgreSQL the schema is migrated once
+and every table is emptied after each test.
+"""
+from __future__ import annotations
+
+import contextvars
+import os
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask, has_app_context
+from flask.testing import FlaskClient
+
+from app import create_app
+from app.auth.models import User, UserRole
+from app.auth.passwords import hash_password
+from app.extensions import db
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+ON_POSTGRES = TEST_DATABASE_URL.startswith(("postgres://", "postgresql"))
+PASSWORD = "correct horse battery"
+
+
+def migrate_to_head(app: Flask) -> None:
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database at head: a SQLite file to copy, or the PostgreSQL URL after a fresh migration."""
+    if ON_POSTGRES:
+        engine = sa.create_engine(_pg_url(TEST_DATABASE_URL))
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+            conn.execute(sa.text("CREATE SCHEMA public"))
+        engine.dispose()
+        migrate_to_head(create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": _pg_url(TEST_DATABASE_URL)}))
+        return _pg_url(TEST_DATABASE_URL)
+    path = tmp_path_factory.mktemp("template") / "lectern.db"
+    migrate_to_head(create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"}))
+    return str(path)
+
+
+def _pg_url(url: str) -> str:
+    from app.config import normalise_database_url
+
+    return normalise_database_url(url)
+
+
+@pytest.fixture
+def database_uri(migrated_template: str, tmp_path: Path) -> Iterator[str]:
+    if ON_POSTGRES:
+        yield migrated_template
+        engine = sa.create_engine(migrated_template)
+        with engine.begin() as conn:
+            tables = [t for t in sa.inspect(conn).get_table_names() if t != "alembic_version"]
+            if tables:
+                conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+    else:
+        target = tmp_path / "lectern.db"
+        shutil.copyfile(migrated_template, target)
+        yield f"sqlite:///{target}"
+
+
+@pytest.fixture
+def app_config(database_uri: str) -> dict[str, object]:
+    """Override in a test module to change settings (for example to switch CSRF on)."""
+    return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_uri}
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs as in production, with its own app context, `g` and database session,
+    even though the test itself holds an app context to set data up."""
+
+    def open(self, *args, **kwargs):  # type: ignore[override]
+        kwargs.setdefault("buffered", True)
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():
+            db.session.rollback()  # the test's own session sees what the request committed
+        return response
+
+
+@pytest.fixture
+def app(app_config: dict[str, object]) -> Iterator[Flask]:
+    application = create_app(app_config)
+    application.test_client_class = IsolatedClient
+    with application.app_context():
+        yield application
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    return hash_password(PASSWORD)  # Argon2 is slow on purpose: hash once per run
+
+
+@pytest.fixture
+def make_user(app: Flask, password_hash: str) -> Callable[..., User]:
+    counter = iter(range(1, 10_000))
+
+    def factory(**overrides: object) -> User:
+        n = next(counter)
+        roles = overrides.pop("roles", ("trainee",))
+        user = User(
+            email=str(overrides.pop("email", f"person{n}@example.org")).lower(),
+            display_name=str(overrides.pop("display_name", f"Person {n}")),
+            password_hash=overrides.pop("password_hash", password_hash),
+            is_active=overrides.pop("is_active", True),
+            created_at=overrides.pop("created_at", datetime(2026, 1, 1, tzinfo=timezone.utc)),
+            **overrides,
+        )
+        user.role_rows = [UserRole(role=r) for r in roles]  # type: ignore[union-attr]
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return factory
+
+
+@dataclass
+class SignIn:
+    client: FlaskClient
+
+    def __call__(self, user: User, password: str = PASSWORD, **extra: str):
+        return self.client.post("/login", data={"email": user.email, "password": password, **extra})
+
+
+@pytest.fixture
+def sign_in(client: FlaskClient) -> SignIn:
+    return SignIn(client)
+
+
+CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+
+
+def csrf_token_from(html: str) -> str:
+    match = CSRF_INPUT.search(html)
+    assert match, "no csrf_token field on the page"
+    return match.group(1) or match.group(2)

@@ -1,0 +1,57 @@
+import pytest
+
+from app import create_app
+from app.config import ConfigError, from_environment, normalise_database_url
+
+
+def test_refuses_to_start_without_secret_key_outside_debug_and_tests(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    with pytest.raises(ConfigError) as info:
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    message = str(info.value)
+    assert "SECRET_KEY" in message and "\n" not in message
+
+
+def test_wsgi_import_fails_with_the_one_line_message(monkeypatch, tmp_path):
+    import subprocess
+    import sys
+
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", "import wsgi"], capture_output=True, text=True, env=env,
+                            cwd=str(__import__("pathlib").Path(__file__).resolve().parents[2]))
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+@pytest.mark.parametrize("given,expected", [
+    ("postgres://u@h/db", "postgresql+psycopg://u@h/db"),
+    ("postgresql://u@h/db", "postgresql+psycopg://u@h/db"),
+    ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
+    ("sqlite:////tmp/x.db", "sqlite:////tmp/x.db"),
+])
+def test_database_urls_use_psycopg3(given, expected):
+    assert normalise_database_url(given) == expected
+
+
+def test_default_database_is_sqlite_in_instance_folder():
+    settings = from_environment({}, "/srv/lectern/instance")
+    assert settings["SQLALCHEMY_DATABASE_URI"] == "sqlite:////srv/lectern/instance/lectern.db"
+
+
+def test_https_base_url_makes_cookies_secure(tmp_path):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db",
+                      "LECTERN_BASE_URL": "https://training.example.org"})
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
+    assert app.config["SESSION_COOKIE_HTTPONLY"] and app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_redis_url_moves_rate_limits_to_redis():
+    settings = from_environment({"REDIS_URL": "redis://127.0.0.1:6379/0"}, "/x")
+    assert settings["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
+
+
+def test_create_app_touches_no_database(tmp_path):
+    db_file = tmp_path / "never.db"
+    create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}"})
+    assert not db_file.exists()
