@@ -39,3 +39,8 @@ def test_two_workers_share_the_sign_in_limit(database_uri, make_user):
     ok = worker_b.test_client().post("/login", data={"email": user.email, "password": PASSWORD})
     assert ok.status_code == 429  # the address is still over its limit, whichever worker answers
     client.delete(*client.keys(f"*{prefix}*"))
+    from app.extensions import db
+
+    for worker in (worker_a, worker_b):
+        with worker.app_context():
+            db.engine.dispose()
