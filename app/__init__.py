@@ -95,7 +95,8 @@ def _configure_blueprints(app: Flask) -> None:
 
 def _configure_cli(app: Flask) -> None:
     from app.auth.cli import users_cli
+    from app.content.cli import content_cli
     from app.demo.cli import demo_cli
 
-    app.cli.add_command(users_cli)
-    app.cli.add_command(demo_cli)
+    for group in (users_cli, content_cli, demo_cli):
+        app.cli.add_command(group)

@@ -36,6 +36,7 @@ class BaseConfig:
     LECTERN_TRUSTED_PROXIES = 0
     CURRICULUM_DIR = str(PROJECT_ROOT / "curriculum")
     QUIZZES_DIR = str(PROJECT_ROOT / "quizzes")
+    CONTENT_RELOAD_SECONDS = 2.0   # look for edited content files this often; 0 = never
     TOKEN_MAX_AGE_RESET = 60 * 60 * 2          # password reset links: 2 hours
     TOKEN_MAX_AGE_INVITE = 60 * 60 * 24 * 14   # invitations: 14 days
     MAIL_SERVER: str | None = None

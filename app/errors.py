@@ -27,6 +27,12 @@ class PasswordRejected(DomainError):
     """A new password does not meet the rules."""
 
 
+class InputRejected(DomainError):
+    """What the person typed cannot be saved as it is (too long, wrong shape); say why."""
+
+    status_code = 422
+
+
 class EmailTaken(DomainError):
     status_code = 409
 

@@ -39,6 +39,6 @@ def install_web_hooks(app: Flask) -> None:
 
     @app.context_processor
     def _globals() -> dict[str, object]:
-        from app.content.catalog import catalog
+        from app.content.catalog import catalog, content_problems
 
-        return {"course": catalog().course}
+        return {"course": catalog().course, "content_problems": content_problems()}

@@ -17,6 +17,7 @@ if [ -z "${SECRET_KEY:-}" ]; then
 fi
 export LECTERN_BASE_URL=${LECTERN_BASE_URL:-http://127.0.0.1:$PORT}
 
+"$BIN/flask" --app wsgi content check
 "$BIN/flask" --app wsgi db upgrade
 "$BIN/flask" --app wsgi demo seed
 

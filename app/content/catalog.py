@@ -1,31 +1,115 @@
-"""The immutable in-memory catalog of course content, loaded once at start-up."""
+"""The immutable in-memory catalog of course content: loaded, validated and rendered once.
+
+A running process keeps serving its last good catalog. `CatalogHolder` looks at the content files'
+modification times at most every CONTENT_RELOAD_SECONDS; when they change it loads them again and
+swaps the new catalog in only if it is valid. Problems are logged and kept for administrators.
+"""
 from __future__ import annotations
 
+import logging
 import os
-from dataclasses import dataclass
+import threading
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import Flask, current_app
+from markupsafe import Markup
 
 from app.content.course import Course, load_course
+from app.content.lessons import PLACEHOLDER_HTML, LessonSource, parse_lesson
 from app.content.problems import ContentInvalid, ContentProblem
+from app.content.rendering import Heading, plain_text, render_markdown
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of a lesson page: running text, or one of the custom blocks."""
+
+    kind: str            # "text", "activity", "reflection", "takeaways", "facilitator"
+    html: Markup
+    title: str = ""      # activity title
+    key: str = ""        # reflection prompt id
+
+
+@dataclass(frozen=True)
+class GlossaryEntry:
+    term: str
+    definition: str
+    lesson_slug: str
+
+
+@dataclass(frozen=True)
+class Lesson:
+    slug: str
+    day_number: int
+    order: int                      # position in the whole course, from 0
+    title: str
+    minutes: int
+    stage: int | None
+    objectives: tuple[str, ...]
+    quiz: str | None
+    segments: tuple[Segment, ...]
+    headings: tuple[Heading, ...]
+    glossary: tuple[GlossaryEntry, ...]
+    content_hash: str
+    path: str
+    agenda_title: str
+    words: int
+    section_texts: tuple[tuple[str, str, str], ...] = field(repr=False)  # (anchor, heading, text) for search
+
+    @property
+    def key(self) -> str:
+        return self.slug
+
+    @property
+    def url(self) -> str:
+        return f"/lessons/{self.slug}"
+
+    @property
+    def reflection_keys(self) -> tuple[str, ...]:
+        return tuple(s.key for s in self.segments if s.kind == "reflection")
+
+    @property
+    def toc(self) -> tuple[Heading, ...]:
+        return tuple(h for h in self.headings if h.level == 2)
 
 
 @dataclass(frozen=True)
 class Catalog:
     course: Course
+    lessons: tuple[Lesson, ...] = ()
+    content_hash: str = ""
 
+    def lesson(self, slug: str) -> Lesson | None:
+        return self._by_slug.get(slug)
 
-def load_catalog(curriculum_dir: str | Path) -> Catalog:
-    """Read and validate the content; raises ContentInvalid listing every problem."""
-    root = Path(curriculum_dir)
-    problems: list[ContentProblem] = []
-    course_path = root / "course.yaml"
-    course, found = load_course(course_path, _display(course_path))
-    problems.extend(found)
-    if problems or course is None:
-        raise ContentInvalid(problems)
-    return Catalog(course=course)
+    def day_lessons(self, day_number: int) -> tuple[Lesson, ...]:
+        return tuple(lesson for lesson in self.lessons if lesson.day_number == day_number)
+
+    def neighbours(self, lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
+        before = self.lessons[lesson.order - 1] if lesson.order > 0 else None
+        after = self.lessons[lesson.order + 1] if lesson.order + 1 < len(self.lessons) else None
+        return before, after
+
+    @property
+    def glossary(self) -> tuple[GlossaryEntry, ...]:
+        entries = [entry for lesson in self.lessons for entry in lesson.glossary]
+        return tuple(sorted(entries, key=lambda e: e.term.casefold()))
+
+    @property
+    def words(self) -> int:
+        return sum(lesson.words for lesson in self.lessons)
+
+    @property
+    def _by_slug(self) -> dict[str, Lesson]:
+        cached = self.__dict__.get("_slug_index")
+        if cached is None:
+            cached = {lesson.slug: lesson for lesson in self.lessons}
+            object.__setattr__(self, "_slug_index", cached)
+        return cached
 
 
 def _display(path: Path) -> str:
@@ -35,10 +119,226 @@ def _display(path: Path) -> str:
         return str(path)
 
 
+def load_catalog(curriculum_dir: str | Path) -> Catalog:
+    """Read, validate and render all content; raises ContentInvalid listing every problem."""
+    root = Path(curriculum_dir)
+    problems: list[ContentProblem] = []
+    course_path = root / "course.yaml"
+    course, found = load_course(course_path, _display(course_path))
+    problems.extend(found)
+
+    sources: list[LessonSource] = []
+    unreadable: set[str] = set()  # slugs of lesson files that failed to parse (already reported)
+    for day_dir in sorted(p for p in root.glob("day-*") if p.is_dir()):
+        try:
+            day_number = int(day_dir.name.removeprefix("day-"))
+        except ValueError:
+            problems.append(ContentProblem(_display(day_dir), 0, "day folders are named day-1, day-2, …"))
+            continue
+        for path in sorted(day_dir.glob("*.md")):
+            source, found = parse_lesson(path, _display(path), day_number)
+            problems.extend(found)
+            if source is None:
+                unreadable.add(path.stem[3:])
+            if source:
+                sources.append(source)
+    if course is None:
+        raise ContentInvalid(problems)
+
+    # Where each lesson sits: the agenda decides the order.
+    by_slug: dict[str, LessonSource] = {}
+    for source in sources:
+        if source.slug in by_slug:
+            problems.append(ContentProblem(source.path, source.line_of.get("slug", 1),
+                                           f"slug {source.slug!r} is also used by {by_slug[source.slug].path}"))
+        else:
+            by_slug[source.slug] = source
+    placed: list[tuple[LessonSource, str]] = []
+    seen: set[str] = set()
+    course_file = _display(course_path)
+    for day in course.days:
+        for item in day.agenda:
+            for slug in item.lesson_slugs:
+                source = by_slug.get(slug)
+                if source is None and slug in unreadable:
+                    continue
+                if source is None:
+                    problems.append(ContentProblem(course_file, item.line, f"{day.label} agenda item {item.title!r} names "
+                                                                  f"lesson {slug!r}, but there is no such lesson file"))
+                elif slug in seen:
+                    problems.append(ContentProblem(course_file, item.line, f"lesson {slug!r} is placed twice in the agenda"))
+                elif source.day_number != day.number:
+                    problems.append(ContentProblem(source.path, 1, f"this lesson is in day-{source.day_number}/ but the "
+                                                                  f"agenda places it on {day.label}"))
+                else:
+                    seen.add(slug)
+                    placed.append((source, item.title))
+    for source in sources:
+        if source.slug in by_slug and by_slug[source.slug] is source and source.slug not in seen \
+                and not any(p.path == source.path and "agenda places" in p.message for p in problems):
+            problems.append(ContentProblem(source.path, 1, "course.yaml does not place this lesson in any agenda item"))
+
+    lessons, render_problems = _render(placed, by_slug)
+    problems.extend(render_problems)
+    if problems:
+        raise ContentInvalid(problems)
+    import hashlib
+
+    digest = hashlib.sha256("".join(lesson.content_hash for lesson in lessons).encode()).hexdigest()
+    return Catalog(course=course, lessons=tuple(lessons), content_hash=digest)
+
+
+def _render(placed: list[tuple[LessonSource, str]], by_slug: dict[str, LessonSource]) -> tuple[list[Lesson], list[ContentProblem]]:
+    problems: list[ContentProblem] = []
+    lessons: list[Lesson] = []
+    terms: dict[str, str] = {}
+    reflection_ids: dict[str, str] = {}
+
+    def resolve(slug: str) -> str | None:
+        return f"/lessons/{slug}" if slug in by_slug else None
+
+    for order, (source, agenda_title) in enumerate(placed):
+        main = render_markdown(source.body, resolve_lesson=resolve)
+        broken = list(main.broken_links)
+        rendered_blocks = []
+        for block in source.blocks:
+            rendered = render_markdown(block.text, resolve_lesson=resolve)
+            broken.extend(rendered.broken_links)
+            rendered_blocks.append(rendered.html)
+            if block.kind == "reflection":
+                if block.arg in reflection_ids:
+                    problems.append(ContentProblem(source.path, block.line, f"reflection id {block.arg!r} is also used "
+                                                                           f"in {reflection_ids[block.arg]}"))
+                reflection_ids[block.arg] = source.path
+        for href in broken:
+            problems.append(ContentProblem(source.path, source.line_containing(f"]({href}"), f"link {href!r} does not lead to a lesson "
+                                                           "(write other lessons as 'slug.md', or use a full https:// address)"))
+        for term, _definition in source.glossary:
+            folded = term.casefold()
+            if folded in terms:
+                problems.append(ContentProblem(source.path, source.line_of.get(f"glossary:{term}", 1),
+                                               f"glossary term {term!r} is already defined in {terms[folded]}"))
+            terms[folded] = source.path
+        if source.quiz is not None:
+            problems.append(ContentProblem(source.path, source.line_of.get("quiz", 1),
+                                           f"quiz {source.quiz!r} does not exist"))
+
+        segments: list[Segment] = []
+        parts = PLACEHOLDER_HTML.split(main.html)
+        for index, part in enumerate(parts):
+            if index % 2 == 0:
+                if part.strip():
+                    segments.append(Segment("text", Markup(part)))
+            else:
+                block = source.blocks[int(part)]
+                html = Markup(rendered_blocks[int(part)])
+                segments.append(Segment(block.kind, html, title=block.arg if block.kind == "activity" else "",
+                                        key=block.arg if block.kind == "reflection" else ""))
+        lessons.append(Lesson(
+            slug=source.slug, day_number=source.day_number, order=order, title=source.title, minutes=source.minutes,
+            stage=source.stage, objectives=source.objectives, quiz=source.quiz, segments=tuple(segments),
+            headings=main.headings,
+            glossary=tuple(GlossaryEntry(t, d, source.slug) for t, d in source.glossary),
+            content_hash=source.content_hash, path=source.path, agenda_title=agenda_title,
+            words=len(plain_text(main.html + " ".join(rendered_blocks)).split()),
+            section_texts=_sections(segments),
+        ))
+    return lessons, problems
+
+
+def _sections(segments: list[Segment]) -> tuple[tuple[str, str, str], ...]:
+    """Searchable text by section (anchor, heading, text); facilitator notes are never searchable."""
+    import re
+
+    sections: list[tuple[str, str, list[str]]] = [("", "", [])]
+    heading = re.compile(r'<h([2-4]) id="([^"]+)">(.*?)</h\1>', re.S)
+    for segment in segments:
+        if segment.kind == "facilitator":
+            continue
+        html = str(segment.html)
+        position = 0
+        for match in heading.finditer(html):
+            sections[-1][2].append(html[position:match.start()])
+            sections.append((match[2], plain_text(match[3]), []))
+            position = match.end()
+        sections[-1][2].append(html[position:])
+    return tuple((anchor, title, plain_text(" ".join(parts))) for anchor, title, parts in sections
+                 if plain_text(" ".join(parts)) or title)
+
+
+# --- the live catalog of one process ---------------------------------------------------------
+
+@dataclass
+class CatalogHolder:
+    directory: Path
+    reload_seconds: float
+    current: Catalog
+    signature: tuple[tuple[str, int, int], ...]
+    problems: tuple[ContentProblem, ...] = ()
+    checked_at: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def get(self) -> Catalog:
+        if self.reload_seconds and time.monotonic() - self.checked_at >= self.reload_seconds:
+            self._maybe_reload()
+        return self.current
+
+    def _maybe_reload(self) -> None:
+        if not self.lock.acquire(blocking=False):
+            return  # another thread is already looking
+        try:
+            self.checked_at = time.monotonic()
+            signature = content_signature(self.directory)
+            if signature == self.signature:
+                return
+            self.signature = signature
+            try:
+                self.current = load_catalog(self.directory)
+            except ContentInvalid as exc:
+                self.problems = tuple(exc.problems)
+                log.error("Content changed but is invalid; still serving the previous version:\n%s", exc)
+            else:
+                self.problems = ()
+                log.info("Content reloaded (%d lessons)", len(self.current.lessons))
+        finally:
+            self.lock.release()
+
+
+def content_signature(directory: Path) -> tuple[tuple[str, int, int], ...]:
+    entries = []
+    for path in sorted(directory.rglob("*")):
+        if path.is_file() and path.suffix in (".md", ".yaml", ".yml"):
+            stat = path.stat()
+            entries.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(entries)
+
+
 def install_catalog(app: Flask) -> None:
-    """Load the content for this app; a broken catalog stops start-up with file:line messages."""
-    app.extensions["lectern.catalog"] = load_catalog(app.config["CURRICULUM_DIR"])
+    """Load the content for this app. Invalid content stops start-up with `file:line: message`
+    lines, except under the `flask` command line, where `flask content check` must still run."""
+    directory = Path(app.config["CURRICULUM_DIR"])
+    signature = content_signature(directory) if directory.exists() else ()
+    try:
+        catalog_ = load_catalog(directory)
+    except ContentInvalid as exc:
+        import click
+
+        if click.get_current_context(silent=True) is None:
+            raise
+        app.extensions["lectern.content_problems"] = tuple(exc.problems)
+        return
+    app.extensions["lectern.catalog"] = CatalogHolder(directory, float(app.config["CONTENT_RELOAD_SECONDS"]),
+                                                      catalog_, signature)
 
 
 def catalog() -> Catalog:
-    return current_app.extensions["lectern.catalog"]
+    holder = current_app.extensions.get("lectern.catalog")
+    if holder is None:
+        problems = current_app.extensions.get("lectern.content_problems", ())
+        raise ContentInvalid(list(problems))
+    return holder.get()
+
+
+def content_problems() -> tuple[ContentProblem, ...]:
+    holder = current_app.extensions.get("lectern.catalog")
+    return holder.problems if holder else tuple(current_app.extensions.get("lectern.content_problems", ()))

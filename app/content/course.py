@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ class AgendaItem:
     kind: str
     title: str
     lesson_slugs: tuple[str, ...]
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -146,5 +147,5 @@ def _day(raw: Any, index: int, line: int, problem: Any) -> Day | None:
         if not isinstance(lessons, list) or not all(isinstance(s, str) for s in lessons):
             problem(item.line_of("lessons"), "'lessons' must be a list of lesson slugs")
             lessons = []
-        items.append(AgendaItem(start, end, str(kind), item_title, tuple(lessons)))
+        items.append(AgendaItem(start, end, str(kind), item_title, tuple(lessons), line=item.line))
     return Day(number=index, title=title, summary=summary, agenda=tuple(items))

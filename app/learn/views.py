@@ -1,7 +1,16 @@
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_login import login_required
+from itertools import groupby
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.auth.models import Role
+from app.content.catalog import catalog
+from app.db import utcnow
+from app.errors import InputRejected
+from app.learn import services
+from app.learn.search import search as search_lessons
 
 bp = Blueprint("learn", __name__, template_folder="templates")
 
@@ -9,4 +18,79 @@ bp = Blueprint("learn", __name__, template_folder="templates")
 @bp.get("/")
 @login_required
 def home():
-    return render_template("learn/home.html")
+    view = services.overview(catalog(), services.learner_state(current_user.id))
+    return render_template("learn/home.html", overview=view)
+
+
+@bp.get("/days/<int:number>")
+@login_required
+def day(number: int):
+    view = services.overview(catalog(), services.learner_state(current_user.id))
+    day_view = next((d for d in view.days if d.number == number), None)
+    if day_view is None:
+        abort(404)
+    return render_template("learn/day.html", day=day_view, overview=view)
+
+
+@bp.get("/lessons/<slug>")
+@login_required
+def lesson(slug: str):
+    return _lesson_page(slug, record_visit=True)
+
+
+def _lesson_page(slug: str, *, record_visit: bool = False, draft: tuple[str, str, str] | None = None, status: int = 200):
+    """The lesson page; `draft` = (prompt key, text, error) re-shows a note that could not be saved."""
+    cat = catalog()
+    current = services.get_lesson(cat, slug)
+    state = services.learner_state(current_user.id)
+    if record_visit:
+        services.record_visit(current_user.id, current, state, now=utcnow())
+    previous, following = cat.neighbours(current)
+    return render_template(
+        "learn/lesson.html", lesson=current, previous=previous, following=following,
+        completed_at=state.completed.get(current.key), notes=services.notes_for(current_user.id, current),
+        draft=draft, day=cat.course.days[current.day_number - 1],
+        day_share=services.share_done([les.slug for les in cat.day_lessons(current.day_number)], state.completed),
+        show_facilitator=current_user.has_role(Role.INSTRUCTOR, Role.ADMIN),
+    ), status
+
+
+@bp.post("/lessons/<slug>/complete")
+@login_required
+def complete(slug: str):
+    current = services.get_lesson(catalog(), slug)
+    if services.complete_lesson(current_user.id, current, now=utcnow()):
+        flash(f"“{current.title}” marked complete.", "success")
+    following = catalog().neighbours(current)[1]
+    if request.form.get("next") == "1" and following is not None:
+        return redirect(url_for("learn.lesson", slug=following.slug))
+    return redirect(url_for("learn.lesson", slug=slug) + "#lesson-complete")
+
+
+@bp.post("/lessons/<slug>/notes/<prompt_key>")
+@login_required
+def save_note(slug: str, prompt_key: str):
+    current = services.get_lesson(catalog(), slug)
+    body = request.form.get("body", "")
+    try:
+        services.save_note(current_user.id, current, prompt_key, body, now=utcnow())
+    except InputRejected as exc:
+        return _lesson_page(slug, draft=(prompt_key, body, str(exc)), status=422)
+    flash("Your note is saved. Only you can read it.", "success")
+    return redirect(url_for("learn.lesson", slug=slug) + f"#reflect-{prompt_key}")
+
+
+@bp.get("/glossary")
+@login_required
+def glossary():
+    cat = catalog()
+    groups = [(letter, list(entries)) for letter, entries in groupby(cat.glossary, key=lambda e: e.term[:1].upper())]
+    return render_template("learn/glossary.html", groups=groups, catalog=cat)
+
+
+@bp.get("/search")
+@login_required
+def search():
+    query = request.args.get("q", "").strip()[:200]
+    hits = search_lessons(catalog().lessons, query) if query else []
+    return render_template("learn/search.html", query=query, hits=hits)

@@ -14,8 +14,8 @@ def test_demo_trainee_signs_in_sees_both_days_and_signs_out(page):
     page.get_by_role("button", name="Sign in").click()
 
     expect(page).to_have_url(re.compile(r"/$"))
-    expect(page.get_by_text("Day 1", exact=True)).to_be_visible()
-    expect(page.get_by_text("Day 2", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Day 1", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Day 2", exact=True)).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Cluster Development")
     expect(page.get_by_text("Cluster Dinner", exact=True)).to_be_visible()
 
@@ -43,7 +43,7 @@ def test_sign_in_by_keyboard_alone(page):
     page.keyboard.press("Tab")
     page.keyboard.type("demo-trainee")
     page.keyboard.press("Enter")
-    expect(page.get_by_text("Day 2", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Day 2", exact=True)).to_be_visible()
     page.keyboard.press("Tab")  # the first stop on every page is the skip link
     expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
     page.keyboard.press("Enter")
@@ -59,6 +59,6 @@ def test_phone_width_has_no_horizontal_scroll(browser, live_server):
     pg.get_by_label("Email").fill("trainee@example.com")
     pg.get_by_label("Password").fill("demo-trainee")
     pg.get_by_role("button", name="Sign in").click()
-    expect(pg.get_by_text("Day 1", exact=True)).to_be_visible()
+    expect(pg.get_by_role("link", name="Day 1", exact=True)).to_be_visible()
     assert pg.evaluate("document.documentElement.scrollWidth") <= 360
     context.close()

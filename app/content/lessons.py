@@ -1,0 +1,188 @@
+"""Lesson files: YAML front matter, Markdown body and the course's custom `:::` blocks."""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.content.problems import ContentProblem
+from app.content.yamlsource import LineDict, YamlSyntaxError, load_yaml
+
+FRONT_MATTER_KEYS = {"title", "slug", "minutes", "stage", "objectives", "glossary", "quiz"}
+REQUIRED_KEYS = {"title", "slug", "minutes", "objectives"}
+BLOCK_KINDS = ("activity", "reflection", "takeaways", "facilitator")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+FILE_NAME = re.compile(r"^(?P<position>\d\d)-(?P<slug>[a-z0-9-]+)\.md$")
+_FENCE = re.compile(r"^:::\s*(?P<kind>[A-Za-z]+)?(?:\s+(?P<arg>.*?))?\s*$")
+
+
+@dataclass(frozen=True)
+class RawBlock:
+    """A `::: kind arg` … `:::` block as written (Markdown not yet rendered)."""
+
+    kind: str
+    arg: str
+    text: str
+    line: int
+
+
+@dataclass(frozen=True)
+class LessonSource:
+    """A lesson file parsed but not yet rendered."""
+
+    path: str
+    day_number: int
+    position: int
+    slug: str
+    title: str
+    minutes: int
+    stage: int | None
+    objectives: tuple[str, ...]
+    glossary: tuple[tuple[str, str], ...]
+    quiz: str | None
+    body: str                    # Markdown with each block replaced by a placeholder paragraph
+    blocks: tuple[RawBlock, ...]
+    content_hash: str
+    line_of: dict[str, int]      # front-matter key → line, for later checks
+    text: str = ""               # the file as written, to point at lines found later
+
+    def line_containing(self, fragment: str) -> int:
+        for number, line in enumerate(self.text.split("\n"), start=1):
+            if fragment in line:
+                return number
+        return 1
+
+
+PLACEHOLDER = "LECTERNBLOCK{index}"
+PLACEHOLDER_HTML = re.compile(r"<p>LECTERNBLOCK(\d+)</p>")
+
+
+def split_front_matter(text: str) -> tuple[str | None, str, int]:
+    """(front matter YAML or None, body, line number where the body starts)."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return None, text, 1
+    for index in range(1, len(lines)):
+        if lines[index].strip() == "---":
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1:]), index + 2
+    return None, text, 1
+
+
+def split_blocks(body: str, first_line: int, problem: Any) -> tuple[str, tuple[RawBlock, ...]]:
+    """Lift `:::` blocks out of the body, leaving numbered placeholders where they stood."""
+    out: list[str] = []
+    blocks: list[RawBlock] = []
+    current: dict[str, Any] | None = None
+    in_code = False
+    for offset, line in enumerate(body.split("\n")):
+        number = first_line + offset
+        if line.lstrip().startswith(("```", "~~~")):
+            in_code = not in_code
+        match = None if in_code else _FENCE.match(line)
+        if match is None:
+            (current["lines"] if current else out).append(line)
+            continue
+        kind, arg = (match["kind"] or "").lower(), (match["arg"] or "").strip()
+        if current is None:
+            if not kind:
+                problem(number, "':::' closes a block that was never opened")
+                continue
+            if kind not in BLOCK_KINDS:
+                problem(number, f"unknown block '::: {kind}' (use one of: {', '.join(BLOCK_KINDS)})")
+            current = {"kind": kind, "arg": arg, "line": number, "lines": []}
+        elif kind:
+            problem(number, f"'::: {kind}' opens a block inside the '::: {current['kind']}' block from line "
+                            f"{current['line']}; close that one first with ':::'")
+        else:
+            index = len(blocks)
+            blocks.append(RawBlock(current["kind"], current["arg"], "\n".join(current["lines"]).strip("\n"),
+                                   current["line"]))
+            out.extend(["", PLACEHOLDER.format(index=index), ""])
+            current = None
+    if current is not None:
+        problem(current["line"], f"'::: {current['kind']}' is never closed with ':::'")
+    return "\n".join(out), tuple(blocks)
+
+
+def parse_lesson(path: Path, display_path: str, day_number: int) -> tuple[LessonSource | None, list[ContentProblem]]:
+    problems: list[ContentProblem] = []
+
+    def problem(line: int, message: str) -> None:
+        problems.append(ContentProblem(display_path, line, message))
+
+    name = FILE_NAME.match(path.name)
+    if not name:
+        return None, [ContentProblem(display_path, 1, "lesson file names look like 'NN-slug.md' (two digits, a hyphen, the slug)")]
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [ContentProblem(display_path, 1, f"not UTF-8 text ({exc.reason})")]
+    front, body, body_line = split_front_matter(text.replace("\r\n", "\n"))
+    if front is None:
+        return None, [ContentProblem(display_path, 1, "a lesson starts with YAML front matter between '---' lines")]
+    try:
+        meta = load_yaml(front, first_line=2)
+    except YamlSyntaxError as exc:
+        return None, [ContentProblem(display_path, exc.line, str(exc))]
+    if not isinstance(meta, LineDict):
+        return None, [ContentProblem(display_path, 2, "front matter must be a mapping of keys to values")]
+
+    for key in sorted(set(meta) - FRONT_MATTER_KEYS):
+        problem(meta.line_of(key), f"unknown front-matter key {key!r} (allowed: {', '.join(sorted(FRONT_MATTER_KEYS))})")
+    for key in sorted(REQUIRED_KEYS - set(meta)):
+        problem(1, f"front matter is missing {key!r}")
+
+    title = meta.get("title")
+    if "title" in meta and (not isinstance(title, str) or not title.strip()):
+        problem(meta.line_of("title"), "'title' must be non-empty text")
+    slug = meta.get("slug")
+    if "slug" in meta:
+        if not isinstance(slug, str) or not SLUG.match(slug):
+            problem(meta.line_of("slug"), "'slug' must be lower-case words joined by hyphens")
+        elif slug != name["slug"]:
+            problem(meta.line_of("slug"), f"'slug' is {slug!r} but the file name says {name['slug']!r}")
+    minutes = meta.get("minutes")
+    if "minutes" in meta and (not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= 600):
+        problem(meta.line_of("minutes"), "'minutes' must be a whole number of minutes between 1 and 600")
+    stage = meta.get("stage")
+    if stage is not None and (not isinstance(stage, int) or isinstance(stage, bool) or not 1 <= stage <= 12):
+        problem(meta.line_of("stage"), "'stage' must be a stage number from 1 to 12")
+    objectives = meta.get("objectives")
+    if "objectives" in meta and (not isinstance(objectives, list) or not objectives
+                                 or not all(isinstance(o, str) and o.strip() for o in objectives)):
+        problem(meta.line_of("objectives"), "'objectives' must be a list of one or more sentences")
+    glossary = meta.get("glossary") or {}
+    if not isinstance(glossary, dict) or not all(isinstance(k, str) and isinstance(v, str) and v.strip()
+                                                 for k, v in glossary.items()):
+        problem(meta.line_of("glossary"), "'glossary' must map each term to a one-sentence definition")
+        glossary = {}
+    quiz = meta.get("quiz")
+    if quiz is not None and not (isinstance(quiz, str) and SLUG.match(quiz)):
+        problem(meta.line_of("quiz"), "'quiz' must be a quiz id")
+
+    if re.search(r"^#\s", body, flags=re.MULTILINE):
+        first = next(i for i, line in enumerate(body.split("\n")) if re.match(r"#\s", line))
+        problem(body_line + first, "do not start a '#' heading: the title is shown from the front matter; use '##'")
+    markdown_body, blocks = split_blocks(body, body_line, problem)
+    for block in blocks:
+        if block.kind == "reflection" and not SLUG.match(block.arg or ""):
+            problem(block.line, "'::: reflection' needs an id: '::: reflection stage-05-united-view'")
+        if block.kind == "activity" and not block.arg:
+            problem(block.line, "'::: activity' needs a title: '::: activity Draft your preferred future'")
+        if not block.text.strip():
+            problem(block.line, f"the '::: {block.kind}' block is empty")
+
+    if problems:
+        return None, problems
+    return LessonSource(
+        path=display_path, day_number=day_number, position=int(name["position"]), slug=str(slug),
+        title=str(title).strip(), minutes=int(minutes), stage=stage, objectives=tuple(o.strip() for o in objectives),
+        glossary=tuple((k.strip(), v.strip()) for k, v in glossary.items()), quiz=quiz, body=markdown_body,
+        blocks=blocks, content_hash=hashlib.sha256(raw).hexdigest(),
+        line_of={**meta.key_lines, **{f"glossary:{t.strip()}": glossary.line_of(t) for t in glossary}
+                 } if isinstance(glossary, LineDict) else dict(meta.key_lines),
+        text=text,
+    ), []

@@ -1,0 +1,148 @@
+"""Reading the course: completions, visits and private reflection notes."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from app.content.catalog import Catalog, Lesson
+from app.db import write_transaction
+from app.errors import DomainError, InputRejected, NotFound
+from app.extensions import db
+from app.learn.models import LessonCompletion, LessonVisit, ReflectionNote
+from app.progress.progress import Share, Status, combined_status, continue_lesson, lesson_status, share_done
+
+NOTE_MAX_CHARS = 10_000
+VISIT_REFRESH = timedelta(minutes=2)  # a page view within this window writes nothing
+
+
+def get_lesson(catalog: Catalog, slug: str) -> Lesson:
+    lesson = catalog.lesson(slug)
+    if lesson is None:
+        raise NotFound("There is no lesson at this address.")
+    return lesson
+
+
+@dataclass(frozen=True)
+class LearnerState:
+    completed: dict[str, datetime] = field(default_factory=dict)
+    last_seen: dict[str, datetime] = field(default_factory=dict)
+
+
+def learner_state(user_id: int) -> LearnerState:
+    completed = dict(db.session.execute(
+        sa.select(LessonCompletion.lesson_key, LessonCompletion.completed_at).where(LessonCompletion.user_id == user_id)
+    ).all())
+    last_seen = dict(db.session.execute(
+        sa.select(LessonVisit.lesson_key, LessonVisit.last_seen_at).where(LessonVisit.user_id == user_id)
+    ).all())
+    return LearnerState(completed, last_seen)
+
+
+def complete_lesson(user_id: int, lesson: Lesson, *, now: datetime) -> bool:
+    """Mark a lesson complete; True if it was not complete before. Repeats record nothing new."""
+    try:
+        with write_transaction(db.session):
+            db.session.add(LessonCompletion(user_id=user_id, lesson_key=lesson.key, content_hash=lesson.content_hash,
+                                            completed_at=now))
+    except IntegrityError:
+        return False
+    return True
+
+
+def record_visit(user_id: int, lesson: Lesson, state: LearnerState, *, now: datetime) -> None:
+    previous = state.last_seen.get(lesson.key)
+    if previous is not None and now - previous < VISIT_REFRESH:
+        return
+    try:
+        with write_transaction(db.session):
+            updated = db.session.execute(
+                sa.update(LessonVisit).where(LessonVisit.user_id == user_id, LessonVisit.lesson_key == lesson.key)
+                .values(last_seen_at=now)
+            ).rowcount
+            if not updated:
+                db.session.add(LessonVisit(user_id=user_id, lesson_key=lesson.key, first_seen_at=now, last_seen_at=now))
+    except IntegrityError:
+        pass  # a parallel request recorded the first visit; its time is as good as ours
+
+
+def notes_for(user_id: int, lesson: Lesson) -> dict[str, ReflectionNote]:
+    rows = db.session.scalars(sa.select(ReflectionNote).where(ReflectionNote.user_id == user_id,
+                                                              ReflectionNote.lesson_key == lesson.key))
+    return {row.prompt_key: row for row in rows}
+
+
+def save_note(user_id: int, lesson: Lesson, prompt_key: str, body: str, *, now: datetime) -> None:
+    """Create or replace the trainee's own note for one reflection prompt of this lesson."""
+    if prompt_key not in lesson.reflection_keys:
+        raise NotFound("This lesson has no such reflection prompt.")
+    body = body.replace("\r\n", "\n").strip()
+    if len(body) > NOTE_MAX_CHARS:
+        raise InputRejected(f"Notes can be up to {NOTE_MAX_CHARS:,} characters; this one has {len(body):,}.")
+    for _attempt in range(2):
+        try:
+            with write_transaction(db.session):
+                note = db.session.scalar(sa.select(ReflectionNote).where(
+                    ReflectionNote.user_id == user_id, ReflectionNote.prompt_key == prompt_key).with_for_update())
+                if note is None:
+                    db.session.add(ReflectionNote(user_id=user_id, lesson_key=lesson.key, prompt_key=prompt_key,
+                                                  body=body, created_at=now, updated_at=now))
+                else:
+                    note.body, note.updated_at = body, now
+            return
+        except IntegrityError:
+            continue  # the same note was created in parallel: update it on the second pass
+    raise DomainError("Your note could not be saved; please try again.")
+
+
+# --- what the pages show ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ItemView:
+    start: str
+    end: str
+    kind: str
+    title: str
+    lessons: tuple[tuple[Lesson, Status], ...]
+    status: Status | None
+
+
+@dataclass(frozen=True)
+class DayView:
+    number: int
+    label: str
+    title: str
+    summary: str
+    items: tuple[ItemView, ...]
+    share: Share
+    minutes: int
+
+
+@dataclass(frozen=True)
+class Overview:
+    days: tuple[DayView, ...]
+    share: Share
+    continue_with: Lesson | None
+    started: bool
+
+
+def overview(catalog: Catalog, state: LearnerState) -> Overview:
+    completed, visited = set(state.completed), set(state.last_seen)
+    days = []
+    for day in catalog.course.days:
+        items = []
+        for item in day.agenda:
+            pairs = tuple((catalog.lesson(s), lesson_status(s, completed, visited)) for s in item.lesson_slugs
+                          if catalog.lesson(s) is not None)
+            status = combined_status([s for _l, s in pairs]) if pairs else None
+            items.append(ItemView(item.start, item.end, item.kind, item.title, pairs, status))  # type: ignore[arg-type]
+        lessons = catalog.day_lessons(day.number)
+        days.append(DayView(day.number, day.label, day.title.split(": ", 1)[-1], day.summary, tuple(items),
+                            share_done([lesson.slug for lesson in lessons], completed),
+                            sum(lesson.minutes for lesson in lessons)))
+    ordered = [lesson.slug for lesson in catalog.lessons]
+    slug = continue_lesson(ordered, completed, state.last_seen)
+    return Overview(tuple(days), share_done(ordered, completed), catalog.lesson(slug) if slug else None,
+                    bool(completed or visited))
