@@ -44,12 +44,23 @@ class Day:
 
 
 @dataclass(frozen=True)
+class CompletionRule:
+    """What a trainee must have done to earn the certificate (course.yaml `completion:`)."""
+
+    all_lessons: bool = True
+    stage_checks_passed: bool = True
+    day_assessments_passed: bool = True
+    live_attendance_replaces_lessons: bool = True
+
+
+@dataclass(frozen=True)
 class Course:
     title: str
     code: str
     description: str
     hours: float
     days: tuple[Day, ...]
+    completion: CompletionRule = CompletionRule()
 
 
 COURSE_KEYS = {"title", "code", "description", "hours", "days", "completion"}
@@ -96,9 +107,28 @@ def load_course(path: Path, display_path: str) -> tuple[Course | None, list[Cont
         day = _day(raw, index, raw_days.line, problem)
         if day is not None:
             days.append(day)
+    completion = _completion(data, problem)
     if problems:
         return None, problems
-    return Course(title=title, code=code, description=description, hours=float(hours), days=tuple(days)), []
+    return Course(title=title, code=code, description=description, hours=float(hours), days=tuple(days),
+                  completion=completion), []
+
+
+def _completion(data: LineDict, problem: Any) -> CompletionRule:
+    raw = data.get("completion")
+    if raw is None:
+        problem(1, "'completion' is missing: say what earns the certificate (see docs/AUTHORING.md)")
+        return CompletionRule()
+    if not isinstance(raw, LineDict):
+        problem(data.line_of("completion"), "'completion' must be a mapping of rules to true/false")
+        return CompletionRule()
+    known = set(CompletionRule.__dataclass_fields__)
+    for key in sorted(set(raw) - known):
+        problem(raw.line_of(key), f"unknown completion rule {key!r} (known: {', '.join(sorted(known))})")
+    for key in known & set(raw):
+        if not isinstance(raw[key], bool):
+            problem(raw.line_of(key), f"completion rule {key!r} must be true or false")
+    return CompletionRule(**{k: raw[k] for k in known & set(raw) if isinstance(raw[k], bool)})
 
 
 def _text(data: LineDict, key: str, problem: Any) -> str:

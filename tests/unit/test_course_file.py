@@ -19,6 +19,7 @@ def test_the_shipped_course_loads_with_two_days():
     assert day2.agenda[0].title == "Key learning from the first day"
     assert "Check list for Cluster Facilitators" in day2.agenda[-1].title
     assert {"break", "lunch"} <= {item.kind for item in day1.agenda}
+    assert course.completion.all_lessons and course.completion.day_assessments_passed
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -68,9 +69,18 @@ def test_yaml_syntax_error_names_the_line(tmp_path):
 
 
 def test_times_stay_strings_and_missing_file_is_reported(tmp_path):
-    path = write(tmp_path, 'title: T\ncode: C\ndescription: d\nhours: 2\ndays:' + GOOD_DAY)
+    path = write(tmp_path, 'title: T\ncode: C\ndescription: d\nhours: 2\ncompletion: {all_lessons: false}\ndays:' + GOOD_DAY)
     course, problems = load_course(path, "course.yaml")
     assert problems == [] and course is not None and course.days[0].agenda[0].start == "09:00"
+    assert course.completion.all_lessons is False and course.completion.stage_checks_passed is True
     with pytest.raises(ContentInvalid) as info:
         load_catalog(tmp_path / "missing")
     assert "course.yaml:0: file is missing" in str(info.value)
+
+
+def test_completion_rule_is_validated(tmp_path):
+    path = write(tmp_path, 'title: T\ncode: C\ndescription: d\nhours: 2\ncompletion:\n  all_lessons: yes please\n  magic: true\ndays:' + GOOD_DAY)
+    _course, problems = load_course(path, "course.yaml")
+    rendered = [str(p) for p in problems]
+    assert "course.yaml:6: completion rule 'all_lessons' must be true or false" in rendered
+    assert any(p.startswith("course.yaml:7: unknown completion rule 'magic'") for p in rendered)

@@ -57,3 +57,18 @@ def test_outline_line_is_taught(line, taught):
 def test_outline_copy_has_all_twelve_stages():
     text = OUTLINE.read_text(encoding="utf-8")
     assert all(f"Stage {n}." in text for n in range(1, 13))
+
+
+def test_every_stage_lesson_has_the_teaching_parts():
+    catalog = load_catalog(PROJECT_ROOT / "curriculum")
+    stages = [lesson for lesson in catalog.lessons if lesson.stage]
+    assert len(stages) == 12
+    for lesson in stages:
+        kinds = {segment.kind for segment in lesson.segments}
+        assert {"activity", "reflection", "takeaways", "facilitator"} <= kinds, lesson.slug
+        headings = [h.text for h in lesson.headings]
+        assert any(h.startswith("Worked example") for h in headings), lesson.slug
+        assert "Further reading" in headings, lesson.slug
+        assert len(lesson.objectives) >= 3, lesson.slug
+        facilitator = " ".join(str(s.html) for s in lesson.segments if s.kind == "facilitator")
+        assert "Timing" in facilitator and "question" in facilitator.lower(), lesson.slug
