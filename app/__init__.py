@@ -88,8 +88,9 @@ def _configure_blueprints(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
     from app.health.views import bp as health_bp
     from app.learn.views import bp as learn_bp
+    from app.quizzes.views import bp as quizzes_bp
 
-    for bp in (auth_bp, learn_bp, admin_bp, health_bp):
+    for bp in (auth_bp, learn_bp, quizzes_bp, admin_bp, health_bp):
         app.register_blueprint(bp)
 
 
@@ -97,6 +98,7 @@ def _configure_cli(app: Flask) -> None:
     from app.auth.cli import users_cli
     from app.content.cli import content_cli
     from app.demo.cli import demo_cli
+    from app.quizzes.cli import quizzes_cli
 
-    for group in (users_cli, content_cli, demo_cli):
+    for group in (users_cli, content_cli, quizzes_cli, demo_cli):
         app.cli.add_command(group)

@@ -91,3 +91,13 @@ def register_error_handlers(app: Flask) -> None:
             raise exc
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         return error_response(500)
+
+
+class AttemptLimitReached(DomainError):
+    status_code = 409
+
+
+class AttemptClosed(DomainError):
+    """The attempt is already finished; nothing more can be answered in it."""
+
+    status_code = 409

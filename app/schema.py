@@ -1,3 +1,4 @@
 """Every feature's models, imported so that the metadata is complete (migrations, drift checks)."""
 from app.auth import models as auth_models  # noqa: F401
 from app.learn import models as learn_models  # noqa: F401
+from app.quizzes import models as quiz_models  # noqa: F401

@@ -27,6 +27,10 @@ SECURITY_HEADERS = {
 
 
 def install_web_hooks(app: Flask) -> None:
+    from app.content.rendering import render_fragment
+
+    app.jinja_env.filters["md"] = render_fragment
+
     @app.after_request
     def _security_headers(response: Response) -> Response:
         for name, value in SECURITY_HEADERS.items():

@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from app.content.course import Course, load_course
 from app.content.lessons import PLACEHOLDER_HTML, LessonSource, parse_lesson
+from app.content.quizzes import Quiz, parse_quiz
 from app.content.problems import ContentInvalid, ContentProblem
 from app.content.rendering import Heading, plain_text, render_markdown
 
@@ -82,9 +83,22 @@ class Catalog:
     course: Course
     lessons: tuple[Lesson, ...] = ()
     content_hash: str = ""
+    quizzes: tuple[Quiz, ...] = ()
 
     def lesson(self, slug: str) -> Lesson | None:
         return self._by_slug.get(slug)
+
+    def quiz(self, quiz_id: str) -> Quiz | None:
+        return next((q for q in self.quizzes if q.id == quiz_id), None)
+
+    def lesson_quiz(self, slug: str) -> Quiz | None:
+        return next((q for q in self.quizzes if q.lesson == slug), None)
+
+    def day_quizzes(self, day_number: int) -> tuple[Quiz, ...]:
+        """A day's knowledge checks in lesson order, then its assessment."""
+        slugs = [lesson.slug for lesson in self.day_lessons(day_number)]
+        checks = sorted((q for q in self.quizzes if q.lesson in slugs), key=lambda q: slugs.index(q.lesson))
+        return tuple(checks) + tuple(q for q in self.quizzes if q.day == day_number)
 
     def day_lessons(self, day_number: int) -> tuple[Lesson, ...]:
         return tuple(lesson for lesson in self.lessons if lesson.day_number == day_number)
@@ -119,7 +133,7 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def load_catalog(curriculum_dir: str | Path) -> Catalog:
+def load_catalog(curriculum_dir: str | Path, quizzes_dir: str | Path | None = None) -> Catalog:
     """Read, validate and render all content; raises ContentInvalid listing every problem."""
     root = Path(curriculum_dir)
     problems: list[ContentProblem] = []
@@ -178,17 +192,70 @@ def load_catalog(curriculum_dir: str | Path) -> Catalog:
                 and not any(p.path == source.path and "agenda places" in p.message for p in problems):
             problems.append(ContentProblem(source.path, 1, "course.yaml does not place this lesson in any agenda item"))
 
-    lessons, render_problems = _render(placed, by_slug)
+    quizzes: list[Quiz] = []
+    if quizzes_dir is not None and Path(quizzes_dir).is_dir():
+        for path in sorted(Path(quizzes_dir).glob("*.y*ml")):
+            quiz, found = parse_quiz(path, _display(path))
+            problems.extend(found)
+            if quiz:
+                quizzes.append(quiz)
+    quiz_ids = {q.id for q in quizzes}
+    lessons, render_problems = _render(placed, by_slug, quiz_ids)
     problems.extend(render_problems)
+    problems.extend(_check_quizzes(quizzes, lessons, course, unreadable))
     if problems:
         raise ContentInvalid(problems)
     import hashlib
 
-    digest = hashlib.sha256("".join(lesson.content_hash for lesson in lessons).encode()).hexdigest()
-    return Catalog(course=course, lessons=tuple(lessons), content_hash=digest)
+    digest = hashlib.sha256("".join([lesson.content_hash for lesson in lessons]
+                                    + [quiz.content_hash for quiz in quizzes]).encode()).hexdigest()
+    return Catalog(course=course, lessons=tuple(lessons), content_hash=digest, quizzes=tuple(quizzes))
 
 
-def _render(placed: list[tuple[LessonSource, str]], by_slug: dict[str, LessonSource]) -> tuple[list[Lesson], list[ContentProblem]]:
+def _check_quizzes(quizzes: list[Quiz], lessons: list[Lesson], course: Course,
+                   unreadable: set[str]) -> list[ContentProblem]:
+    """Cross-checks between quizzes and lessons (lessons whose file failed are already reported)."""
+    problems: list[ContentProblem] = []
+    by_slug = {lesson.slug: lesson for lesson in lessons}
+    owner: dict[str, str] = {}
+    for quiz in quizzes:
+        if quiz.lesson is not None:
+            lesson = by_slug.get(quiz.lesson)
+            if lesson is None and quiz.lesson in unreadable:
+                continue
+            if lesson is None:
+                problems.append(ContentProblem(quiz.path, 1, f"'lesson' names {quiz.lesson!r}, which is not a lesson"))
+                continue
+            if quiz.lesson in owner:
+                problems.append(ContentProblem(quiz.path, 1, f"lesson {quiz.lesson!r} already has the quiz {owner[quiz.lesson]!r}"))
+            owner[quiz.lesson] = quiz.id
+            if lesson.quiz is not None and lesson.quiz != quiz.id:
+                problems.append(ContentProblem(quiz.path, 1, f"lesson {quiz.lesson!r} says its quiz is {lesson.quiz!r}"))
+        for question in quiz.questions:
+            if not question.section:
+                continue
+            slug, _, anchor = question.section.rpartition("#")
+            slug = slug or quiz.lesson or ""
+            target = by_slug.get(slug)
+            if target is None:
+                problems.append(ContentProblem(quiz.path, question.line, f"question {question.id!r}: section "
+                                               f"{question.section!r} names no lesson (write 'anchor' for the quiz's "
+                                               f"own lesson, or 'lesson-slug#anchor')"))
+            elif anchor not in {h.anchor for h in target.headings}:
+                anchors = ", ".join(sorted(h.anchor for h in target.headings))
+                problems.append(ContentProblem(quiz.path, question.line, f"question {question.id!r}: section "
+                                               f"{anchor!r} is not a heading anchor of {slug!r} (anchors: {anchors})"))
+        if quiz.day is not None and not any(d.number == quiz.day for d in course.days):
+            problems.append(ContentProblem(quiz.path, 1, f"'day' is {quiz.day}, but the course has no such day"))
+    for lesson in lessons:
+        if lesson.quiz is not None and owner.get(lesson.slug) != lesson.quiz:
+            if lesson.quiz in {q.id for q in quizzes}:
+                problems.append(ContentProblem(lesson.path, 1, f"quiz {lesson.quiz!r} does not name this lesson in its 'lesson'"))
+    return problems
+
+
+def _render(placed: list[tuple[LessonSource, str]], by_slug: dict[str, LessonSource],
+            quiz_ids: set[str]) -> tuple[list[Lesson], list[ContentProblem]]:
     problems: list[ContentProblem] = []
     lessons: list[Lesson] = []
     terms: dict[str, str] = {}
@@ -219,7 +286,7 @@ def _render(placed: list[tuple[LessonSource, str]], by_slug: dict[str, LessonSou
                 problems.append(ContentProblem(source.path, source.line_of.get(f"glossary:{term}", 1),
                                                f"glossary term {term!r} is already defined in {terms[folded]}"))
             terms[folded] = source.path
-        if source.quiz is not None:
+        if source.quiz is not None and source.quiz not in quiz_ids:
             problems.append(ContentProblem(source.path, source.line_of.get("quiz", 1),
                                            f"quiz {source.quiz!r} does not exist"))
 
@@ -277,6 +344,7 @@ class CatalogHolder:
     problems: tuple[ContentProblem, ...] = ()
     checked_at: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    quizzes_dir: Path | None = None
 
     def get(self) -> Catalog:
         if self.reload_seconds and time.monotonic() - self.checked_at >= self.reload_seconds:
@@ -288,12 +356,12 @@ class CatalogHolder:
             return  # another thread is already looking
         try:
             self.checked_at = time.monotonic()
-            signature = content_signature(self.directory)
+            signature = content_signature(self.directory, self.quizzes_dir)
             if signature == self.signature:
                 return
             self.signature = signature
             try:
-                self.current = load_catalog(self.directory)
+                self.current = load_catalog(self.directory, self.quizzes_dir)
             except ContentInvalid as exc:
                 self.problems = tuple(exc.problems)
                 log.error("Content changed but is invalid; still serving the previous version:\n%s", exc)
@@ -304,9 +372,10 @@ class CatalogHolder:
             self.lock.release()
 
 
-def content_signature(directory: Path) -> tuple[tuple[str, int, int], ...]:
+def content_signature(*directories: Path | None) -> tuple[tuple[str, int, int], ...]:
     entries = []
-    for path in sorted(directory.rglob("*")):
+    paths = sorted(p for d in directories if d is not None and d.exists() for p in d.rglob("*"))
+    for path in paths:
         if path.is_file() and path.suffix in (".md", ".yaml", ".yml"):
             stat = path.stat()
             entries.append((str(path), stat.st_mtime_ns, stat.st_size))
@@ -317,9 +386,10 @@ def install_catalog(app: Flask) -> None:
     """Load the content for this app. Invalid content stops start-up with `file:line: message`
     lines, except under the `flask` command line, where `flask content check` must still run."""
     directory = Path(app.config["CURRICULUM_DIR"])
-    signature = content_signature(directory) if directory.exists() else ()
+    signature = content_signature(directory, Path(app.config["QUIZZES_DIR"]))
+    quizzes_dir = app.config["QUIZZES_DIR"]
     try:
-        catalog_ = load_catalog(directory)
+        catalog_ = load_catalog(directory, quizzes_dir)
     except ContentInvalid as exc:
         import click
 
@@ -328,7 +398,7 @@ def install_catalog(app: Flask) -> None:
         app.extensions["lectern.content_problems"] = tuple(exc.problems)
         return
     app.extensions["lectern.catalog"] = CatalogHolder(directory, float(app.config["CONTENT_RELOAD_SECONDS"]),
-                                                      catalog_, signature)
+                                                      catalog_, signature, quizzes_dir=Path(quizzes_dir))
 
 
 def catalog() -> Catalog:

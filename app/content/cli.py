@@ -15,12 +15,15 @@ content_cli = AppGroup("content", help="Check the course files.")
 def check_command() -> None:
     """Load curriculum/ as the server would; print every problem as file:line: message."""
     try:
-        catalog = load_catalog(current_app.config["CURRICULUM_DIR"])
+        catalog = load_catalog(current_app.config["CURRICULUM_DIR"], current_app.config["QUIZZES_DIR"])
     except ContentInvalid as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         click.echo(f"{len(exc.problems)} problem(s) found; the content was not loaded.", err=True)
         raise SystemExit(1) from None
     stages = sorted({lesson.stage for lesson in catalog.lessons if lesson.stage})
+    questions = [q for quiz in catalog.quizzes for q in quiz.questions]
     click.echo(f"OK: {len(catalog.lessons)} lessons over {len(catalog.course.days)} days, "
-               f"{len(stages)} stages, {catalog.words:,} words, {len(catalog.glossary)} glossary terms.")
+               f"{len(stages)} stages, {catalog.words:,} words, {len(catalog.glossary)} glossary terms; "
+               f"{len(catalog.quizzes)} quizzes, {len(questions)} questions of "
+               f"{len({q.type for q in questions})} types.")

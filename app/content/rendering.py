@@ -5,9 +5,11 @@ import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import markdown
 import nh3
+from markupsafe import Markup
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
@@ -123,3 +125,9 @@ def _plain(html_text: str) -> str:
 def plain_text(html_text: str) -> str:
     """Text of sanitised HTML, for search and word counts."""
     return re.sub(r"\s+", " ", _plain(html_text)).strip()
+
+
+@lru_cache(maxsize=4096)
+def render_fragment(text: str) -> Markup:
+    """Markdown of a quiz prompt, option feedback or explanation, sanitised (cached by text)."""
+    return Markup(render_markdown(text, resolve_lesson=lambda slug: f"/lessons/{slug}").html)

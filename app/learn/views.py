@@ -11,6 +11,7 @@ from app.db import utcnow
 from app.errors import InputRejected
 from app.learn import services
 from app.learn.search import search as search_lessons
+from app.quizzes.services import standings
 
 bp = Blueprint("learn", __name__, template_folder="templates")
 
@@ -18,18 +19,23 @@ bp = Blueprint("learn", __name__, template_folder="templates")
 @bp.get("/")
 @login_required
 def home():
-    view = services.overview(catalog(), services.learner_state(current_user.id))
-    return render_template("learn/home.html", overview=view)
+    cat = catalog()
+    view = services.overview(cat, services.learner_state(current_user.id))
+    return render_template("learn/home.html", overview=view, catalog=cat,
+                           standings=standings(current_user.id, cat.quizzes))
 
 
 @bp.get("/days/<int:number>")
 @login_required
 def day(number: int):
-    view = services.overview(catalog(), services.learner_state(current_user.id))
+    cat = catalog()
+    view = services.overview(cat, services.learner_state(current_user.id))
     day_view = next((d for d in view.days if d.number == number), None)
     if day_view is None:
         abort(404)
-    return render_template("learn/day.html", day=day_view, overview=view)
+    quizzes = cat.day_quizzes(number)
+    return render_template("learn/day.html", day=day_view, overview=view, catalog=cat, quizzes=quizzes,
+                           standings=standings(current_user.id, quizzes))
 
 
 @bp.get("/lessons/<slug>")
@@ -46,8 +52,10 @@ def _lesson_page(slug: str, *, record_visit: bool = False, draft: tuple[str, str
     if record_visit:
         services.record_visit(current_user.id, current, state, now=utcnow())
     previous, following = cat.neighbours(current)
+    quiz = cat.lesson_quiz(current.slug)
     return render_template(
-        "learn/lesson.html", lesson=current, previous=previous, following=following,
+        "learn/lesson.html", lesson=current, previous=previous, following=following, quiz=quiz,
+        quiz_standing=standings(current_user.id, [quiz])[quiz.id] if quiz else None,
         completed_at=state.completed.get(current.key), notes=services.notes_for(current_user.id, current),
         draft=draft, day=cat.course.days[current.day_number - 1],
         day_share=services.share_done([les.slug for les in cat.day_lessons(current.day_number)], state.completed),

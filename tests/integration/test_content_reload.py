@@ -20,7 +20,7 @@ def course_dir(tmp_path):
 @pytest.fixture
 def app_config(database_uri, course_dir):
     return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_uri, "CURRICULUM_DIR": str(course_dir),
-            "CONTENT_RELOAD_SECONDS": 0.01}
+            "QUIZZES_DIR": str(MINI.parent / "mini-quizzes"), "CONTENT_RELOAD_SECONDS": 0.01}
 
 
 def touch_later(path: Path, text: str) -> None:
@@ -63,5 +63,6 @@ def test_broken_content_stops_start_up_outside_the_command_line(database_uri, co
     lesson = course_dir / "day-1" / "01-opening.md"
     lesson.write_text(lesson.read_text().replace("minutes: 20", "minutes: 0"))
     with pytest.raises(ContentInvalid) as info:
-        create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_uri, "CURRICULUM_DIR": str(course_dir)})
+        create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_uri, "CURRICULUM_DIR": str(course_dir),
+                    "QUIZZES_DIR": str(MINI.parent / "mini-quizzes")})
     assert "01-opening.md:4:" in str(info.value)

@@ -84,3 +84,9 @@ def test_completion_rule_is_validated(tmp_path):
     rendered = [str(p) for p in problems]
     assert "course.yaml:6: completion rule 'all_lessons' must be true or false" in rendered
     assert any(p.startswith("course.yaml:7: unknown completion rule 'magic'") for p in rendered)
+
+
+def test_duplicate_keys_are_reported(tmp_path):
+    path = write(tmp_path, 'title: T\ncode: C\ntitle: again\n')
+    _course, problems = load_course(path, "course.yaml")
+    assert [str(p) for p in problems] == ["course.yaml:3: YAML: the key 'title' appears twice"]

@@ -1,0 +1,356 @@
+"""Quiz files (`quizzes/*.yaml`): parsed and validated into frozen data.
+
+The answer key lives in these objects; it never leaves the server before an attempt is finished.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.content.problems import ContentProblem
+from app.content.yamlsource import LineDict, LineList, YamlSyntaxError, load_yaml
+
+QUESTION_TYPES = ("single", "multiple", "true_false", "ordering", "matching", "numeric", "short_text")
+KINDS = ("knowledge-check", "day-assessment")
+FEEDBACK_MODES = ("immediate", "deferred")
+ID = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+
+QUIZ_KEYS = {"id", "title", "lesson", "day", "kind", "pass_mark", "attempts", "feedback", "shuffle_questions",
+             "shuffle_options", "subset", "time_limit_minutes", "description", "questions"}
+QUESTION_KEYS = {"id", "type", "prompt", "points", "options", "answer", "explanation", "section", "items", "pairs",
+                 "distractors", "tolerance", "unit", "accept", "feedback"}
+
+
+@dataclass(frozen=True)
+class Option:
+    id: str
+    text: str
+    feedback: str = ""
+
+
+@dataclass(frozen=True)
+class Pair:
+    id: str
+    left: str
+    right: str
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    type: str
+    prompt: str                                   # Markdown
+    points: float
+    explanation: str                              # Markdown
+    options: tuple[Option, ...] = ()              # single, multiple, true_false (implicit), ordering items
+    correct: tuple[str, ...] = ()                 # single/multiple/true_false: option ids; ordering: item ids in order
+    pairs: tuple[Pair, ...] = ()                  # matching
+    distractors: tuple[str, ...] = ()             # matching: extra right-hand choices
+    number: float | None = None                   # numeric
+    tolerance: float = 0.0
+    unit: str = ""
+    accept: tuple[str, ...] = ()                  # short_text
+    section: str = ""                             # "anchor" in the quiz's lesson, or "lesson-slug#anchor"
+    line: int = field(default=0, compare=False)
+
+    def option(self, option_id: str) -> Option | None:
+        return next((o for o in self.options if o.id == option_id), None)
+
+    def review_link(self, quiz_lesson: str | None) -> str | None:
+        """Where to review this question's topic, as a path and fragment."""
+        if not self.section:
+            return None
+        slug, _, anchor = self.section.rpartition("#")
+        slug = slug or quiz_lesson
+        return f"/lessons/{slug}#{anchor}" if slug else None
+
+    @property
+    def right_choices(self) -> tuple[str, ...]:
+        """Matching: every right-hand text a trainee may choose from (answers and distractors)."""
+        return tuple(p.right for p in self.pairs) + self.distractors
+
+
+@dataclass(frozen=True)
+class Quiz:
+    id: str
+    title: str
+    kind: str
+    lesson: str | None
+    day: int | None
+    pass_mark: float
+    attempts: int | None                          # None = unlimited
+    feedback: str
+    shuffle_questions: bool
+    shuffle_options: bool
+    subset: int | None
+    time_limit_minutes: int | None
+    description: str
+    questions: tuple[Question, ...]
+    path: str
+    content_hash: str
+
+    @property
+    def key(self) -> str:
+        return f"quiz:{self.id}"
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.questions if q.id == question_id), None)
+
+    @property
+    def points(self) -> float:
+        return sum(q.points for q in self.questions)
+
+    @property
+    def question_count(self) -> int:
+        return self.subset or len(self.questions)
+
+
+TRUE_FALSE_OPTIONS = (Option("true", "True"), Option("false", "False"))
+
+
+def parse_quiz(path: Path, display_path: str) -> tuple[Quiz | None, list[ContentProblem]]:
+    problems: list[ContentProblem] = []
+
+    def problem(line: int, message: str) -> None:
+        problems.append(ContentProblem(display_path, line, message))
+
+    raw = path.read_bytes()
+    try:
+        data = load_yaml(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        return None, [ContentProblem(display_path, 1, f"not UTF-8 text ({exc.reason})")]
+    except YamlSyntaxError as exc:
+        return None, [ContentProblem(display_path, exc.line, str(exc))]
+    if not isinstance(data, LineDict):
+        return None, [ContentProblem(display_path, 1, "a quiz file is a mapping of settings with a 'questions' list")]
+
+    for key in sorted(set(data) - QUIZ_KEYS):
+        problem(data.line_of(key), f"unknown quiz key {key!r} (allowed: {', '.join(sorted(QUIZ_KEYS))})")
+    quiz_id = data.get("id")
+    if not isinstance(quiz_id, str) or not ID.match(quiz_id):
+        problem(data.line_of("id"), "'id' must be lower-case letters, digits and hyphens")
+    elif quiz_id != path.stem:
+        problem(data.line_of("id"), f"'id' is {quiz_id!r} but the file is named {path.name!r}; make them agree")
+    title = _text(data, "title", problem)
+    kind = data.get("kind", "knowledge-check")
+    if kind not in KINDS:
+        problem(data.line_of("kind"), f"'kind' must be one of {', '.join(KINDS)}")
+    lesson, day = data.get("lesson"), data.get("day")
+    if kind == "knowledge-check" and not isinstance(lesson, str):
+        problem(data.line_of("lesson"), "a knowledge check names the lesson it belongs to: 'lesson: <slug>'")
+    if kind == "day-assessment" and not (isinstance(day, int) and not isinstance(day, bool) and day >= 1):
+        problem(data.line_of("day"), "a day assessment names its day: 'day: 1'")
+    pass_mark = data.get("pass_mark", 70)
+    if not _number(pass_mark) or not 0 <= pass_mark <= 100:
+        problem(data.line_of("pass_mark"), "'pass_mark' is a percentage from 0 to 100")
+        pass_mark = 0
+    attempts = data.get("attempts", "unlimited")
+    if attempts == "unlimited":
+        attempts = None
+    elif not (isinstance(attempts, int) and not isinstance(attempts, bool) and 1 <= attempts <= 100):
+        problem(data.line_of("attempts"), "'attempts' is a number from 1 to 100, or 'unlimited'")
+        attempts = None
+    feedback = data.get("feedback", "immediate" if kind == "knowledge-check" else "deferred")
+    if feedback not in FEEDBACK_MODES:
+        problem(data.line_of("feedback"), f"'feedback' must be one of {', '.join(FEEDBACK_MODES)}")
+    flags = {}
+    for key in ("shuffle_questions", "shuffle_options"):
+        flags[key] = data.get(key, True)
+        if not isinstance(flags[key], bool):
+            problem(data.line_of(key), f"'{key}' must be true or false")
+    subset = data.get("subset")
+    time_limit = data.get("time_limit_minutes")
+    if time_limit is not None and not (isinstance(time_limit, int) and not isinstance(time_limit, bool)
+                                       and 1 <= time_limit <= 600):
+        problem(data.line_of("time_limit_minutes"), "'time_limit_minutes' is a whole number from 1 to 600")
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        problem(data.line_of("description"), "'description' must be text")
+        description = ""
+
+    questions: list[Question] = []
+    raw_questions = data.get("questions")
+    if not isinstance(raw_questions, LineList) or not raw_questions:
+        problem(data.line_of("questions"), "'questions' must be a list of one or more questions")
+        raw_questions = LineList()
+    seen: set[str] = set()
+    for raw_question in raw_questions:
+        question = _question(raw_question, raw_questions.line, problem)
+        if question is None:
+            continue
+        if question.id in seen:
+            problem(question.line, f"question id {question.id!r} is used twice in this quiz")
+        seen.add(question.id)
+        questions.append(question)
+    if subset is not None and not (isinstance(subset, int) and not isinstance(subset, bool)
+                                   and 1 <= subset <= len(questions)):
+        problem(data.line_of("subset"), f"'subset' must be a number from 1 to the number of questions ({len(questions)})")
+    if problems:
+        return None, problems
+    return Quiz(
+        id=quiz_id, title=title, kind=kind, lesson=lesson if isinstance(lesson, str) else None,
+        day=day if isinstance(day, int) else None, pass_mark=float(pass_mark), attempts=attempts, feedback=feedback,
+        shuffle_questions=flags["shuffle_questions"], shuffle_options=flags["shuffle_options"], subset=subset,
+        time_limit_minutes=time_limit, description=description.strip(), questions=tuple(questions),
+        path=display_path, content_hash=hashlib.sha256(raw).hexdigest(),
+    ), []
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _text(data: LineDict, key: str, problem: Any, *, required: bool = True) -> str:
+    value = data.get(key)
+    if value is None and not required:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not value.strip():
+        problem(data.line_of(key), f"{key!r} must be non-empty text")
+        return ""
+    return value.strip()
+
+
+def _question(raw: Any, line: int, problem: Any) -> Question | None:
+    if not isinstance(raw, LineDict):
+        problem(line, "each question must be a mapping with id, type, prompt, …")
+        return None
+    local: list[tuple[int, str]] = []
+
+    def bad(at: int, message: str) -> None:
+        local.append((at, message))
+
+    qid = raw.get("id")
+    label = f"question {qid!r}" if isinstance(qid, str) else "question"
+    if not isinstance(qid, str) or not ID.match(qid):
+        bad(raw.line_of("id"), "question 'id' must be lower-case letters, digits, hyphens or underscores")
+    for key in sorted(set(raw) - QUESTION_KEYS):
+        bad(raw.line_of(key), f"unknown key {key!r} in {label}")
+    qtype = raw.get("type")
+    if qtype not in QUESTION_TYPES:
+        bad(raw.line_of("type"), f"{label}: 'type' must be one of {', '.join(QUESTION_TYPES)}")
+    prompt = _text(raw, "prompt", lambda at, m: bad(at, f"{label}: {m}"))
+    explanation = _text(raw, "explanation", lambda at, m: bad(at, f"{label}: {m} (every question explains its answer)"))
+    points = raw.get("points", 1)
+    if not _number(points) or points <= 0 or points > 100:
+        bad(raw.line_of("points"), f"{label}: 'points' must be a positive number")
+        points = 1
+    section = raw.get("section", "")
+    if not isinstance(section, str):
+        bad(raw.line_of("section"), f"{label}: 'section' is a heading anchor in the lesson, e.g. 'back-casting'")
+        section = ""
+
+    extra: dict[str, Any] = {}
+    if qtype in ("single", "multiple", "ordering"):
+        source_key = "items" if qtype == "ordering" else "options"
+        options = _options(raw, source_key, label, bad)
+        ids = [o.id for o in options]
+        if qtype == "ordering":
+            if len(options) < 3:
+                bad(raw.line_of("items"), f"{label}: an ordering question needs at least 3 items, listed in the right order")
+            extra = {"options": options, "correct": tuple(ids)}
+        else:
+            if len(options) < 2:
+                bad(raw.line_of("options"), f"{label}: give at least 2 options")
+            answer = raw.get("answer")
+            chosen = [answer] if qtype == "single" else answer
+            if qtype == "single" and not isinstance(answer, str):
+                bad(raw.line_of("answer"), f"{label}: 'answer' is the id of the one correct option")
+                chosen = []
+            if qtype == "multiple" and not (isinstance(answer, list) and answer and all(isinstance(a, str) for a in answer)):
+                bad(raw.line_of("answer"), f"{label}: 'answer' is a list of the ids of the correct options")
+                chosen = []
+            for option_id in chosen or []:
+                if option_id not in ids:
+                    bad(raw.line_of("answer"), f"{label}: the answer {option_id!r} is not one of the option ids ({', '.join(ids)})")
+            if qtype == "multiple" and chosen and len(set(chosen)) != len(chosen):
+                bad(raw.line_of("answer"), f"{label}: an option is listed twice in 'answer'")
+            extra = {"options": options, "correct": tuple(dict.fromkeys(chosen or []))}
+    elif qtype == "true_false":
+        answer = raw.get("answer")
+        if not isinstance(answer, bool):
+            bad(raw.line_of("answer"), f"{label}: 'answer' must be true or false")
+        feedback = raw.get("feedback", {}) or {}
+        if not isinstance(feedback, dict) or set(map(str, feedback)) - {"true", "false", "True", "False"}:
+            bad(raw.line_of("feedback"), f"{label}: 'feedback' maps true/false to what each choice should hear")
+            feedback = {}
+        texts = {str(k).lower(): str(v) for k, v in feedback.items()}
+        extra = {"options": tuple(Option(o.id, o.text, texts.get(o.id, "")) for o in TRUE_FALSE_OPTIONS),
+                 "correct": ("true" if answer else "false",)}
+    elif qtype == "matching":
+        pairs = raw.get("pairs")
+        parsed: list[Pair] = []
+        if not isinstance(pairs, list) or len(pairs) < 2:
+            bad(raw.line_of("pairs"), f"{label}: 'pairs' lists at least 2 items, each with id, left and right")
+            pairs = []
+        for entry in pairs:
+            if not (isinstance(entry, dict) and isinstance(entry.get("id"), str) and ID.match(entry["id"])
+                    and isinstance(entry.get("left"), str) and isinstance(entry.get("right"), str)):
+                bad(getattr(entry, "line", raw.line_of("pairs")), f"{label}: each pair needs id, left and right")
+                continue
+            parsed.append(Pair(entry["id"], entry["left"].strip(), entry["right"].strip()))
+        distractors = raw.get("distractors", []) or []
+        if not isinstance(distractors, list) or not all(isinstance(d, str) for d in distractors):
+            bad(raw.line_of("distractors"), f"{label}: 'distractors' is a list of extra right-hand texts")
+            distractors = []
+        rights = [p.right for p in parsed] + [d.strip() for d in distractors]
+        if len(set(rights)) != len(rights):
+            bad(raw.line_of("pairs"), f"{label}: right-hand texts must all differ")
+        if len({p.id for p in parsed}) != len(parsed):
+            bad(raw.line_of("pairs"), f"{label}: pair ids must all differ")
+        extra = {"pairs": tuple(parsed), "distractors": tuple(d.strip() for d in distractors)}
+    elif qtype == "numeric":
+        answer, tolerance = raw.get("answer"), raw.get("tolerance", 0)
+        if not _number(answer):
+            bad(raw.line_of("answer"), f"{label}: 'answer' must be a number")
+            answer = 0
+        if not _number(tolerance) or tolerance < 0:
+            bad(raw.line_of("tolerance"), f"{label}: 'tolerance' must be a number of 0 or more")
+            tolerance = 0
+        unit = raw.get("unit", "")
+        extra = {"number": float(answer), "tolerance": float(tolerance), "unit": str(unit or "")}
+    elif qtype == "short_text":
+        accept = raw.get("accept")
+        if not (isinstance(accept, list) and accept and all(isinstance(a, (str, int, float)) for a in accept)):
+            bad(raw.line_of("accept"), f"{label}: 'accept' lists the accepted answers")
+            accept = []
+        extra = {"accept": tuple(str(a).strip() for a in accept)}
+
+    for at, message in local:
+        problem(at, message)
+    if local:
+        return None
+    return Question(id=qid, type=qtype, prompt=prompt, points=float(points), explanation=explanation,
+                    section=section, line=raw.line, **extra)
+
+
+def _options(raw: LineDict, key: str, label: str, bad: Any) -> tuple[Option, ...]:
+    entries = raw.get(key)
+    if not isinstance(entries, list):
+        bad(raw.line_of(key), f"{label}: {key!r} is a list of {{id, text}} entries")
+        return ()
+    out: list[Option] = []
+    for entry in entries:
+        at = getattr(entry, "line", raw.line_of(key))
+        if not (isinstance(entry, dict) and isinstance(entry.get("id"), str) and ID.match(entry["id"])):
+            bad(at, f"{label}: every entry of {key!r} needs an 'id' (letters, digits, hyphens)")
+            continue
+        text = entry.get("text")
+        if isinstance(text, (int, float)) and not isinstance(text, bool):
+            text = str(text)
+        if not isinstance(text, str) or not text.strip():
+            bad(at, f"{label}: entry {entry['id']!r} needs a 'text'")
+            continue
+        unknown = set(entry) - {"id", "text", "feedback"}
+        if unknown:
+            bad(at, f"{label}: unknown key(s) {', '.join(sorted(unknown))} in entry {entry['id']!r}")
+        feedback = entry.get("feedback", "")
+        out.append(Option(entry["id"], text.strip(), str(feedback or "").strip()))
+    if len({o.id for o in out}) != len(out):
+        bad(raw.line_of(key), f"{label}: ids in {key!r} must all differ")
+    return tuple(out)

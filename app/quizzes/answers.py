@@ -1,0 +1,58 @@
+"""Turning a submitted quiz form into answers. Pure; every value is treated as untrusted text."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol
+
+MAX_TEXT = 500
+
+
+class FormLike(Protocol):
+    def get(self, key: str, default: Any = None) -> Any: ...
+    def getlist(self, key: str) -> list[str]: ...
+
+
+def field_name(question_id: str, part: str | None = None) -> str:
+    return f"q-{question_id}" + (f"--{part}" if part else "")
+
+
+def answers_from_form(questions: Iterable[Mapping[str, Any]], form: FormLike) -> dict[str, Any]:
+    """Answers keyed by question id, only for questions the form actually answered."""
+    answers: dict[str, Any] = {}
+    for q in questions:
+        qid, kind = q["id"], q["type"]
+        if kind in ("single", "true_false"):
+            value = form.get(field_name(qid))
+            if value:
+                answers[qid] = str(value)[:MAX_TEXT]
+        elif kind == "multiple":
+            values = [str(v)[:MAX_TEXT] for v in form.getlist(field_name(qid))][:50]
+            if values or form.get(field_name(qid, "present")):
+                answers[qid] = values
+        elif kind == "ordering":
+            positions: list[tuple[int, str]] = []
+            complete = True
+            for option in q["display"]["options"] if "display" in q else [o["id"] for o in q["options"]]:
+                option_id = option if isinstance(option, str) else option["id"]
+                raw = str(form.get(field_name(qid, option_id), "")).strip()
+                if not raw.isdigit():
+                    complete = False
+                    continue
+                positions.append((int(raw), option_id))
+            if positions:
+                ordered = [oid for _pos, oid in sorted(positions)]
+                # two items given the same position cannot both be right: keep the clash visible
+                if len({p for p, _ in positions}) != len(positions) or not complete:
+                    ordered = ordered + ["__incomplete__"]
+                answers[qid] = ordered
+        elif kind == "matching":
+            pair_ids = q["display"]["pairs"] if "display" in q else [p["id"] for p in q["pairs"]]
+            chosen = {pid: str(form.get(field_name(qid, pid), ""))[:MAX_TEXT] for pid in pair_ids}
+            chosen = {k: v for k, v in chosen.items() if v}
+            if chosen:
+                answers[qid] = chosen
+        elif kind in ("numeric", "short_text"):
+            value = str(form.get(field_name(qid), "") or "").strip()[:MAX_TEXT]
+            if value:
+                answers[qid] = value
+    return answers

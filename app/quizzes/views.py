@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.content.catalog import catalog
+from app.db import utcnow
+from app.errors import AttemptClosed, AttemptLimitReached
+from app.quizzes import services
+from app.quizzes.answers import answers_from_form
+from app.quizzes.snapshot import public_question
+
+bp = Blueprint("quizzes", __name__, template_folder="templates")
+
+
+@bp.get("/quizzes/<quiz_id>")
+@login_required
+def quiz(quiz_id: str):
+    cat = catalog()
+    current = services.get_quiz(cat, quiz_id)
+    standing = services.standings(current_user.id, [current])[current.id]
+    return render_template("quizzes/quiz.html", quiz=current, standing=standing,
+                           lesson=cat.lesson(current.lesson) if current.lesson else None)
+
+
+@bp.post("/quizzes/<quiz_id>/start")
+@login_required
+def start(quiz_id: str):
+    current = services.get_quiz(catalog(), quiz_id)
+    try:
+        attempt = services.start_attempt(current_user.id, current, now=utcnow())
+    except AttemptLimitReached as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("quizzes.quiz", quiz_id=quiz_id))
+    return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+
+
+@bp.get("/attempts/<int:attempt_id>")
+@login_required
+def attempt(attempt_id: int):
+    current = services.own_attempt(current_user.id, attempt_id)
+    cat = catalog()
+    quiz = cat.quiz(current.quiz_key)
+    review_links = services.review_links(current, quiz)
+    if current.is_finished:
+        return render_template("quizzes/results.html", attempt=current, quiz=quiz, reviews=services.review(current),
+                               review_links=review_links,
+                               lesson=cat.lesson(quiz.lesson) if quiz and quiz.lesson else None,
+                               standing=services.standings(current_user.id, [quiz])[quiz.id] if quiz else None)
+    public = [public_question(q) for q in current.questions]
+    checked = services.review(current, only=set(current.checked))
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(attempt=current.id, quiz=current.quiz_key, feedback=current.feedback_mode,
+                       deadline=current.deadline_at.isoformat() if current.deadline_at else None,
+                       questions=public, checked={qid: {"fraction": r.mark.fraction} for qid, r in checked.items()})
+    return render_template("quizzes/take.html", attempt=current, quiz=quiz, questions=public, checked=checked,
+                           saved=current.answers, review_links=review_links, now=utcnow())
+
+
+@bp.post("/attempts/<int:attempt_id>")
+@login_required
+def answer(attempt_id: int):
+    current = services.own_attempt(current_user.id, attempt_id)
+    answers = answers_from_form(current.questions, request.form)
+    try:
+        if request.form.get("check"):
+            question_id = request.form["check"]
+            services.check_question(current_user.id, attempt_id, question_id, answers, now=utcnow())
+            return redirect(url_for("quizzes.attempt", attempt_id=attempt_id) + f"#question-{question_id}")
+        if request.form.get("action") == "save":
+            services.save_answers(current_user.id, attempt_id, answers)
+            flash("Your answers are saved. Come back to finish any time.", "success")
+            return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
+        finished, first_time = services.submit_attempt(current_user.id, attempt_id, request.form.get("token", ""),
+                                                       answers, now=utcnow())
+    except AttemptClosed as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
+    if not first_time:
+        flash("This attempt had already been submitted; it was recorded once.", "info")
+    return redirect(url_for("quizzes.attempt", attempt_id=finished.id))
