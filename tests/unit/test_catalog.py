@@ -44,7 +44,7 @@ def test_mini_course_loads_in_agenda_order(course_dir):
 
 
 def test_the_real_course_loads():
-    catalog = load_catalog(PROJECT_ROOT / "curriculum")
+    catalog = load_catalog(PROJECT_ROOT / "curriculum", PROJECT_ROOT / "quizzes")
     day1, day2 = catalog.day_lessons(1), catalog.day_lessons(2)
     assert len(day1) >= 10 and len(day2) >= 8
     assert sorted(lesson.stage for lesson in catalog.lessons if lesson.stage) == list(range(1, 13))

@@ -9,7 +9,7 @@ from app.content.problems import ContentInvalid
 
 
 def test_the_shipped_course_loads_with_two_days():
-    catalog = load_catalog(PROJECT_ROOT / "curriculum")
+    catalog = load_catalog(PROJECT_ROOT / "curriculum", PROJECT_ROOT / "quizzes")
     course = catalog.course
     assert course.title and course.code and course.hours > 0
     assert [d.label for d in course.days] == ["Day 1", "Day 2"]

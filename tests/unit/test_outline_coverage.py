@@ -40,7 +40,7 @@ def outline_lines() -> list[str]:
 
 @pytest.fixture(scope="module")
 def taught() -> set[str]:
-    catalog = load_catalog(PROJECT_ROOT / "curriculum")
+    catalog = load_catalog(PROJECT_ROOT / "curriculum", PROJECT_ROOT / "quizzes")
     names = {lesson.title for lesson in catalog.lessons}
     names |= {heading.text for lesson in catalog.lessons for heading in lesson.headings}
     names |= {item.title for day in catalog.course.days for item in day.agenda}
@@ -60,7 +60,7 @@ def test_outline_copy_has_all_twelve_stages():
 
 
 def test_every_stage_lesson_has_the_teaching_parts():
-    catalog = load_catalog(PROJECT_ROOT / "curriculum")
+    catalog = load_catalog(PROJECT_ROOT / "curriculum", PROJECT_ROOT / "quizzes")
     stages = [lesson for lesson in catalog.lessons if lesson.stage]
     assert len(stages) == 12
     for lesson in stages:
