@@ -36,6 +36,7 @@ class BaseConfig:
     LECTERN_TRUSTED_PROXIES = 0
     CURRICULUM_DIR = str(PROJECT_ROOT / "curriculum")
     QUIZZES_DIR = str(PROJECT_ROOT / "quizzes")
+    JOBS_INLINE = False            # run long jobs in the request (tests); otherwise in a background thread
     CONTENT_RELOAD_SECONDS = 2.0   # look for edited content files this often; 0 = never
     TOKEN_MAX_AGE_RESET = 60 * 60 * 2          # password reset links: 2 hours
     TOKEN_MAX_AGE_INVITE = 60 * 60 * 24 * 14   # invitations: 14 days
@@ -51,6 +52,7 @@ class BaseConfig:
 
 class TestConfig(BaseConfig):
     TESTING = True
+    JOBS_INLINE = True
     SECRET_KEY = "test-secret-key-not-for-production"
     RATELIMIT_ENABLED = False
     WTF_CSRF_ENABLED = False

@@ -2,3 +2,6 @@
 from app.auth import models as auth_models  # noqa: F401
 from app.learn import models as learn_models  # noqa: F401
 from app.quizzes import models as quiz_models  # noqa: F401
+from app.cohorts import models as cohort_models  # noqa: F401
+from app.audit import models as audit_models  # noqa: F401
+from app.jobs import models as job_models  # noqa: F401

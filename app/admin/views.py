@@ -37,7 +37,7 @@ def new_user():
     if form.validate_on_submit():
         try:
             user = accounts.create_user(form.email.data or "", form.display_name.data or "", form.roles.data or [],
-                                        password=None, now=utcnow())
+                                        password=None, now=utcnow(), actor_id=current_user.id)
         except EmailTaken as exc:
             form.email.errors = [str(exc)]
         except DomainError as exc:
@@ -55,7 +55,7 @@ def user(user_id: int):
     form = RolesForm(data={"roles": sorted(r.value for r in person.roles)} if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            accounts.set_roles(current_user.id, user_id, form.roles.data or [])
+            accounts.set_roles(current_user.id, user_id, form.roles.data or [], now=utcnow())
         except DomainError as exc:
             form.roles.errors = [str(exc)]
         else:
@@ -74,7 +74,7 @@ def user_link(user_id: int):
 def user_active(user_id: int):
     active = request.form.get("active") == "1"
     try:
-        person = accounts.set_active(current_user.id, user_id, active)
+        person = accounts.set_active(current_user.id, user_id, active, now=utcnow())
     except DomainError as exc:
         flash(str(exc), "error")
     else:

@@ -49,3 +49,16 @@ class InviteForm(FlaskForm):
 class RolesForm(FlaskForm):
     roles = MultiCheckboxField("Roles", choices=role_choices(),
                                validators=[DataRequired(message="Choose at least one role.")])
+
+
+class RegisterForm(FlaskForm):
+    display_name = StringField("Full name", validators=[DataRequired(message="Enter your name."), Length(max=120)])
+    email = EmailField("Email", validators=[DataRequired(message="Enter your email address."), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(message="Choose a password.")])
+    code = StringField("Enrolment code", validators=[DataRequired(message="Enter the code your course gave you."),
+                                                     Length(max=20)])
+
+
+class JoinForm(FlaskForm):
+    code = StringField("Enrolment code", validators=[DataRequired(message="Enter the code your course gave you."),
+                                                     Length(max=20)])

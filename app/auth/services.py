@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.exc import IntegrityError
 
+from app.audit import services as audit
 from app.auth import links
 from app.auth.models import AuthToken, Role, User, UserRole
 from app.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
@@ -77,6 +78,7 @@ def create_user(
     *,
     password: str | None,
     now: datetime,
+    actor_id: int | None = None,
 ) -> User:
     """A new account. Without a password the person signs in only after accepting an invitation."""
     email = normalise_email(email)
@@ -101,6 +103,10 @@ def create_user(
     try:
         with write_transaction(db.session):
             db.session.add(user)
+            if actor_id is not None:
+                db.session.flush()
+                audit.record(actor_id, "user.create", "user", user.id, f"{display_name} <{email}>", now=now,
+                             roles=sorted(r.value for r in role_set))
     except IntegrityError:
         raise EmailTaken(f"There is already an account for {email}.") from None
     return user
@@ -137,7 +143,7 @@ def end_sessions(user_id: int) -> None:
     db.session.expire_all()
 
 
-def set_active(actor_id: int, user_id: int, active: bool) -> User:
+def set_active(actor_id: int, user_id: int, active: bool, *, now: datetime) -> User:
     """Deactivate (ending every session) or reactivate an account. Nobody deactivates themselves."""
     if actor_id == user_id and not active:
         raise DomainError("You cannot deactivate your own account.")
@@ -146,16 +152,21 @@ def set_active(actor_id: int, user_id: int, active: bool) -> User:
         user.is_active = active
         if not active:
             user.session_epoch += 1
+        audit.record(actor_id, "user.reactivate" if active else "user.deactivate", "user", user.id,
+                     f"{user.display_name} <{user.email}>", now=now)
     return user
 
 
-def set_roles(actor_id: int, user_id: int, roles: Iterable[str]) -> User:
+def set_roles(actor_id: int, user_id: int, roles: Iterable[str], *, now: datetime) -> User:
     role_set = parse_roles(roles)
     if actor_id == user_id and Role.ADMIN not in role_set:
         raise DomainError("You cannot remove your own administrator role.")
     with write_transaction(db.session):
         user = get_user(user_id)
+        before = sorted(r.value for r in user.roles)
         user.role_rows = [UserRole(role=r.value) for r in sorted(role_set)]
+        audit.record(actor_id, "user.roles", "user", user.id, f"{user.display_name} <{user.email}>", now=now,
+                     before=before, after=sorted(r.value for r in role_set))
     return user
 
 
@@ -193,6 +204,9 @@ def issue_link(user_id: int, purpose: str, *, secret_key: str, max_age: int, cre
         user = get_user(user_id)
         db.session.add(AuthToken(user_id=user.id, purpose=purpose, secret_hash=links.secret_hash(secret),
                                  created_by_id=created_by_id, created_at=now, expires_at=expires_at))
+        if created_by_id is not None:
+            audit.record(created_by_id, f"user.{purpose}-link", "user", user.id, f"{user.display_name} <{user.email}>",
+                         now=now, expires_at=expires_at.isoformat())
     return IssuedLink(user, purpose, links.sign(secret_key, purpose, secret), expires_at)
 
 

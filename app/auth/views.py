@@ -4,10 +4,10 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import services
-from app.auth.forms import ChangePasswordForm, SetPasswordForm, SignInForm
+from app.auth.forms import ChangePasswordForm, RegisterForm, SetPasswordForm, SignInForm
 from app.auth.redirects import safe_next
 from app.db import utcnow
-from app.errors import InvalidToken, PasswordRejected
+from app.errors import DomainError, InvalidToken, PasswordRejected
 from app.extensions import limiter
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -94,3 +94,33 @@ def change_password():
             flash("Your password has been changed. Other devices have been signed out.", "success")
             return redirect(url_for("learn.home"))
     return render_template("auth/change_password.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def register():
+    """Self-registration with a cohort's enrolment code, when administrators have switched it on."""
+    from app.cohorts import services as cohorts
+
+    if not cohorts.self_registration_open():
+        return render_template("auth/register_closed.html"), 404
+    form = RegisterForm()
+    if form.validate_on_submit():
+        code = form.code.data or ""
+        cohort = cohorts.cohort_by_code(code)
+        if cohort is None:
+            form.code.errors = ["That enrolment code is not valid. Check it with your course administrator."]
+        else:
+            try:
+                user = services.create_user(form.email.data or "", form.display_name.data or "", ["trainee"],
+                                            password=form.password.data or "", now=utcnow())
+            except PasswordRejected as exc:
+                form.password.errors = [str(exc)]
+            except DomainError as exc:
+                (form.email if "email" in str(exc).lower() or "account" in str(exc) else form.display_name).errors = [str(exc)]
+            else:
+                cohorts.join_with_code(user.id, code, now=utcnow())
+                login_user(user)
+                flash(f"Welcome! You are enrolled in {cohort.name}.", "success")
+                return redirect(url_for("learn.home"))
+    return render_template("auth/register.html", form=form), 422 if form.errors else 200

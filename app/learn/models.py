@@ -30,6 +30,7 @@ class LessonVisit(Base):
     lesson_key: Mapped[str] = mapped_column(sa.String(120), primary_key=True)
     first_seen_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
+    seconds_spent: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class ReflectionNote(Base):

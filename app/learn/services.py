@@ -16,6 +16,7 @@ from app.progress.progress import Share, Status, combined_status, continue_lesso
 
 NOTE_MAX_CHARS = 10_000
 VISIT_REFRESH = timedelta(minutes=2)  # a page view within this window writes nothing
+IDLE_GAP = timedelta(minutes=30)      # a longer gap between page views is not counted as study time
 
 
 def get_lesson(catalog: Catalog, slug: str) -> Lesson:
@@ -53,11 +54,20 @@ def complete_lesson(user_id: int, lesson: Lesson, *, now: datetime) -> bool:
 
 
 def record_visit(user_id: int, lesson: Lesson, state: LearnerState, *, now: datetime) -> None:
+    """Remember the visit and count study time: the gap since the previous page view goes to the
+    lesson viewed then, unless it is longer than IDLE_GAP (the person was away)."""
     previous = state.last_seen.get(lesson.key)
     if previous is not None and now - previous < VISIT_REFRESH:
-        return
+        return  # a reload: its time is counted with the next recorded view
+    latest_key = max(state.last_seen, key=state.last_seen.__getitem__, default=None)
+    gap = now - state.last_seen[latest_key] if latest_key else None
     try:
         with write_transaction(db.session):
+            if latest_key and gap is not None and timedelta(0) < gap <= IDLE_GAP:
+                db.session.execute(
+                    sa.update(LessonVisit).where(LessonVisit.user_id == user_id, LessonVisit.lesson_key == latest_key)
+                    .values(seconds_spent=LessonVisit.seconds_spent + int(gap.total_seconds()))
+                )
             updated = db.session.execute(
                 sa.update(LessonVisit).where(LessonVisit.user_id == user_id, LessonVisit.lesson_key == lesson.key)
                 .values(last_seen_at=now)

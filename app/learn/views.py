@@ -11,6 +11,7 @@ from app.db import utcnow
 from app.errors import InputRejected
 from app.learn import services
 from app.learn.search import search as search_lessons
+from app.extensions import limiter
 from app.quizzes.services import standings
 
 bp = Blueprint("learn", __name__, template_folder="templates")
@@ -102,3 +103,23 @@ def search():
     query = request.args.get("q", "").strip()[:200]
     hits = search_lessons(catalog().lessons, query) if query else []
     return render_template("learn/search.html", query=query, hits=hits)
+
+
+@bp.route("/join", methods=["GET", "POST"])
+@login_required
+@limiter.limit("20 per hour", methods=["POST"])
+def join():
+    """Enter a cohort's enrolment code (live sessions will also use /join for their codes)."""
+    from app.auth.forms import JoinForm
+    from app.cohorts import services as cohorts
+
+    form = JoinForm()
+    if form.validate_on_submit():
+        try:
+            cohort = cohorts.join_with_code(current_user.id, form.code.data or "", now=utcnow())
+        except InputRejected as exc:
+            form.code.errors = [str(exc)]
+        else:
+            flash(f"You are enrolled in {cohort.name}.", "success")
+            return redirect(url_for("learn.home"))
+    return render_template("learn/join.html", form=form, mine=cohorts.cohorts_of(current_user.id)), 422 if form.errors else 200

@@ -43,7 +43,7 @@ def test_deactivated_user_cannot_sign_in_and_loses_open_sessions(app, client, ma
     user = make_user()
     sign_in(user)
     assert client.get("/").status_code == 200
-    services.set_active(admin.id, user.id, False)
+    services.set_active(admin.id, user.id, False, now=NOW)
     assert client.get("/").status_code == 302  # the open session ended
     response = sign_in(user)
     assert "deactivated" in response.get_data(as_text=True)

@@ -1,0 +1,136 @@
+"""Administration of cohorts, enrolments, the audit log and site settings (rules live in services)."""
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.admin.views import bp
+from app.audit import services as audit
+from app.auth.models import User
+from app.cohorts import services as cohorts
+from app.cohorts.forms import CohortForm, EnrolForm
+from app.content.catalog import catalog
+from app.csvout import csv_response
+from app.db import utcnow
+from app.errors import InputRejected
+from app.extensions import db
+from app.progress import services as progress
+from app.teach.grid import build_rows
+
+
+def _instructor_choices(form: CohortForm) -> None:
+    from wtforms.fields.choices import SelectChoice
+
+    form.instructors.choices = [SelectChoice(u.id, f"{u.display_name} ({u.email})") for u in cohorts.instructors()]
+
+
+@bp.get("/cohorts")
+def cohorts_list():
+    return render_template("admin/cohorts.html", cohorts=cohorts.all_cohorts(), counts=cohorts.enrolment_counts(),
+                           self_registration=cohorts.self_registration_open())
+
+
+@bp.route("/cohorts/new", methods=["GET", "POST"])
+def cohort_new():
+    return _cohort_form(None)
+
+
+@bp.route("/cohorts/<int:cohort_id>/edit", methods=["GET", "POST"])
+def cohort_edit(cohort_id: int):
+    return _cohort_form(cohort_id)
+
+
+def _cohort_form(cohort_id: int | None):
+    current = cohorts.get_cohort(cohort_id) if cohort_id else None
+    form = CohortForm(obj=current if request.method == "GET" else None)
+    _instructor_choices(form)
+    if request.method == "GET" and current:
+        form.instructors.data = [u.id for u in current.instructors]
+    if form.validate_on_submit():
+        try:
+            saved = cohorts.save_cohort(current_user.id, cohort_id, name=form.name.data or "", track=form.track.data,
+                                        starts_on=form.starts_on.data, ends_on=form.ends_on.data,
+                                        instructor_ids=form.instructors.data or [], now=utcnow())
+        except InputRejected as exc:
+            target = form.ends_on if "end" in str(exc) else form.instructors if "instructor" in str(exc) else form.name
+            target.errors = [*target.errors, str(exc)]
+        else:
+            flash(f"Cohort “{saved.name}” saved.", "success")
+            return redirect(url_for("admin.cohort", cohort_id=saved.id))
+    return render_template("admin/cohort_form.html", form=form, cohort=current), 422 if form.errors else 200
+
+
+@bp.get("/cohorts/<int:cohort_id>")
+def cohort(cohort_id: int):
+    current = cohorts.get_cohort(cohort_id)
+    return render_template("admin/cohort.html", cohort=current, people=cohorts.trainees(cohort_id), form=EnrolForm())
+
+
+@bp.post("/cohorts/<int:cohort_id>/enrol")
+def cohort_enrol(cohort_id: int):
+    current = cohorts.get_cohort(cohort_id)
+    form = EnrolForm()
+    if form.validate_on_submit():
+        wanted = [e.strip().lower() for e in (form.emails.data or "").replace(",", "\n").split() if e.strip()]
+        found = {u.email: u.id for u in db.session.scalars(sa.select(User).where(User.email.in_(wanted)))}
+        unknown = [e for e in wanted if e not in found]
+        if unknown:
+            form.emails.errors = [f"No account for: {', '.join(unknown[:10])}. Invite them first, or import a CSV."]
+        else:
+            added = cohorts.enrol(current_user.id, cohort_id, found.values(), now=utcnow())
+            flash(f"{added} {'trainee' if added == 1 else 'trainees'} added to {current.name}.", "success")
+            return redirect(url_for("admin.cohort", cohort_id=cohort_id))
+    return render_template("admin/cohort.html", cohort=current, people=cohorts.trainees(cohort_id), form=form), 422
+
+
+@bp.post("/cohorts/<int:cohort_id>/unenrol/<int:user_id>")
+def cohort_unenrol(cohort_id: int, user_id: int):
+    cohorts.unenrol(current_user.id, cohort_id, user_id, now=utcnow())
+    flash("Removed from the cohort. Their progress and results are kept.", "success")
+    return redirect(url_for("admin.cohort", cohort_id=cohort_id))
+
+
+@bp.post("/cohorts/<int:cohort_id>/code")
+def cohort_code(cohort_id: int):
+    cohorts.new_code(current_user.id, cohort_id, now=utcnow())
+    flash("A new enrolment code was made; the old one no longer works.", "success")
+    return redirect(url_for("admin.cohort", cohort_id=cohort_id))
+
+
+@bp.get("/cohorts/<int:cohort_id>/completion.csv")
+def cohort_report(cohort_id: int):
+    current = cohorts.get_cohort(cohort_id)
+    people = cohorts.trainees(cohort_id)
+    rows = build_rows(progress.outline_of(catalog()), [(p.id, p.display_name, p.email) for p in people],
+                      progress.facts_for([p.id for p in people]))
+    return csv_response(f"completion-{current.id}.csv",
+                        ["Name", "Email", "Lessons done", "Lessons", "Percent", "Quizzes passed", "Eligible",
+                         "Still needed", "Report date"],
+                        [[r.name, r.email, r.report.course.done, r.report.course.total, r.report.course.percent,
+                          r.quizzes_passed, "yes" if r.report.eligible else "no", " | ".join(r.report.missing),
+                          date.today().isoformat()] for r in rows])
+
+
+@bp.post("/settings/self-registration")
+def self_registration():
+    on = request.form.get("on") == "1"
+    cohorts.set_self_registration(current_user.id, on, now=utcnow())
+    flash(f"Self-registration is now {'on' if on else 'off'}.", "success")
+    return redirect(url_for("admin.cohorts_list"))
+
+
+@bp.get("/audit")
+def audit_log():
+    def parse(value: str | None) -> date | None:
+        try:
+            return date.fromisoformat(value) if value else None
+        except ValueError:
+            return None
+
+    flt = audit.AuditFilter(action=request.args.get("action", ""), actor=request.args.get("actor", "")[:100],
+                            target=request.args.get("target", "")[:100], since=parse(request.args.get("since")),
+                            until=parse(request.args.get("until")))
+    return render_template("admin/audit.html", events=audit.events(flt), flt=flt, actions=audit.actions())

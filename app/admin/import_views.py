@@ -1,0 +1,57 @@
+"""Bulk import of people from CSV: a dry run shows every bad row; the real run is one transaction."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.admin.views import bp
+from app.cohorts.forms import ImportForm
+from app.db import utcnow
+from app.imports.services import check_people_csv, import_people
+from app.jobs import services as jobs
+
+
+def _uploaded_text() -> tuple[str | None, str]:
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return None, "Choose a CSV file."
+    try:
+        return upload.read().decode("utf-8-sig"), upload.filename
+    except UnicodeDecodeError:
+        return None, "The file is not UTF-8 text. Save it from your spreadsheet as “CSV UTF-8”."
+
+
+def _import_page():
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return render_template("admin/import.html", form=form, checked=None), 400 if request.method == "POST" else 200
+    text, name = _uploaded_text()
+    if text is None:
+        return render_template("admin/import.html", form=form, checked=None, error=name), 422
+    if request.form.get("mode") != "import":
+        checked = check_people_csv(text)
+        return render_template("admin/import.html", form=form, checked=checked, filename=name), 200 if checked.ok else 422
+    actor = current_user.id
+    job = jobs.create_job("users.import", actor)
+
+    def work(job_id: int) -> dict:
+        def progress(done: int, total: int) -> None:
+            jobs.update_job(job_id, stage="Checking rows", done=done, total=total)
+
+        checked, created, enrolled = import_people(actor, text, now=utcnow(), source_name=name, progress=progress)
+        if not checked.ok:
+            return {"ok": False, "problems": [str(p) for p in checked.problems[:1000]], "rows": len(checked.rows)}
+        jobs.update_job(job_id, stage="Saved", done=len(checked.rows), total=len(checked.rows))
+        return {"ok": True, "rows": len(checked.rows), "created": created, "enrolled": enrolled, "file": name}
+
+    jobs.run(job.id, work)
+    return redirect(url_for("admin.job", job_id=job.id))
+
+
+bp.add_url_rule("/import", endpoint="import_people", view_func=_import_page, methods=["GET", "POST"])
+
+
+@bp.get("/jobs/<int:job_id>")
+def job(job_id: int):
+    current = jobs.get_job(job_id, current_user.id, is_admin=True)
+    return render_template("admin/job.html", job=current)

@@ -1,0 +1,28 @@
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.cohorts.models import Track
+
+
+class _Checkboxes(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class CohortForm(FlaskForm):
+    name = StringField("Cohort name", validators=[DataRequired(message="Give the cohort a name."), Length(max=120)])
+    track = SelectField("Track", choices=[SelectChoice(t.value, t.label) for t in Track], default=Track.SELF_STUDY.value)
+    starts_on = DateField("Starts on", validators=[Optional()])
+    ends_on = DateField("Ends on", validators=[Optional()])
+    instructors = _Checkboxes("Instructors", coerce=int, validate_choice=False)
+
+
+class EnrolForm(FlaskForm):
+    emails = TextAreaField("Trainees to add", validators=[DataRequired(message="Give at least one email address.")])
+
+
+class ImportForm(FlaskForm):
+    pass  # the file comes from request.files; the form carries the CSRF token

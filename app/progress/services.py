@@ -1,0 +1,70 @@
+"""Loading what progress is computed from: one query per kind of record, for one or many people."""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from app.content.catalog import Catalog
+from app.extensions import db
+from app.learn.models import LessonCompletion, LessonVisit
+from app.progress.progress import CourseOutline, LearnerFacts, QuizRecord, Report, report
+from app.quizzes.models import QuizAttempt
+
+ATTEMPT_TIME_CAP = timedelta(hours=2)
+
+
+def outline_of(catalog: Catalog) -> CourseOutline:
+    rule = catalog.course.completion
+    return CourseOutline(
+        lessons=tuple((lesson.slug, lesson.day_number, lesson.title) for lesson in catalog.lessons),
+        stage_lessons=tuple((lesson.stage, lesson.slug) for lesson in catalog.lessons if lesson.stage),
+        lesson_quizzes=tuple((q.lesson, q.id, q.title) for q in catalog.quizzes if q.lesson),
+        day_assessments=tuple((q.day, q.id, q.title) for q in catalog.quizzes if q.day),
+        rule_all_lessons=rule.all_lessons, rule_stage_checks=rule.stage_checks_passed,
+        rule_day_assessments=rule.day_assessments_passed, rule_live_attendance=rule.live_attendance_replaces_lessons,
+    )
+
+
+def facts_for(user_ids: Iterable[int], *, live_track: frozenset[int] = frozenset(),
+              attended: dict[int, frozenset[int]] | None = None) -> dict[int, LearnerFacts]:
+    """LearnerFacts for each person, from three queries whatever the number of people."""
+    ids = list(user_ids)
+    completed: dict[int, set[str]] = defaultdict(set)
+    visited: dict[int, set[str]] = defaultdict(set)
+    quizzes: dict[int, dict[str, QuizRecord]] = defaultdict(dict)
+    if ids:
+        for user_id, key in db.session.execute(
+                sa.select(LessonCompletion.user_id, LessonCompletion.lesson_key).where(LessonCompletion.user_id.in_(ids))):
+            completed[user_id].add(key)
+        for user_id, key in db.session.execute(
+                sa.select(LessonVisit.user_id, LessonVisit.lesson_key).where(LessonVisit.user_id.in_(ids))):
+            visited[user_id].add(key)
+        rows = db.session.execute(
+            sa.select(QuizAttempt.user_id, QuizAttempt.quiz_key, sa.func.count(),
+                      sa.func.max(QuizAttempt.score_percent),
+                      sa.func.max(sa.case((QuizAttempt.passed.is_(True), 1), else_=0)))
+            .where(QuizAttempt.user_id.in_(ids), QuizAttempt.finished_at.is_not(None))
+            .group_by(QuizAttempt.user_id, QuizAttempt.quiz_key))
+        for user_id, quiz_key, count, best, passed in rows:
+            quizzes[user_id][quiz_key] = QuizRecord(int(count), float(best) if best is not None else None, bool(passed))
+    attended = attended or {}
+    return {uid: LearnerFacts(frozenset(completed[uid]), frozenset(visited[uid]), dict(quizzes[uid]),
+                              attended.get(uid, frozenset()), uid in live_track) for uid in ids}
+
+
+def report_for(user_id: int, catalog: Catalog, *, live_track: bool = False) -> Report:
+    facts = facts_for([user_id], live_track=frozenset({user_id}) if live_track else frozenset())[user_id]
+    return report(outline_of(catalog), facts)
+
+
+def study_seconds(user_id: int) -> int:
+    """Time on lesson pages plus time in finished quiz attempts (each capped)."""
+    lessons = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(LessonVisit.seconds_spent), 0))
+                                .where(LessonVisit.user_id == user_id)) or 0
+    attempts = db.session.execute(sa.select(QuizAttempt.started_at, QuizAttempt.finished_at)
+                                  .where(QuizAttempt.user_id == user_id, QuizAttempt.finished_at.is_not(None))).all()
+    quiz_seconds = sum(min(finished - started, ATTEMPT_TIME_CAP).total_seconds() for started, finished in attempts)
+    return int(lessons + quiz_seconds)

@@ -1,0 +1,57 @@
+"""Question analytics for a quiz across a group of attempts. Pure."""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from app.quizzes.scoring import mark
+from app.quizzes.snapshot import thaw
+
+
+@dataclass(frozen=True)
+class QuestionStats:
+    question_id: str
+    prompt: str
+    type: str
+    answered: int                 # attempts that were asked this question
+    fully_right: int
+    facility: float | None        # mean share of the credit earned, 0–100 (the facility index)
+    common_wrong: str | None      # the wrong option chosen most often (choice questions)
+    common_wrong_count: int
+
+    @property
+    def share_right(self) -> float | None:
+        return None if not self.answered else round(100 * self.fully_right / self.answered, 1)
+
+
+def question_stats(attempts: Iterable[tuple[list[dict[str, Any]], Mapping[str, Any]]],
+                   order: list[str] | None = None) -> list[QuestionStats]:
+    """attempts: (questions snapshot, answers) of finished attempts."""
+    asked: dict[str, dict[str, Any]] = {}
+    fractions: dict[str, list[float]] = {}
+    wrong_choices: dict[str, Counter[str]] = {}
+    for snapshot, answers in attempts:
+        for data in snapshot:
+            question = thaw(data)
+            asked.setdefault(question.id, data)
+            result = mark(question, answers.get(question.id))
+            fractions.setdefault(question.id, []).append(result.fraction)
+            if question.type in ("single", "multiple", "true_false"):
+                given = answers.get(question.id)
+                chosen = [given] if isinstance(given, str) else (given or [])
+                labels = {o.id: o.text for o in question.options}
+                for option_id in chosen:
+                    if option_id in labels and option_id not in question.correct:
+                        wrong_choices.setdefault(question.id, Counter())[labels[option_id]] += 1
+    ids = [q for q in (order or []) if q in asked] + sorted(set(asked) - set(order or []))
+    out = []
+    for qid in ids:
+        scores = fractions[qid]
+        common = wrong_choices.get(qid, Counter()).most_common(1)
+        out.append(QuestionStats(
+            qid, asked[qid]["prompt"], asked[qid]["type"], len(scores), sum(1 for f in scores if f >= 1.0),
+            round(100 * sum(scores) / len(scores), 1) if scores else None,
+            common[0][0] if common else None, common[0][1] if common else 0))
+    return out

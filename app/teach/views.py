@@ -1,0 +1,131 @@
+"""Instructors' views of the cohorts they teach (administrators see every cohort)."""
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
+
+from app.auth.access import instructor_required
+from app.auth.models import Role, User
+from app.cohorts import services as cohorts
+from app.content.catalog import catalog
+from app.csvout import csv_response
+from app.errors import NotFound
+from app.extensions import db
+from app.progress import services as progress
+from app.quizzes.models import QuizAttempt
+from app.teach.analytics import question_stats
+from app.teach.grid import SORTS, build_rows
+
+bp = Blueprint("teach", __name__, url_prefix="/teach", template_folder="templates")
+
+
+@bp.before_request
+@instructor_required
+def _staff_only():
+    return None
+
+
+def _cohort(cohort_id: int):
+    return cohorts.cohort_for_staff(current_user, cohort_id)
+
+
+def _grid(cohort_id: int):
+    cat = catalog()
+    people = cohorts.trainees(cohort_id)
+    sort = request.args.get("sort", "name")
+    sort = sort if sort in SORTS else "name"
+    descending = request.args.get("dir") == "desc"
+    facts = progress.facts_for([p.id for p in people])
+    rows = build_rows(progress.outline_of(cat), [(p.id, p.display_name, p.email) for p in people], facts, sort, descending)
+    return cat, rows, sort, descending
+
+
+@bp.get("/")
+def index():
+    mine = cohorts.all_cohorts() if current_user.has_role(Role.ADMIN) else cohorts.cohorts_taught_by(current_user.id)
+    return render_template("teach/index.html", cohorts=mine, counts=cohorts.enrolment_counts())
+
+
+@bp.get("/cohorts/<int:cohort_id>")
+def cohort(cohort_id: int):
+    current = _cohort(cohort_id)
+    cat, rows, sort, descending = _grid(cohort_id)
+    return render_template("teach/grid.html", cohort=current, rows=rows, catalog=cat, sort=sort, descending=descending)
+
+
+@bp.get("/cohorts/<int:cohort_id>/grid.csv")
+def grid_csv(cohort_id: int):
+    current = _cohort(cohort_id)
+    cat, rows, _sort, _desc = _grid(cohort_id)
+    header = ["Name", "Email", "Lessons done", "Lessons", "Percent"] + [l.title for l in cat.lessons] + \
+             [f"{q.title} (best %)" for q in cat.quizzes] + ["Eligible for certificate", "Still needed"]
+    body = []
+    for row in rows:
+        quiz_cells = []
+        for q in cat.quizzes:
+            record = row.quiz(q.id)
+            quiz_cells.append("" if record is None or record.best_percent is None else f"{record.best_percent:g}")
+        body.append([row.name, row.email, row.report.course.done, row.report.course.total, row.report.course.percent]
+                    + [row.lesson(l.slug).label for l in cat.lessons] + quiz_cells
+                    + ["yes" if row.report.eligible else "no", " | ".join(row.report.missing)])
+    return csv_response(f"{_slug(current.name)}-progress.csv", header, body)
+
+
+@bp.get("/cohorts/<int:cohort_id>/trainees/<int:user_id>")
+def trainee(cohort_id: int, user_id: int):
+    current = _cohort(cohort_id)
+    if user_id not in {p.id for p in cohorts.trainees(cohort_id)}:
+        raise NotFound("This person is not in the cohort.")
+    person = db.session.get(User, user_id)
+    cat = catalog()
+    from app.quizzes.services import standings
+
+    return render_template("teach/trainee.html", cohort=current, person=person, catalog=cat,
+                           report=progress.report_for(user_id, cat), standings=standings(user_id, cat.quizzes),
+                           seconds=progress.study_seconds(user_id))
+
+
+def _analytics(cohort_id: int, quiz_id: str):
+    cat = catalog()
+    quiz = cat.quiz(quiz_id)
+    if quiz is None:
+        abort(404)
+    ids = [p.id for p in cohorts.trainees(cohort_id)]
+    rows = db.session.execute(sa.select(QuizAttempt.questions, QuizAttempt.answers).where(
+        QuizAttempt.quiz_key == quiz_id, QuizAttempt.user_id.in_(ids), QuizAttempt.finished_at.is_not(None))).all() if ids else []
+    return quiz, question_stats(rows, [q.id for q in quiz.questions]), len(rows)
+
+
+@bp.get("/cohorts/<int:cohort_id>/quizzes/<quiz_id>")
+def analytics(cohort_id: int, quiz_id: str):
+    current = _cohort(cohort_id)
+    quiz, stats, attempts = _analytics(cohort_id, quiz_id)
+    return render_template("teach/analytics.html", cohort=current, quiz=quiz, stats=stats, attempts=attempts,
+                           catalog=catalog())
+
+
+@bp.get("/cohorts/<int:cohort_id>/quizzes/<quiz_id>.csv")
+def analytics_csv(cohort_id: int, quiz_id: str):
+    current = _cohort(cohort_id)
+    quiz, stats, _attempts = _analytics(cohort_id, quiz_id)
+    return csv_response(f"{_slug(current.name)}-{quiz.id}-analytics.csv",
+                        ["Question", "Type", "Prompt", "Answered", "Fully right", "Share right %", "Facility index",
+                         "Most chosen wrong option", "Chosen by"],
+                        [[s.question_id, s.type, s.prompt, s.answered, s.fully_right, s.share_right, s.facility,
+                          s.common_wrong or "", s.common_wrong_count] for s in stats])
+
+
+@bp.get("/quizzes/<quiz_id>")
+def quiz_key(quiz_id: str):
+    """The quiz with its answer key and explanations, for instructors preparing a session."""
+    quiz = catalog().quiz(quiz_id)
+    if quiz is None:
+        abort(404)
+    return render_template("teach/quiz_key.html", quiz=quiz, catalog=catalog())
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "cohort"

@@ -1,0 +1,64 @@
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.test_lessons import sign_in
+from tests.browser.test_quiz import answer_everything
+
+pytestmark = pytest.mark.browser
+
+
+def test_trainee_progress_page_after_lessons_and_a_quiz(page):
+    sign_in(page)
+    for slug in ("what-are-clusters", "stage-01-introducing-relevance-of-cluster-development"):
+        page.goto(f"/lessons/{slug}")
+        page.get_by_role("button", name="Mark complete", exact=True).click()
+        expect(page.get_by_text("You completed this lesson")).to_be_visible()
+    page.goto("/quizzes/stage-01")
+    page.get_by_role("button", name="Start the quiz").click()
+    answer_everything(page)
+    page.get_by_role("button", name="Submit answers").click()
+    score = page.locator(".score__value").inner_text()
+
+    page.get_by_role("link", name="Progress", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your progress")
+    expect(page.locator(".progress__text").first).to_contain_text("2 of 22 lessons")
+    tile = page.locator(".stage-tile").first
+    expect(tile).to_contain_text("Lesson complete")
+    expect(page.locator(".stage-tile")).to_have_count(12)
+    expect(page.locator(".quiz-list li", has_text="Stage 1 knowledge check")).to_contain_text(f"Best {score}")
+    expect(page.get_by_text("Still needed for the completion certificate")).to_be_visible()
+
+
+def test_instructor_sees_the_demo_cohort_grid(page):
+    sign_in(page, "instructor@example.com", "demo-instructor")
+    page.get_by_role("link", name="Teaching", exact=True).click()
+    page.get_by_role("link", name="Demo cohort").click()
+    grid = page.locator("table.progress-grid")
+    expect(grid).to_be_visible()
+    expect(grid.get_by_role("link", name="Toby Trainee")).to_be_visible()
+    page.get_by_role("link", name=re.compile("^Lessons")).click()
+    expect(page).to_have_url(re.compile(r"sort=progress"))
+    grid.get_by_role("link", name="Toby Trainee").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Toby Trainee")
+
+
+def test_admin_creates_a_cohort_and_enrols_the_trainee(page):
+    sign_in(page, "admin@example.com", "demo-admin")
+    page.get_by_role("link", name="Administration").click()
+    page.get_by_role("link", name="Cohorts", exact=True).click()
+    page.get_by_role("link", name="New cohort").click()
+    page.get_by_label("Cohort name").fill("Browser cohort, May 2027")
+    page.get_by_label("Track").select_option("live")
+    page.get_by_label("Starts on").fill("2027-05-03")
+    page.get_by_label("Ends on").fill("2027-05-04")
+    page.get_by_label(re.compile("Imogen Instructor")).check()
+    page.get_by_role("button", name="Save cohort").click()
+    expect(page.get_by_text("Cohort “Browser cohort, May 2027” saved.")).to_be_visible()
+    page.get_by_label("Trainees to add").fill("trainee@example.com")
+    page.get_by_role("button", name="Add to cohort").click()
+    expect(page.get_by_text("1 trainee added")).to_be_visible()
+    expect(page.locator("table").get_by_role("link", name="Toby Trainee")).to_be_visible()
+    page.goto("/admin/audit")
+    expect(page.locator("table")).to_contain_text("cohort.enrol")
