@@ -170,9 +170,12 @@ def missing_for_certificate(outline: CourseOutline, facts: LearnerFacts) -> list
                 missing.append(text)
     if outline.rule_stage_checks:
         stage_slugs = {slug for _stage, slug in outline.stage_lessons}
-        for slug, quiz_id, title in outline.lesson_quizzes:
-            if slug in stage_slugs and not (facts.quizzes.get(quiz_id) and facts.quizzes[quiz_id].passed):
-                missing.append(f"Pass the {title}")
+        pending = [title for slug, quiz_id, title in outline.lesson_quizzes
+                   if slug in stage_slugs and not (facts.quizzes.get(quiz_id) and facts.quizzes[quiz_id].passed)]
+        if len(pending) == 1:
+            missing.append(f"Pass the {pending[0]}")
+        elif pending:
+            missing.append(f"Pass {len(pending)} stage knowledge checks: " + "; ".join(pending))
     if outline.rule_day_assessments:
         for _day, quiz_id, title in sorted(outline.day_assessments):
             if not (facts.quizzes.get(quiz_id) and facts.quizzes[quiz_id].passed):

@@ -62,3 +62,17 @@ def test_admin_creates_a_cohort_and_enrols_the_trainee(page):
     expect(page.locator("table").get_by_role("link", name="Toby Trainee")).to_be_visible()
     page.goto("/admin/audit")
     expect(page.locator("table")).to_contain_text("cohort.enrol")
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_pages_never_scroll_sideways(browser, live_server, width):
+    """Wide tables scroll inside their own box; the page itself never gets wider than the screen."""
+    context = browser.new_context(base_url=live_server, viewport={"width": width, "height": 800})
+    page = context.new_page()
+    sign_in(page, "admin@example.com", "demo-admin")
+    for path in ("/", "/days/1", "/lessons/stage-03-initial-cluster-review", "/progress", "/glossary",
+                 "/search?q=cluster", "/quizzes/stage-03", "/teach/", "/teach/cohorts/1", "/teach/quizzes/stage-03",
+                 "/admin/users", "/admin/cohorts", "/admin/cohorts/1", "/admin/import", "/admin/audit"):
+        page.goto(path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, path
+    context.close()
