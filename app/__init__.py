@@ -87,21 +87,23 @@ def _configure_blueprints(app: Flask) -> None:
     from app.admin import cohort_views, import_views  # noqa: F401 - register their routes on admin_bp
     from app.admin.views import bp as admin_bp
     from app.auth.views import bp as auth_bp
+    from app.certificates.views import bp as certificates_bp
     from app.health.views import bp as health_bp
     from app.learn.views import bp as learn_bp
     from app.progress.views import bp as progress_bp
     from app.quizzes.views import bp as quizzes_bp
     from app.teach.views import bp as teach_bp
 
-    for bp in (auth_bp, learn_bp, quizzes_bp, progress_bp, teach_bp, admin_bp, health_bp):
+    for bp in (auth_bp, learn_bp, quizzes_bp, progress_bp, teach_bp, admin_bp, certificates_bp, health_bp):
         app.register_blueprint(bp)
 
 
 def _configure_cli(app: Flask) -> None:
     from app.auth.cli import users_cli
+    from app.certificates.cli import certificates_cli
     from app.content.cli import content_cli
     from app.demo.cli import demo_cli
     from app.quizzes.cli import quizzes_cli
 
-    for group in (users_cli, content_cli, quizzes_cli, demo_cli):
+    for group in (users_cli, content_cli, quizzes_cli, certificates_cli, demo_cli):
         app.cli.add_command(group)

@@ -32,6 +32,8 @@ class BaseConfig:
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
     LOGIN_ACCOUNT_RATE_LIMIT = "20 per hour"
     LECTERN_BASE_URL = "http://127.0.0.1:5000"
+    LECTERN_ISSUER_ORG = "Lectern Professional Training"   # printed on certificates
+    LECTERN_ISSUER_NAME: str | None = None                  # signatory; default: the admin who issues
     LECTERN_DEMO = True
     LECTERN_TRUSTED_PROXIES = 0
     CURRICULUM_DIR = str(PROJECT_ROOT / "curriculum")
@@ -84,6 +86,9 @@ def from_environment(environ: Mapping[str, str], instance_path: str) -> dict[str
         out["RATELIMIT_STORAGE_URI"] = environ["REDIS_URL"]
     if environ.get("LECTERN_BASE_URL"):
         out["LECTERN_BASE_URL"] = environ["LECTERN_BASE_URL"].rstrip("/")
+    for key in ("LECTERN_ISSUER_ORG", "LECTERN_ISSUER_NAME"):
+        if environ.get(key):
+            out[key] = environ[key]
     if "LECTERN_DEMO" in environ:
         out["LECTERN_DEMO"] = _bool(environ["LECTERN_DEMO"])
     if environ.get("LECTERN_TRUSTED_PROXIES"):

@@ -101,3 +101,17 @@ class AttemptClosed(DomainError):
     """The attempt is already finished; nothing more can be answered in it."""
 
     status_code = 409
+
+
+class NotEligible(DomainError):
+    """The trainee does not meet the completion rule (and no override reason was given)."""
+
+    status_code = 409
+
+    def __init__(self, unmet: tuple[str, ...]):
+        super().__init__("Not eligible yet: " + "; ".join(unmet))
+        self.unmet = unmet
+
+
+class AlreadyIssued(DomainError):
+    status_code = 409

@@ -35,7 +35,11 @@ def progress():
     cat = catalog()
     report = services.report_for(current_user.id, cat)
     overview = learn.overview(cat, learn.learner_state(current_user.id))
+    from app.certificates.services import certificates_of, verify_url
+
+    certificates = certificates_of(current_user.id)
     return render_template("progress/progress.html", report=report, overview=overview, catalog=cat,
+                           certificates=certificates, verify_urls={c.id: verify_url(c.code) for c in certificates},
                            standings=standings(current_user.id, cat.quizzes),
                            seconds=services.study_seconds(current_user.id), notes=_my_notes(cat))
 

@@ -76,3 +76,23 @@ def test_pages_never_scroll_sideways(browser, live_server, width):
         page.goto(path)
         assert page.evaluate("document.documentElement.scrollWidth") <= width, path
     context.close()
+
+
+def test_issued_certificate_downloads_from_the_progress_page(page, live_server):
+    sign_in(page, "admin@example.com", "demo-admin")
+    page.goto("/admin/cohorts/1/certificates")
+    page.get_by_label("Override reason (required)").fill("Completed the pilot course in the room")
+    page.get_by_role("button", name=re.compile("Issue with override")).click()
+    expect(page.get_by_text(re.compile(r"Certificate .* issued to Toby Trainee"))).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page)
+    page.goto("/progress")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download certificate").click()
+    download = download_info.value
+    assert download.suggested_filename.startswith("certificate-") and download.suggested_filename.endswith(".pdf")
+    with open(download.path(), "rb") as handle:
+        assert handle.read(4) == b"%PDF"
+    page.get_by_role("link", name="Verification page").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Valid certificate")

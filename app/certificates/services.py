@@ -1,0 +1,248 @@
+"""Issuing, revoking, reissuing and verifying certificates. One unit of work per call."""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from urllib.parse import urlencode
+
+import segno
+import sqlalchemy as sa
+from flask import current_app, render_template
+from markupsafe import Markup
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import undefer
+
+from app.audit import services as audit
+from app.auth.models import User
+from app.certificates.codes import format_code, new_code, normalise
+from app.certificates.eligibility import Eligibility, eligibility
+from app.certificates.models import Certificate
+from app.content.catalog import Catalog
+from app.db import write_transaction
+from app.errors import AlreadyIssued, InputRejected, NotEligible, NotFound
+from app.extensions import db
+from app.learn.models import LessonCompletion
+from app.pdf.render import render_many_parallel
+from app.progress import services as progress
+from app.quizzes.models import QuizAttempt
+
+CSS = (Path(__file__).with_name("certificate.css")).read_text(encoding="utf-8")
+BATCH = 50
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything printed on a certificate, fixed at issue."""
+
+    code: str
+    holder_name: str
+    course_title: str
+    course_code: str
+    hours: float
+    completed_on: date
+    issuer_org: str
+    issuer_name: str
+    verify_url: str
+
+    @property
+    def hours_text(self) -> str:
+        return f"{self.hours:g} hours"
+
+    @property
+    def completed_text(self) -> str:
+        return f"{self.completed_on.day} {self.completed_on:%B %Y}"
+
+
+def verify_url(code: str) -> str:
+    return f"{current_app.config['LECTERN_BASE_URL']}/verify/{format_code(code)}"
+
+
+def _html(snapshot: Snapshot) -> str:
+    qr = segno.make(snapshot.verify_url, error="m").svg_inline(scale=4, dark="#0b3445", border=0)
+    context = {**snapshot.__dict__, "code": format_code(snapshot.code), "hours_text": snapshot.hours_text,
+               "completed_text": snapshot.completed_text}
+    return render_template("certificates/certificate.html", c=context, qr_svg=Markup(qr))
+
+
+def render_certificates(snapshots: list[Snapshot]) -> list[bytes]:
+    """PDFs for these certificates, laid out together in batches, on every core for big runs (app/pdf)."""
+    return render_many_parallel([_html(s) for s in snapshots], CSS, max_pages=1, time_limit=120.0, chunk=BATCH)
+
+
+def current_certificate(user_id: int, course_code: str) -> Certificate | None:
+    return db.session.scalar(sa.select(Certificate).where(
+        Certificate.user_id == user_id, Certificate.course_code == course_code,
+        Certificate.revoked_at.is_(None), Certificate.superseded_at.is_(None)))
+
+
+def eligibilities(catalog: Catalog, user_ids: Iterable[int]) -> dict[int, Eligibility]:
+    outline = progress.outline_of(catalog)
+    return {uid: eligibility(outline, facts) for uid, facts in progress.facts_for(list(user_ids)).items()}
+
+
+def _completed_on(user_ids: list[int], fallback: date) -> dict[int, date]:
+    """The day each person finished: their latest lesson completion or passed quiz (two queries)."""
+    latest: dict[int, datetime] = {}
+    for table, moment, extra in ((LessonCompletion, LessonCompletion.completed_at, sa.true()),
+                                 (QuizAttempt, QuizAttempt.finished_at, QuizAttempt.passed.is_(True))):
+        rows = db.session.execute(sa.select(table.user_id, sa.func.max(moment)).where(table.user_id.in_(user_ids), extra)
+                                  .group_by(table.user_id))
+        for user_id, when in rows:
+            if when is not None and (user_id not in latest or when > latest[user_id]):
+                latest[user_id] = when
+    return {uid: (latest[uid].date() if uid in latest and isinstance(latest[uid], datetime) else fallback)
+            for uid in user_ids}
+
+
+def _snapshot(person: User, catalog: Catalog, issuer: User | None, completed_on: date) -> Snapshot:
+    code = normalise(new_code())
+    assert code is not None
+    config = current_app.config
+    return Snapshot(code=code, holder_name=person.display_name, course_title=catalog.course.title,
+                    course_code=catalog.course.code, hours=catalog.course.hours, completed_on=completed_on,
+                    issuer_org=config["LECTERN_ISSUER_ORG"],
+                    issuer_name=config.get("LECTERN_ISSUER_NAME") or (issuer.display_name if issuer else config["LECTERN_ISSUER_ORG"]),
+                    verify_url=verify_url(code))
+
+
+def _store(snapshot: Snapshot, pdf: bytes, *, user_id: int, actor_id: int | None, cohort_id: int | None,
+           override_reason: str | None, now: datetime) -> Certificate:
+    certificate = Certificate(
+        code=snapshot.code, user_id=user_id, cohort_id=cohort_id, holder_name=snapshot.holder_name,
+        course_title=snapshot.course_title, course_code=snapshot.course_code, hours=snapshot.hours,
+        completed_on=snapshot.completed_on, issuer_org=snapshot.issuer_org, issuer_name=snapshot.issuer_name,
+        issued_by_id=actor_id, issued_at=now, override_reason=override_reason, pdf=pdf,
+        sha256=hashlib.sha256(pdf).hexdigest())
+    db.session.add(certificate)
+    db.session.flush()
+    audit.record(actor_id, "certificate.issue", "certificate", format_code(snapshot.code),
+                 f"{snapshot.holder_name} ({format_code(snapshot.code)})", now=now, user_id=user_id,
+                 override_reason=override_reason)
+    return certificate
+
+
+def issue(actor_id: int | None, user_id: int, catalog: Catalog, *, now: datetime, cohort_id: int | None = None,
+          override_reason: str | None = None) -> Certificate:
+    """Issue one certificate: to an eligible trainee, or with a recorded reason to anyone else."""
+    person = db.session.get(User, user_id)
+    if person is None:
+        raise NotFound("There is no such person.")
+    if current_certificate(user_id, catalog.course.code) is not None:
+        raise AlreadyIssued(f"{person.display_name} already has a valid certificate; reissue it instead.")
+    override_reason = (override_reason or "").strip() or None
+    status = eligibilities(catalog, [user_id])[user_id]
+    if not status.eligible and override_reason is None:
+        raise NotEligible(status.unmet)
+    issuer = db.session.get(User, actor_id) if actor_id else None
+    snapshot = _snapshot(person, catalog, issuer,
+                         _completed_on([user_id], now.date())[user_id] if status.eligible else now.date())
+    pdf = render_certificates([snapshot])[0]
+    try:
+        with write_transaction(db.session):
+            certificate = _store(snapshot, pdf, user_id=user_id, actor_id=actor_id, cohort_id=cohort_id,
+                                 override_reason=None if status.eligible else override_reason, now=now)
+    except IntegrityError:
+        raise AlreadyIssued(f"{person.display_name} already has a valid certificate.") from None
+    return certificate
+
+
+def issue_many(actor_id: int | None, user_ids: Iterable[int], catalog: Catalog, *, now: datetime,
+               cohort_id: int | None = None, progress_cb: Callable[[int, int], None] | None = None) -> tuple[int, int]:
+    """Issue to every eligible person without a current certificate. Returns (issued, skipped)."""
+    ids = list(dict.fromkeys(user_ids))
+    status = eligibilities(catalog, ids)
+    have = set(db.session.scalars(sa.select(Certificate.user_id).where(
+        Certificate.user_id.in_(ids), Certificate.course_code == catalog.course.code,
+        Certificate.revoked_at.is_(None), Certificate.superseded_at.is_(None)))) if ids else set()
+    todo = [uid for uid in ids if status[uid].eligible and uid not in have]
+    people = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(todo)))} if todo else {}
+    issuer = db.session.get(User, actor_id) if actor_id else None
+    finished = _completed_on(todo, now.date()) if todo else {}
+    issued = 0
+    step = BATCH * 4  # render four batches at a time (one per core), then store them together
+    for start in range(0, len(todo), step):
+        batch = todo[start:start + step]
+        snapshots = [_snapshot(people[uid], catalog, issuer, finished[uid]) for uid in batch]
+        pdfs = render_certificates(snapshots)
+        with write_transaction(db.session):
+            for uid, snapshot, pdf in zip(batch, snapshots, pdfs):
+                _store(snapshot, pdf, user_id=uid, actor_id=actor_id, cohort_id=cohort_id, override_reason=None, now=now)
+        issued += len(batch)
+        if progress_cb:
+            progress_cb(issued, len(todo))
+    return issued, len(ids) - issued
+
+
+def by_code(text: str) -> Certificate | None:
+    code = normalise(text or "")
+    return db.session.scalar(sa.select(Certificate).where(Certificate.code == code)) if code else None
+
+
+def revoke(actor_id: int | None, code_text: str, reason: str, *, now: datetime) -> Certificate:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InputRejected("Say why the certificate is revoked.")
+    with write_transaction(db.session):
+        certificate = by_code(code_text)
+        if certificate is None:
+            raise NotFound("There is no certificate with that code.")
+        if certificate.revoked_at is not None:
+            raise InputRejected("This certificate is already revoked.")
+        certificate.revoked_at, certificate.revoked_reason, certificate.revoked_by_id = now, reason, actor_id
+        audit.record(actor_id, "certificate.revoke", "certificate", certificate.display_code,
+                     f"{certificate.holder_name} ({certificate.display_code})", now=now, reason=reason)
+    return certificate
+
+
+def reissue(actor_id: int | None, code_text: str, catalog: Catalog, *, now: datetime) -> Certificate:
+    """A new certificate with the person's current name; the old one becomes superseded and points to it."""
+    old = by_code(code_text)
+    if old is None:
+        raise NotFound("There is no certificate with that code.")
+    if old.status != "valid":
+        raise InputRejected(f"Only a valid certificate can be reissued; this one is {old.status}.")
+    person = db.session.get(User, old.user_id)
+    issuer = db.session.get(User, actor_id) if actor_id else None
+    snapshot = _snapshot(person, catalog, issuer, old.completed_on)
+    pdf = render_certificates([snapshot])[0]
+    with write_transaction(db.session):
+        old = db.session.get(Certificate, old.id)
+        if old.status != "valid":
+            raise InputRejected("The certificate changed while it was being reissued; try again.")
+        old.superseded_at = now
+        db.session.flush()
+        new = _store(snapshot, pdf, user_id=old.user_id, actor_id=actor_id, cohort_id=old.cohort_id,
+                     override_reason=old.override_reason, now=now)
+        old.superseded_by_id = new.id
+        audit.record(actor_id, "certificate.reissue", "certificate", old.display_code,
+                     f"{old.holder_name} → {new.holder_name}", now=now, new_code=new.display_code)
+    return new
+
+
+def pdf_of(certificate_id: int) -> bytes:
+    return db.session.scalar(sa.select(Certificate.pdf).where(Certificate.id == certificate_id))
+
+
+def by_pdf(data: bytes) -> Certificate | None:
+    return db.session.scalar(sa.select(Certificate).where(Certificate.sha256 == hashlib.sha256(data).hexdigest()))
+
+
+def certificates_of(user_id: int) -> list[Certificate]:
+    return list(db.session.scalars(sa.select(Certificate).where(Certificate.user_id == user_id)
+                                   .order_by(Certificate.issued_at.desc())))
+
+
+def linkedin_url(certificate: Certificate) -> str:
+    """LinkedIn's "add licence or certification" form, prefilled."""
+    query = urlencode({"startTask": "CERTIFICATION_NAME", "name": certificate.course_title,
+                       "organizationName": certificate.issuer_org, "issueYear": certificate.issued_at.year,
+                       "issueMonth": certificate.issued_at.month, "certUrl": verify_url(certificate.code),
+                       "certId": certificate.display_code})
+    return f"https://www.linkedin.com/profile/add?{query}"
+
+
+def with_pdf(certificate: Certificate) -> Certificate:
+    return db.session.scalar(sa.select(Certificate).options(undefer(Certificate.pdf)).where(Certificate.id == certificate.id))

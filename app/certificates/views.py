@@ -1,0 +1,158 @@
+"""Public verification, the holder's download, and the administrators' certificates pages."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.auth.access import admin_required
+from app.auth.models import Role
+from app.certificates import services
+from app.certificates.codes import format_code, normalise
+from app.cohorts import services as cohorts
+from app.content.catalog import catalog
+from app.db import utcnow
+from app.errors import AlreadyIssued, InputRejected, NotEligible
+from app.extensions import limiter
+from app.jobs import services as jobs
+
+bp = Blueprint("certificates", __name__, template_folder="templates")
+
+VERIFY_LIMIT = "60 per minute;600 per hour"
+MAX_PDF_UPLOAD = 5 * 1024 * 1024
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@limiter.limit(VERIFY_LIMIT)
+def verify_form():
+    """Type a code, or upload a PDF to check it against what was issued."""
+    if request.method == "POST":
+        upload = request.files.get("pdf")
+        if upload is not None and upload.filename:
+            data = upload.read(MAX_PDF_UPLOAD + 1)
+            found = services.by_pdf(data) if len(data) <= MAX_PDF_UPLOAD else None
+            return render_template("certificates/verify_form.html", checked_file=upload.filename, match=found), 200
+        code = normalise(request.form.get("code", ""))
+        if code is None:
+            return render_template("certificates/verify_form.html", error="That is not a certificate code. Codes look like "
+                                   "ABCD-EFGH-JKMN-PQRS-T.", code=request.form.get("code", "")), 422
+        return redirect(url_for("certificates.verify", code=format_code(code)))
+    return render_template("certificates/verify_form.html")
+
+
+@bp.get("/verify/<code>")
+@limiter.limit(VERIFY_LIMIT)
+def verify(code: str):
+    certificate = services.by_code(code)
+    if certificate is None:
+        return render_template("certificates/unknown.html"), 404
+    current = None
+    if certificate.superseded_by_id:
+        from app.extensions import db
+        from app.certificates.models import Certificate
+
+        current = db.session.get(Certificate, certificate.superseded_by_id)
+    return render_template("certificates/verify.html", c=certificate, current=current,
+                           linkedin=services.linkedin_url(certificate) if certificate.status == "valid" else None,
+                           verify_url=services.verify_url(certificate.code))
+
+
+@bp.get("/certificates/<code>.pdf")
+@login_required
+def download(code: str):
+    """The stored PDF, for its holder and administrators only (others get 404)."""
+    certificate = services.by_code(code)
+    if certificate is None or not (certificate.user_id == current_user.id or current_user.has_role(Role.ADMIN)):
+        abort(404)
+    return Response(services.pdf_of(certificate.id), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="certificate-{certificate.display_code}.pdf"'})
+
+
+# --- administrators --------------------------------------------------------------------------
+
+@bp.get("/admin/cohorts/<int:cohort_id>/certificates")
+@admin_required
+def cohort_certificates(cohort_id: int):
+    cohort = cohorts.get_cohort(cohort_id)
+    people = cohorts.trainees(cohort_id)
+    cat = catalog()
+    status = services.eligibilities(cat, [p.id for p in people])
+    issued = {}
+    for person in people:
+        mine = services.certificates_of(person.id)
+        issued[person.id] = mine
+    return render_template("certificates/cohort.html", cohort=cohort, people=people, status=status, issued=issued)
+
+
+@bp.post("/admin/cohorts/<int:cohort_id>/certificates/issue")
+@admin_required
+def issue_one(cohort_id: int):
+    cohorts.get_cohort(cohort_id)
+    user_id = request.form.get("user_id", type=int)
+    if user_id not in {p.id for p in cohorts.trainees(cohort_id)}:
+        abort(404)
+    try:
+        certificate = services.issue(current_user.id, user_id, catalog(), now=utcnow(), cohort_id=cohort_id,
+                                     override_reason=request.form.get("override_reason"))
+    except NotEligible as exc:
+        flash("Not eligible: " + "; ".join(exc.unmet) + ". To issue anyway, give an override reason.", "error")
+    except AlreadyIssued as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Certificate {certificate.display_code} issued to {certificate.holder_name}.", "success")
+    return redirect(url_for("certificates.cohort_certificates", cohort_id=cohort_id))
+
+
+@bp.post("/admin/cohorts/<int:cohort_id>/certificates/issue-all")
+@admin_required
+def issue_all(cohort_id: int):
+    cohort = cohorts.get_cohort(cohort_id)
+    ids = [p.id for p in cohorts.trainees(cohort_id)]
+    actor = current_user.id
+    job = jobs.create_job("certificates.issue", actor, total=len(ids))
+    cat = catalog()
+
+    def work(job_id: int) -> dict:
+        def step(done: int, total: int) -> None:
+            jobs.update_job(job_id, stage="Issuing certificates", done=done, total=total)
+
+        issued, skipped = services.issue_many(actor, ids, cat, now=utcnow(), cohort_id=cohort_id, progress_cb=step)
+        return {"ok": True, "issued": issued, "skipped": skipped, "cohort": cohort.name, "cohort_id": cohort_id}
+
+    jobs.run(job.id, work)
+    return redirect(url_for("admin.job", job_id=job.id))
+
+
+@bp.post("/admin/certificates/<code>/revoke")
+@admin_required
+def revoke(code: str):
+    certificate = services.by_code(code)
+    if certificate is None:
+        abort(404)
+    try:
+        services.revoke(current_user.id, code, request.form.get("reason", ""), now=utcnow())
+    except InputRejected as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Certificate {certificate.display_code} revoked.", "success")
+    return redirect(request.referrer if _safe_referrer() else url_for("certificates.verify", code=certificate.display_code))
+
+
+@bp.post("/admin/certificates/<code>/reissue")
+@admin_required
+def reissue(code: str):
+    try:
+        new = services.reissue(current_user.id, code, catalog(), now=utcnow())
+    except InputRejected as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("certificates.verify", code=code))
+    flash(f"Reissued as {new.display_code} with the name “{new.holder_name}”; the old certificate is superseded.", "success")
+    return redirect(url_for("certificates.verify", code=new.display_code))
+
+
+def _safe_referrer() -> bool:
+    from app.auth.redirects import safe_next
+    from urllib.parse import urlsplit
+
+    ref = request.referrer or ""
+    parts = urlsplit(ref)
+    return bool(ref) and parts.netloc == request.host and safe_next(parts.path, "") != ""

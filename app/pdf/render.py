@@ -1,0 +1,139 @@
+"""The one way Lectern makes PDFs (WeasyPrint), for certificates and handouts.
+
+- Resources load only from the app's own static folder, through StaticOnlyFetcher: no file: URLs,
+  no network, no data from anywhere else, so `<link rel="attachment">` and hostile URLs embed nothing.
+- Templates get plain values and are autoescaped; fields print as text.
+- Stylesheets are parsed once per process and reused with one font configuration.
+- A page cap is enforced, and a time limit is checked after layout (WeasyPrint has no way to
+  interrupt itself; documents here come from the app's own templates, so a hard limit is not
+  needed to protect workers from users' input — see docs/ARCHITECTURE.md).
+"""
+from __future__ import annotations
+
+import mimetypes
+import threading
+import time
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+BASE_URL = "https://lectern-pdf.invalid/"
+STATIC_DIR = (Path(__file__).resolve().parent.parent / "static").resolve()
+
+
+class PdfError(RuntimeError):
+    """The document could not be made within the limits."""
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Serves the app's own static files and refuses every other URL."""
+
+    def __init__(self, static_dir: Path = STATIC_DIR):
+        super().__init__(allowed_protocols=("https",), allow_redirects=False, fail_on_errors=False)
+        self.static_dir = static_dir
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:  # noqa: D102
+        parts = urlsplit(url)
+        prefix = urlsplit(BASE_URL)
+        if (parts.scheme, parts.netloc) != (prefix.scheme, prefix.netloc) or not parts.path.startswith("/static/"):
+            self.refused.append(url)
+            raise ValueError(f"refused: {url[:80]}")
+        target = (self.static_dir / unquote(parts.path.removeprefix("/static/"))).resolve()
+        if not target.is_relative_to(self.static_dir) or not target.is_file():
+            self.refused.append(url)
+            raise ValueError(f"refused: {url[:80]}")
+        mime = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        if target.suffix == ".woff2":
+            mime = "font/woff2"
+        return URLFetcherResponse(url, target.read_bytes(), headers={"Content-Type": mime})
+
+
+_lock = threading.Lock()
+_fonts = FontConfiguration()
+_fetcher = StaticOnlyFetcher()
+
+
+@lru_cache(maxsize=16)
+def stylesheet(css_text: str) -> CSS:
+    """Parsed once per distinct stylesheet, with the shared font configuration."""
+    return CSS(string=css_text, base_url=BASE_URL, url_fetcher=_fetcher, font_config=_fonts)
+
+
+def render_document(html: str, css_text: str):
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=_fetcher).render(
+        stylesheets=[stylesheet(css_text)], font_config=_fonts)
+
+
+def render_pdf(html: str, css_text: str, *, max_pages: int = 200, time_limit: float = 20.0) -> bytes:
+    """One document → PDF bytes."""
+    return render_many([html], css_text, max_pages=max_pages, time_limit=time_limit, pages_each=None)[0]
+
+
+def render_many(htmls: Sequence[str], css_text: str, *, max_pages: int, time_limit: float,
+                pages_each: int | None = 1) -> list[bytes]:
+    """Several documents laid out as one (much faster than one by one), then written separately.
+
+    With pages_each=None there must be exactly one document and all its pages are written.
+    """
+    if not htmls:
+        return []
+    started = time.perf_counter()
+    with _lock:
+        if pages_each is None:
+            document = render_document(htmls[0], css_text)
+        else:
+            document = render_document(_join(htmls), css_text)
+        if len(document.pages) > max_pages * len(htmls):
+            raise PdfError(f"the document has {len(document.pages)} pages; the limit is {max_pages}")
+        if pages_each is not None and len(document.pages) != pages_each * len(htmls):
+            raise PdfError(f"expected {pages_each} page(s) per document, got {len(document.pages)} for {len(htmls)}")
+        if time.perf_counter() - started > time_limit:
+            raise PdfError(f"laying out the document took longer than {time_limit:.0f} s")
+        if pages_each is None:
+            return [document.write_pdf(attachments=[])]
+        return [document.copy(document.pages[i * pages_each:(i + 1) * pages_each]).write_pdf(attachments=[])
+                for i in range(len(htmls))]
+
+
+def _join(htmls: Sequence[str]) -> str:
+    """Bodies of several complete HTML documents as one document, each starting a new page."""
+    bodies = []
+    for html in htmls:
+        start = html.find("<body")
+        start = html.find(">", start) + 1 if start >= 0 else 0
+        end = html.rfind("</body>")
+        bodies.append(f'<section class="pdf-document">{html[start:end if end >= 0 else len(html)]}</section>')
+    head_end = htmls[0].find("<body")
+    head = htmls[0][:head_end] if head_end >= 0 else "<!doctype html><html><head></head>"
+    return head + "<body>" + "".join(bodies) + "</body></html>"
+
+
+def _render_chunk(args: tuple[list[str], str, int, float]) -> list[bytes]:
+    htmls, css_text, max_pages, time_limit = args
+    return render_many(htmls, css_text, max_pages=max_pages, time_limit=time_limit)
+
+
+def render_many_parallel(htmls: Sequence[str], css_text: str, *, max_pages: int, time_limit: float,
+                         chunk: int = 50, processes: int | None = None) -> list[bytes]:
+    """Like render_many, spread over worker processes (one per core) for large batches.
+
+    Worker processes are started fresh ("spawn"), never forked from a threaded server process.
+    Small batches, and machines with one core, stay in this process.
+    """
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    processes = processes or os.cpu_count() or 1
+    chunks = [list(htmls[i:i + chunk]) for i in range(0, len(htmls), chunk)]
+    if processes < 2 or len(chunks) < 3:
+        return [pdf for part in chunks for pdf in render_many(part, css_text, max_pages=max_pages, time_limit=time_limit)]
+    with ProcessPoolExecutor(max_workers=min(processes, len(chunks)), mp_context=get_context("spawn")) as pool:
+        results = pool.map(_render_chunk, [(part, css_text, max_pages, time_limit) for part in chunks])
+        return [pdf for part in results for pdf in part]
