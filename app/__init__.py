@@ -44,7 +44,8 @@ def _configure_logging(app: Flask) -> None:
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         app.logger.setLevel(logging.INFO)
-        logging.getLogger("alembic").setLevel(logging.WARNING)  # plugin set-up chatter in every worker
+        for noisy in ("alembic", "weasyprint", "fontTools"):  # set-up and per-step chatter
+            logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def _configure_extensions(app: Flask) -> None:
