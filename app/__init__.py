@@ -89,13 +89,16 @@ def _configure_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
     from app.auth.views import bp as auth_bp
     from app.certificates.views import bp as certificates_bp
+    from app.checklist.views import bp as checklist_bp
+    from app.workbook.views import bp as workbook_bp
     from app.health.views import bp as health_bp
     from app.learn.views import bp as learn_bp
     from app.progress.views import bp as progress_bp
     from app.quizzes.views import bp as quizzes_bp
     from app.teach.views import bp as teach_bp
 
-    for bp in (auth_bp, learn_bp, quizzes_bp, progress_bp, teach_bp, admin_bp, certificates_bp, health_bp):
+    for bp in (auth_bp, learn_bp, quizzes_bp, progress_bp, teach_bp, admin_bp, certificates_bp, checklist_bp,
+               workbook_bp, health_bp):
         app.register_blueprint(bp)
 
 

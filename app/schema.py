@@ -6,3 +6,4 @@ from app.cohorts import models as cohort_models  # noqa: F401
 from app.audit import models as audit_models  # noqa: F401
 from app.jobs import models as job_models  # noqa: F401
 from app.certificates import models as certificate_models  # noqa: F401
+from app.checklist import models as checklist_models  # noqa: F401

@@ -30,6 +30,8 @@ def install_web_hooks(app: Flask) -> None:
     from app.content.rendering import render_fragment
 
     app.jinja_env.filters["md"] = render_fragment
+    app.jinja_env.filters["extract_option"] = lambda option_id, question: (
+        question.option(option_id).text if question.option(option_id) else option_id)
 
     @app.after_request
     def _security_headers(response: Response) -> Response:

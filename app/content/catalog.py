@@ -16,6 +16,7 @@ from pathlib import Path
 from flask import Flask, current_app
 from markupsafe import Markup
 
+from app.content.checklist import Checklist, parse_checklist
 from app.content.course import Course, load_course
 from app.content.lessons import PLACEHOLDER_HTML, LessonSource, parse_lesson
 from app.content.quizzes import Quiz, parse_quiz
@@ -84,6 +85,7 @@ class Catalog:
     lessons: tuple[Lesson, ...] = ()
     content_hash: str = ""
     quizzes: tuple[Quiz, ...] = ()
+    checklist: Checklist | None = None
 
     def lesson(self, slug: str) -> Lesson | None:
         return self._by_slug.get(slug)
@@ -203,13 +205,39 @@ def load_catalog(curriculum_dir: str | Path, quizzes_dir: str | Path | None = No
     lessons, render_problems = _render(placed, by_slug, quiz_ids)
     problems.extend(render_problems)
     problems.extend(_check_quizzes(quizzes, lessons, course, unreadable))
+    checklist_path = root / "checklist.yaml"
+    checklist, found = parse_checklist(checklist_path, _display(checklist_path))
+    problems.extend(found)
+    if checklist is not None:
+        problems.extend(_check_checklist(checklist, lessons, unreadable))
     if problems:
         raise ContentInvalid(problems)
     import hashlib
 
     digest = hashlib.sha256("".join([lesson.content_hash for lesson in lessons]
                                     + [quiz.content_hash for quiz in quizzes]).encode()).hexdigest()
-    return Catalog(course=course, lessons=tuple(lessons), content_hash=digest, quizzes=tuple(quizzes))
+    return Catalog(course=course, lessons=tuple(lessons), content_hash=digest, quizzes=tuple(quizzes),
+                   checklist=checklist)
+
+
+def _check_checklist(checklist: Checklist, lessons: list[Lesson], unreadable: set[str]) -> list[ContentProblem]:
+    """Every group traces to a lesson, every item's section to a heading of that lesson."""
+    problems = []
+    by_slug = {lesson.slug: lesson for lesson in lessons}
+    for group in checklist.groups:
+        lesson = by_slug.get(group.lesson)
+        if lesson is None and group.lesson in unreadable:
+            continue  # the lesson's own problems are reported already
+        if lesson is None:
+            problems.append(ContentProblem(checklist.path, group.line, f"group {group.id!r} names lesson "
+                                                                      f"{group.lesson!r}, which does not exist"))
+            continue
+        anchors = {h.anchor for h in lesson.headings}
+        for item in group.items:
+            if item.section and item.section not in anchors:
+                problems.append(ContentProblem(checklist.path, item.line, f"item {item.id!r}: {item.section!r} is "
+                                                                         f"not a heading anchor of {group.lesson!r}"))
+    return problems
 
 
 def _check_quizzes(quizzes: list[Quiz], lessons: list[Lesson], course: Course,
@@ -376,7 +404,7 @@ def content_signature(*directories: Path | None) -> tuple[tuple[str, int, int], 
     entries = []
     paths = sorted(p for d in directories if d is not None and d.exists() for p in d.rglob("*"))
     for path in paths:
-        if path.is_file() and path.suffix in (".md", ".yaml", ".yml"):
+        if path.is_file() and path.suffix in (".md", ".yaml", ".yml"):  # lessons, course, quizzes, checklist
             stat = path.stat()
             entries.append((str(path), stat.st_mtime_ns, stat.st_size))
     return tuple(entries)

@@ -26,4 +26,5 @@ def check_command() -> None:
     click.echo(f"OK: {len(catalog.lessons)} lessons over {len(catalog.course.days)} days, "
                f"{len(stages)} stages, {catalog.words:,} words, {len(catalog.glossary)} glossary terms; "
                f"{len(catalog.quizzes)} quizzes, {len(questions)} questions of "
-               f"{len({q.type for q in questions})} types.")
+               f"{len({q.type for q in questions})} types; "
+               f"{len(catalog.checklist.items) if catalog.checklist else 0} checklist items.")

@@ -72,7 +72,8 @@ def test_pages_never_scroll_sideways(browser, live_server, width):
     sign_in(page, "admin@example.com", "demo-admin")
     for path in ("/", "/days/1", "/lessons/stage-03-initial-cluster-review", "/progress", "/glossary",
                  "/search?q=cluster", "/quizzes/stage-03", "/teach/", "/teach/cohorts/1", "/teach/quizzes/stage-03",
-                 "/admin/users", "/admin/cohorts", "/admin/cohorts/1", "/admin/import", "/admin/audit"):
+                 "/admin/users", "/admin/cohorts", "/admin/cohorts/1", "/admin/import", "/admin/audit",
+                 "/checklist", "/admin/cohorts/1/certificates", "/verify"):
         page.goto(path)
         assert page.evaluate("document.documentElement.scrollWidth") <= width, path
     context.close()

@@ -1,0 +1,50 @@
+"""The facilitator checklist: interactive (works without JavaScript) and as PDF, blank or personal."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.checklist import services
+from app.checklist.pdf import checklist_pdf
+from app.checklist.state import progress
+from app.content.catalog import catalog
+from app.db import utcnow
+
+bp = Blueprint("checklist", __name__, template_folder="templates")
+
+
+def _checklist():
+    checklist = catalog().checklist
+    if checklist is None:
+        abort(404)
+    return checklist
+
+
+@bp.route("/checklist", methods=["GET", "POST"])
+@login_required
+def checklist():
+    current = _checklist()
+    if request.method == "POST":
+        name, entries, errors = services.parse_form(current, request.form)
+        if not errors:
+            services.save(current_user.id, current, name, entries, now=utcnow())
+            flash("Your checklist is saved.", "success")
+            anchor = request.form.get("group", "")
+            return redirect(url_for("checklist.checklist") + (f"#group-{anchor}" if anchor else ""))
+        return render_template("checklist/checklist.html", checklist=current, name=name, entries=entries,
+                               errors=errors, progress=progress(current, entries), catalog=catalog()), 422
+    name, entries = services.load(current_user.id)
+    return render_template("checklist/checklist.html", checklist=current, name=name, entries=entries, errors={},
+                           progress=progress(current, entries), catalog=catalog())
+
+
+@bp.get("/checklist.pdf")
+@login_required
+def checklist_download():
+    current = _checklist()
+    blank = request.args.get("blank") == "1"
+    name, entries = ("", {}) if blank else services.load(current_user.id)
+    pdf = checklist_pdf(current, catalog().course, name=name, entries=entries, blank=blank,
+                        person=None if blank else current_user.display_name, generated=utcnow())
+    filename = "facilitator-checklist-blank.pdf" if blank else "facilitator-checklist.pdf"
+    return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{filename}"'})

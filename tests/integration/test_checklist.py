@@ -1,0 +1,70 @@
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from app.checklist.models import ChecklistEntry
+from app.extensions import db
+from tests.conftest import PASSWORD
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+
+
+@pytest.fixture
+def app_config(database_uri):
+    return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_uri,
+            "CURRICULUM_DIR": str(FIXTURES / "mini-course"), "QUIZZES_DIR": str(FIXTURES / "mini-quizzes")}
+
+
+def pdf_text(data: bytes, tmp_path) -> str:
+    path = tmp_path / "x.pdf"
+    path.write_bytes(data)
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+FORM = {"initiative_name": "Harbour <b>Marine</b> Tech cluster", "done-open-map": "1",
+        "note-open-map": "Boat building, aquaculture, logistics", "date-open-map": "2027-03-31",
+        "note-close-plan": "Draft by Friday"}
+
+
+def test_checklist_saves_without_javascript_and_is_private(app, client, make_user, sign_in):
+    user = make_user()
+    sign_in(user)
+    page = client.get("/checklist").get_data(as_text=True)
+    assert "Map the three biggest industries" in page and "Download PDF" in page
+    response = client.post("/checklist", data={**FORM, "group": "opening"})
+    assert response.status_code == 302 and response.location.endswith("#group-opening")
+    page = client.get("/checklist").get_data(as_text=True)
+    assert "Harbour &lt;b&gt;Marine&lt;/b&gt; Tech cluster" in page and "1 of 2 done" in page
+    assert 'value="2027-03-31"' in page
+    rows = db.session.scalars(sa.select(ChecklistEntry).where(ChecklistEntry.user_id == user.id)).all()
+    assert {r.item_key for r in rows} == {"open-map", "close-plan"}
+    other = make_user()
+    second = app.test_client()
+    second.post("/login", data={"email": other.email, "password": PASSWORD})
+    assert "Boat building" not in second.get("/checklist").get_data(as_text=True)
+
+
+def test_bad_fields_re_render_with_the_input_kept(client, make_user, sign_in):
+    sign_in(make_user())
+    response = client.post("/checklist", data={**FORM, "date-open-map": "31/03/2027", "note-open-talk": "x" * 501})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Use a date like 2027-03-31." in page
+    assert "Notes can be up to 500 characters." in page and "Boat building" in page
+
+
+@needs_poppler
+def test_personal_and_blank_pdfs(client, make_user, sign_in, tmp_path):
+    sign_in(make_user(display_name="Fran Facilitator"))
+    client.post("/checklist", data=FORM)
+    personal = pdf_text(client.get("/checklist.pdf").data, tmp_path)
+    for expected in ("Opening", "Closing", "Harbour <b>Marine</b> Tech cluster", "Boat building, aquaculture, logistics",
+                     "Draft by Friday", "Fran Facilitator", "1 of 2 done", "Page 1 of"):
+        assert expected in personal, expected
+    blank = pdf_text(client.get("/checklist.pdf?blank=1").data, tmp_path)
+    assert "Opening" in blank and "Map the three biggest industries" in blank
+    for absent in ("Harbour", "Boat building", "Fran Facilitator", "Draft by Friday"):
+        assert absent not in blank, absent
