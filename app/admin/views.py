@@ -64,6 +64,17 @@ def user(user_id: int):
     return render_template("admin/user.html", person=person, form=form), 422 if form.errors else 200
 
 
+@bp.post("/users/<int:user_id>/name")
+def user_name(user_id: int):
+    try:
+        person = accounts.rename(current_user.id, user_id, request.form.get("display_name", ""), now=utcnow())
+    except DomainError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Name changed to {person.display_name}. Reissue any certificate to print the new name.", "success")
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
 @bp.post("/users/<int:user_id>/link")
 def user_link(user_id: int):
     purpose = "invite" if request.form.get("purpose") == "invite" else "reset"

@@ -157,6 +157,20 @@ def set_active(actor_id: int, user_id: int, active: bool, *, now: datetime) -> U
     return user
 
 
+def rename(actor_id: int, user_id: int, display_name: str, *, now: datetime) -> User:
+    """Correct a person's name (as printed on future certificates; issued ones keep theirs until reissued)."""
+    display_name = " ".join(display_name.split())
+    if not display_name or len(display_name) > 120:
+        raise DomainError("Give a name of 1 to 120 characters.")
+    with write_transaction(db.session):
+        user = get_user(user_id)
+        before = user.display_name
+        user.display_name = display_name
+        audit.record(actor_id, "user.rename", "user", user.id, f"{display_name} <{user.email}>", now=now,
+                     before=before, after=display_name)
+    return user
+
+
 def set_roles(actor_id: int, user_id: int, roles: Iterable[str], *, now: datetime) -> User:
     role_set = parse_roles(roles)
     if actor_id == user_id and Role.ADMIN not in role_set:

@@ -170,3 +170,15 @@ def test_cli_issue_verify_export_revoke(app, runner, client, make_user, tmp_path
     cohort = runner.invoke(args=["certificates", "issue", "--cohort", "No such cohort"])
     assert cohort.exit_code != 0
     assert person.id
+
+
+def test_name_correction_then_reissue_through_the_admin_pages(app, make_user):
+    admin, person = make_user(roles=("admin",)), make_user(display_name="Jon Smiht")
+    certificate = services.issue(admin.id, person.id, catalog(), now=utcnow(), override_reason="test")
+    client = login(app, admin)
+    client.post(f"/admin/users/{person.id}/name", data={"display_name": "Jon Smith"})
+    assert db.session.get(User, person.id).display_name == "Jon Smith"
+    response = client.post(f"/admin/certificates/{certificate.display_code}/reissue")
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Jon Smith" in page and "Valid certificate" in page
+    assert db.session.get(Certificate, certificate.id).status == "superseded"
