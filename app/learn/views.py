@@ -105,11 +105,11 @@ def search():
     return render_template("learn/search.html", query=query, hits=hits)
 
 
-@bp.route("/join", methods=["GET", "POST"])
+@bp.route("/cohorts/join", methods=["GET", "POST"])
 @login_required
 @limiter.limit("20 per hour", methods=["POST"])
 def join():
-    """Enter a cohort's enrolment code (live sessions will also use /join for their codes)."""
+    """Enter a cohort's enrolment code. (/join is kept for live-session codes.)"""
     from app.auth.forms import JoinForm
     from app.cohorts import services as cohorts
 

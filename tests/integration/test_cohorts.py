@@ -98,9 +98,9 @@ def test_join_with_code_and_self_registration(app, make_user, client):
     other = make_user()
     second = app.test_client()
     second.post("/login", data={"email": other.email, "password": PASSWORD})
-    assert second.post("/join", data={"code": "nope"}).status_code == 422
-    second.post("/join", data={"code": cohort.enrolment_code})
-    second.post("/join", data={"code": cohort.enrolment_code})  # twice: enrolled once
+    assert second.post("/cohorts/join", data={"code": "nope"}).status_code == 422
+    second.post("/cohorts/join", data={"code": cohort.enrolment_code})
+    second.post("/cohorts/join", data={"code": cohort.enrolment_code})  # twice: enrolled once
     assert len(cohorts.trainees(cohort.id)) == 2
 
 
