@@ -28,7 +28,17 @@ class PasswordRejected(DomainError):
 
 
 class InputRejected(DomainError):
-    """What the person typed cannot be saved as it is (too long, wrong shape); say why."""
+    """What the person typed cannot be saved as it is (too long, wrong shape); say why, and which field."""
+
+    status_code = 422
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class InvalidEmail(DomainError):
+    """The text given is not a usable email address."""
 
     status_code = 422
 

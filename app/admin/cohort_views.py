@@ -55,7 +55,7 @@ def _cohort_form(cohort_id: int | None):
                                         starts_on=form.starts_on.data, ends_on=form.ends_on.data,
                                         instructor_ids=form.instructors.data or [], now=utcnow())
         except InputRejected as exc:
-            target = form.ends_on if "end" in str(exc) else form.instructors if "instructor" in str(exc) else form.name
+            target = getattr(form, exc.field or "name", form.name)
             target.errors = [*target.errors, str(exc)]
         else:
             flash(f"Cohort “{saved.name}” saved.", "success")

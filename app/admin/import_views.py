@@ -1,7 +1,7 @@
 """Bulk import of people from CSV: a dry run shows every bad row; the real run is one transaction."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.admin.views import bp

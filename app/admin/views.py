@@ -8,7 +8,7 @@ from app.auth import services as accounts
 from app.auth.access import admin_required
 from app.auth.forms import InviteForm, RolesForm
 from app.db import utcnow
-from app.errors import DomainError, EmailTaken
+from app.errors import DomainError, EmailTaken, InvalidEmail
 from app.mail import mail_configured, send_mail
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
@@ -38,12 +38,10 @@ def new_user():
         try:
             user = accounts.create_user(form.email.data or "", form.display_name.data or "", form.roles.data or [],
                                         password=None, now=utcnow(), actor_id=current_user.id)
-        except EmailTaken as exc:
+        except (EmailTaken, InvalidEmail) as exc:
             form.email.errors = [str(exc)]
         except DomainError as exc:
-            form.email.errors = [str(exc)] if "email" in str(exc).lower() else []
-            if not form.email.errors:
-                form.display_name.errors = [str(exc)]
+            form.display_name.errors = [str(exc)]
         else:
             return _show_link(user.id, "invite")
     return render_template("admin/user_new.html", form=form), 422 if form.errors else 200

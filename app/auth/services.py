@@ -14,7 +14,7 @@ from app.auth import links
 from app.auth.models import AuthToken, Role, User, UserRole
 from app.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
 from app.db import write_transaction
-from app.errors import DomainError, EmailTaken, InvalidToken, NotFound, PasswordRejected
+from app.errors import DomainError, EmailTaken, InvalidEmail, InvalidToken, NotFound, PasswordRejected
 from app.extensions import db
 
 
@@ -23,7 +23,7 @@ def normalise_email(raw: str) -> str:
     try:
         info = validate_email(raw.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
-        raise DomainError(f"That email address is not valid: {exc}") from None
+        raise InvalidEmail(f"That email address is not valid: {exc}") from None
     return info.normalized.lower()
 
 

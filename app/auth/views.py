@@ -6,8 +6,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 from app.auth import services
 from app.auth.forms import ChangePasswordForm, RegisterForm, SetPasswordForm, SignInForm
 from app.auth.redirects import safe_next
+from app.cohorts import services as cohorts
 from app.db import utcnow
-from app.errors import DomainError, InvalidToken, PasswordRejected
+from app.errors import DomainError, EmailTaken, InvalidEmail, InvalidToken, PasswordRejected
 from app.extensions import limiter
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -100,8 +101,6 @@ def change_password():
 @limiter.limit("10 per hour", methods=["POST"])
 def register():
     """Self-registration with a cohort's enrolment code, when administrators have switched it on."""
-    from app.cohorts import services as cohorts
-
     if not cohorts.self_registration_open():
         return render_template("auth/register_closed.html"), 404
     form = RegisterForm()
@@ -116,8 +115,10 @@ def register():
                                             password=form.password.data or "", now=utcnow())
             except PasswordRejected as exc:
                 form.password.errors = [str(exc)]
+            except (EmailTaken, InvalidEmail) as exc:
+                form.email.errors = [str(exc)]
             except DomainError as exc:
-                (form.email if "email" in str(exc).lower() or "account" in str(exc) else form.display_name).errors = [str(exc)]
+                form.display_name.errors = [str(exc)]
             else:
                 cohorts.join_with_code(user.id, code, now=utcnow())
                 login_user(user)

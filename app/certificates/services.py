@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from flask import current_app, render_template
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import undefer
 
 from app.audit import services as audit
 from app.auth.models import User
@@ -231,8 +230,18 @@ def by_pdf(data: bytes) -> Certificate | None:
 
 
 def certificates_of(user_id: int) -> list[Certificate]:
-    return list(db.session.scalars(sa.select(Certificate).where(Certificate.user_id == user_id)
-                                   .order_by(Certificate.issued_at.desc())))
+    return certificates_for([user_id]).get(user_id, [])
+
+
+def certificates_for(user_ids: Iterable[int]) -> dict[int, list[Certificate]]:
+    """Each person's certificates, newest first, from one query."""
+    ids = list(user_ids)
+    out: dict[int, list[Certificate]] = {}
+    if ids:
+        for certificate in db.session.scalars(sa.select(Certificate).where(Certificate.user_id.in_(ids))
+                                              .order_by(Certificate.issued_at.desc(), Certificate.id.desc())):
+            out.setdefault(certificate.user_id, []).append(certificate)
+    return out
 
 
 def linkedin_url(certificate: Certificate) -> str:
@@ -243,6 +252,3 @@ def linkedin_url(certificate: Certificate) -> str:
                        "certId": certificate.display_code})
     return f"https://www.linkedin.com/profile/add?{query}"
 
-
-def with_pdf(certificate: Certificate) -> Certificate:
-    return db.session.scalar(sa.select(Certificate).options(undefer(Certificate.pdf)).where(Certificate.id == certificate.id))

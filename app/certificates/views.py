@@ -76,10 +76,7 @@ def cohort_certificates(cohort_id: int):
     people = cohorts.trainees(cohort_id)
     cat = catalog()
     status = services.eligibilities(cat, [p.id for p in people])
-    issued = {}
-    for person in people:
-        mine = services.certificates_of(person.id)
-        issued[person.id] = mine
+    issued = services.certificates_for(p.id for p in people)
     return render_template("certificates/cohort.html", cohort=cohort, people=people, status=status, issued=issued)
 
 
@@ -134,7 +131,7 @@ def revoke(code: str):
         flash(str(exc), "error")
     else:
         flash(f"Certificate {certificate.display_code} revoked.", "success")
-    return redirect(request.referrer if _safe_referrer() else url_for("certificates.verify", code=certificate.display_code))
+    return redirect(url_for("certificates.verify", code=certificate.display_code))
 
 
 @bp.post("/admin/certificates/<code>/reissue")
@@ -148,11 +145,3 @@ def reissue(code: str):
     flash(f"Reissued as {new.display_code} with the name “{new.holder_name}”; the old certificate is superseded.", "success")
     return redirect(url_for("certificates.verify", code=new.display_code))
 
-
-def _safe_referrer() -> bool:
-    from app.auth.redirects import safe_next
-    from urllib.parse import urlsplit
-
-    ref = request.referrer or ""
-    parts = urlsplit(ref)
-    return bool(ref) and parts.netloc == request.host and safe_next(parts.path, "") != ""

@@ -74,13 +74,13 @@ def enrolment_counts() -> dict[int, int]:
 def _check(name: str, track: str, starts_on: date | None, ends_on: date | None) -> str:
     name = " ".join(name.split())
     if not name:
-        raise InputRejected("Give the cohort a name.")
+        raise InputRejected("Give the cohort a name.", "name")
     if len(name) > 120:
-        raise InputRejected("Cohort names can be up to 120 characters.")
+        raise InputRejected("Cohort names can be up to 120 characters.", "name")
     if track not in {t.value for t in Track}:
-        raise InputRejected("Choose self-study, live or blended.")
+        raise InputRejected("Choose self-study, live or blended.", "track")
     if starts_on and ends_on and ends_on < starts_on:
-        raise InputRejected("The cohort cannot end before it starts.")
+        raise InputRejected("The cohort cannot end before it starts.", "ends_on")
     return name
 
 
@@ -91,7 +91,7 @@ def _instructors(ids: Iterable[int]) -> list[int]:
     found = set(db.session.scalars(sa.select(UserRole.user_id).where(UserRole.user_id.in_(wanted),
                                                                      UserRole.role == Role.INSTRUCTOR.value)))
     if found != set(wanted):
-        raise InputRejected("Only people with the instructor role can run a cohort.")
+        raise InputRejected("Only people with the instructor role can run a cohort.", "instructors")
     return wanted
 
 
@@ -120,7 +120,7 @@ def save_cohort(actor_id: int, cohort_id: int | None, *, name: str, track: str, 
                          starts_on=starts_on.isoformat() if starts_on else None,
                          ends_on=ends_on.isoformat() if ends_on else None, instructors=instructor_list)
     except IntegrityError:
-        raise InputRejected(f"There is already a cohort called “{name}”.") from None
+        raise InputRejected(f"There is already a cohort called “{name}”.", "name") from None
     db.session.expire_all()
     return get_cohort(cohort.id)
 

@@ -5,7 +5,9 @@ from itertools import groupby
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from app.auth.forms import JoinForm
 from app.auth.models import Role
+from app.cohorts import services as cohorts
 from app.content.catalog import catalog
 from app.db import utcnow
 from app.errors import InputRejected
@@ -110,9 +112,6 @@ def search():
 @limiter.limit("20 per hour", methods=["POST"])
 def join():
     """Enter a cohort's enrolment code. (/join is kept for live-session codes.)"""
-    from app.auth.forms import JoinForm
-    from app.cohorts import services as cohorts
-
     form = JoinForm()
     if form.validate_on_submit():
         try:

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, render_template
 from flask_login import current_user, login_required
 
+from app.certificates.services import certificates_of, verify_url
 from app.content.catalog import catalog
 from app.content.rendering import plain_text
 from app.db import utcnow
@@ -35,8 +36,6 @@ def progress():
     cat = catalog()
     report = services.report_for(current_user.id, cat)
     overview = learn.overview(cat, learn.learner_state(current_user.id))
-    from app.certificates.services import certificates_of, verify_url
-
     certificates = certificates_of(current_user.id)
     return render_template("progress/progress.html", report=report, overview=overview, catalog=cat,
                            certificates=certificates, verify_urls={c.id: verify_url(c.code) for c in certificates},

@@ -16,6 +16,7 @@ from app.errors import NotFound
 from app.extensions import db
 from app.progress import services as progress
 from app.quizzes.models import QuizAttempt
+from app.quizzes.services import standings
 from app.teach.analytics import question_stats
 from app.teach.grid import SORTS, build_rows
 
@@ -81,8 +82,6 @@ def trainee(cohort_id: int, user_id: int):
         raise NotFound("This person is not in the cohort.")
     person = db.session.get(User, user_id)
     cat = catalog()
-    from app.quizzes.services import standings
-
     return render_template("teach/trainee.html", cohort=current, person=person, catalog=cat,
                            report=progress.report_for(user_id, cat), standings=standings(user_id, cat.quizzes),
                            seconds=progress.study_seconds(user_id))

@@ -168,8 +168,8 @@ def test_cli_issue_verify_export_revoke(app, runner, client, make_user, tmp_path
     assert "Revoked" in client.get(f"/verify/{code}").get_data(as_text=True)
     assert client.get("/verify/ZZZZ-ZZZZ-ZZZZ-ZZZZ-Z").status_code == 404
     cohort = runner.invoke(args=["certificates", "issue", "--cohort", "No such cohort"])
-    assert cohort.exit_code != 0
-    assert person.id
+    assert cohort.exit_code != 0 and "No cohort called" in cohort.output
+    assert services.by_code(code).user_id == person.id
 
 
 def test_name_correction_then_reissue_through_the_admin_pages(app, make_user):

@@ -1,8 +1,6 @@
-import re
 from contextlib import contextmanager
 
 import pytest
-import sqlalchemy as sa
 from sqlalchemy import event
 
 from app.cohorts import services as cohorts

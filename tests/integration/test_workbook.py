@@ -55,10 +55,11 @@ def test_trainee_edition_has_no_answers_or_facilitator_notes(editions):
     trainee = " ".join(" ".join(page_texts(editions["trainee"])).split())
     instructor = " ".join(" ".join(page_texts(editions["instructor"])).split())
     quiz = editions["catalog"].quiz("stage-05")
-    explanation = " ".join(quiz.questions[0].explanation.split())[:50]
+    words = re.findall(r"[A-Za-z]{4,}", quiz.questions[0].explanation)[:6]  # punctuation-free, smart quotes aside
     assert "Answer key" not in trainee and "FACILITATOR NOTES" not in trainee.upper()
     assert "Answer key: Stage 5 knowledge check" in instructor and "Facilitator notes".upper() in instructor.upper()
-    assert explanation[:30] in instructor.replace("’", "'").replace("“", '"').replace("”", '"') or "Answer:" in instructor
+    assert instructor.count("Answer:") >= sum(len(q.questions) for q in editions["catalog"].quizzes)
+    assert re.search(r"\W+".join(words), instructor) and not re.search(r"\W+".join(words), trainee)
     assert "Glossary" in trainee and "Preferred future" in trainee
 
 
