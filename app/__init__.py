@@ -67,8 +67,10 @@ def _configure_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_session_user)
 
+    from app.live.broker import install_broker
     from app.web import install_web_hooks
 
+    install_broker(app)
     install_web_hooks(app)
 
 
@@ -93,12 +95,13 @@ def _configure_blueprints(app: Flask) -> None:
     from app.workbook.views import bp as workbook_bp
     from app.health.views import bp as health_bp
     from app.learn.views import bp as learn_bp
+    from app.live.views import bp as live_bp
     from app.progress.views import bp as progress_bp
     from app.quizzes.views import bp as quizzes_bp
     from app.teach.views import bp as teach_bp
 
     for bp in (auth_bp, learn_bp, quizzes_bp, progress_bp, teach_bp, admin_bp, certificates_bp, checklist_bp,
-               workbook_bp, health_bp):
+               workbook_bp, live_bp, health_bp):
         app.register_blueprint(bp)
 
 

@@ -51,6 +51,7 @@ class CompletionRule:
     stage_checks_passed: bool = True
     day_assessments_passed: bool = True
     live_attendance_replaces_lessons: bool = True
+    live_attendance_minutes: int = 240   # minutes present in a day's live sessions that count as attending it
 
 
 @dataclass(frozen=True)
@@ -122,13 +123,22 @@ def _completion(data: LineDict, problem: Any) -> CompletionRule:
     if not isinstance(raw, LineDict):
         problem(data.line_of("completion"), "'completion' must be a mapping of rules to true/false")
         return CompletionRule()
-    known = set(CompletionRule.__dataclass_fields__)
-    for key in sorted(set(raw) - known):
-        problem(raw.line_of(key), f"unknown completion rule {key!r} (known: {', '.join(sorted(known))})")
-    for key in known & set(raw):
-        if not isinstance(raw[key], bool):
+    known = {f for f in CompletionRule.__dataclass_fields__}
+    values: dict[str, Any] = {}
+    for key in raw:
+        if key not in known:
+            problem(raw.line_of(key), f"unknown completion rule {key!r} (known: {', '.join(sorted(known))})")
+        elif key == "live_attendance_minutes":
+            minutes = raw[key]
+            if isinstance(minutes, bool) or not isinstance(minutes, int) or not 0 <= minutes <= 24 * 60:
+                problem(raw.line_of(key), "'live_attendance_minutes' must be a whole number of minutes (0–1440)")
+            else:
+                values[key] = minutes
+        elif not isinstance(raw[key], bool):
             problem(raw.line_of(key), f"completion rule {key!r} must be true or false")
-    return CompletionRule(**{k: raw[k] for k in known & set(raw) if isinstance(raw[k], bool)})
+        else:
+            values[key] = raw[key]
+    return CompletionRule(**values)
 
 
 def _text(data: LineDict, key: str, problem: Any) -> str:

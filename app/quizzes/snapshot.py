@@ -22,10 +22,10 @@ def freeze(quiz: Quiz, rng: random.Random) -> list[dict[str, Any]]:
             questions.sort(key=quiz.questions.index)
     elif quiz.shuffle_questions:
         rng.shuffle(questions)
-    return [_freeze_question(q, rng, quiz.shuffle_options) for q in questions]
+    return [freeze_question(q, rng, quiz.shuffle_options) for q in questions]
 
 
-def _freeze_question(question: Question, rng: random.Random, shuffle_options: bool) -> dict[str, Any]:
+def freeze_question(question: Question, rng: random.Random, shuffle_options: bool) -> dict[str, Any]:
     data = dataclasses.asdict(question)
     data.pop("line", None)
     option_order = [o.id for o in question.options]

@@ -1,0 +1,76 @@
+"""What a live session leaves behind, as CSV rows: attendance, and every answer to every poll."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import sqlalchemy as sa
+
+from app.auth.models import User
+from app.cohorts.models import Cohort
+from app.extensions import db
+from app.live import services
+from app.live.models import LiveAnswer, LivePoll, LiveSession
+
+
+def filename(cohort: Cohort, session: LiveSession, what: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", cohort.name.lower()).strip("-") or "cohort"
+    return f"{slug}-day-{session.day}-{session.started_at:%Y-%m-%d}-{what}.csv"
+
+
+def _stamp(value) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S") if value else ""
+
+
+def attendance_rows(session: LiveSession) -> tuple[list[str], list[list[Any]]]:
+    totals = dict(db.session.execute(
+        sa.select(LiveAnswer.user_id, sa.func.count()).join(LivePoll, LivePoll.id == LiveAnswer.poll_id)
+        .where(LivePoll.session_id == session.id).group_by(LiveAnswer.user_id)).all())
+    points = {s.user_id: s.points for s in services.standings(session.id)}
+    header = ["Name", "Email", "Day", "Joined (UTC)", "Last seen (UTC)", "Minutes present", "Polls answered", "Points"]
+    rows = [[user.display_name, user.email, session.day, _stamp(p.joined_at), _stamp(p.last_seen_at),
+             round(p.seconds_present / 60), totals.get(user.id, 0), points.get(user.id, 0)]
+            for p, user in services.participants(session.id)]
+    return header, rows
+
+
+def answer_text(question: dict[str, Any], raw: Any) -> str:
+    """A raw answer in words: option ids become their text."""
+    labels = {o["id"]: o["text"] for o in question.get("options", ())}
+    left = {p["id"]: p["left"] for p in question.get("pairs", ())}
+    if isinstance(raw, str):
+        return labels.get(raw, raw)
+    if isinstance(raw, list):
+        return " | ".join(labels.get(str(v), str(v)) for v in raw)
+    if isinstance(raw, dict):
+        return " | ".join(f"{left.get(k, k)} → {v}" for k, v in raw.items())
+    return ""
+
+
+def poll_rows(session: LiveSession) -> tuple[list[str], list[list[Any]]]:
+    header = ["Poll", "Question", "Source", "Opened (UTC)", "Closed (UTC)", "Revealed (UTC)", "Name", "Email",
+              "Answer", "Result", "Points", "Answered (UTC)", "Times changed"]
+    rows: list[list[Any]] = []
+    answers = db.session.execute(
+        sa.select(LiveAnswer, User).join(User, User.id == LiveAnswer.user_id).join(LivePoll, LivePoll.id == LiveAnswer.poll_id)
+        .where(LivePoll.session_id == session.id).order_by(LivePoll.seq, User.display_name)).all()
+    by_poll: dict[int, list[tuple[LiveAnswer, User]]] = {}
+    for ans, user in answers:
+        by_poll.setdefault(ans.poll_id, []).append((ans, user))
+    for poll in services.polls_of(session.id):
+        source = f"quiz bank: {poll.quiz_key}/{poll.question_id}" if poll.source == "bank" else "ad hoc"
+        head = [poll.seq, _plain(poll.question["prompt"]), source, _stamp(poll.opened_at), _stamp(poll.closed_at),
+                _stamp(poll.revealed_at)]
+        given = by_poll.get(poll.id, [])
+        if not given:
+            rows.append(head + ["", "", "(no answers)", "", "", "", ""])
+        for ans, user in given:
+            result = "opinion" if not poll.scored else ("right" if ans.fraction >= 1 else
+                                                        "partly right" if ans.fraction > 0 else "wrong")
+            rows.append(head + [user.display_name, user.email, answer_text(poll.question, ans.answer), result,
+                                ans.points, _stamp(ans.answered_at), ans.changes])
+    return header, rows
+
+
+def _plain(markdown: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"[*_`#>]", "", markdown)).strip()

@@ -1,0 +1,165 @@
+"""The rules of a live session, as pure functions: join codes, presence, points, tallies, ranks."""
+from __future__ import annotations
+
+import secrets
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from app.quizzes.scoring import mark, normalise_text
+from app.quizzes.snapshot import thaw
+
+# --- join codes --------------------------------------------------------------------------
+# Six symbols from an alphabet without the look-alikes 0/O, 1/I/L and U/V: read off a
+# projector at the back of a room, typed on a phone. 29^6 ≈ 595 million codes.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
+CODE_LENGTH = 6
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(raw: str) -> str | None:
+    """What a person typed, as a code ("k7m 3q9" → "K7M3Q9"), or None if it cannot be one."""
+    cleaned = "".join(ch for ch in (raw or "")[:40].upper() if ch not in " -\t")
+    if len(cleaned) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in cleaned):
+        return None
+    return cleaned
+
+
+# --- presence ----------------------------------------------------------------------------
+HEARTBEAT_SECONDS = 30                    # how often an open participant page reports in
+PRESENCE_GAP = timedelta(seconds=90)      # a longer silence means the person was away
+
+
+def presence_seconds(previous: int, last_seen: datetime, now: datetime) -> int:
+    """Seconds present after a sign of life at `now`: the time since the last one counts only
+    when it is short enough to mean the page stayed open."""
+    gap = now - last_seen
+    if gap <= timedelta(0) or gap > PRESENCE_GAP:
+        return previous
+    return previous + int(gap.total_seconds())
+
+
+def attended(seconds_present: int, required_minutes: int) -> bool:
+    return required_minutes <= 0 or seconds_present >= required_minutes * 60
+
+
+# --- points (as in Kahoot: right and fast earns most) ---------------------------------------
+MAX_POINTS = 1000
+POINTS_WINDOW = timedelta(seconds=30)     # answering later than this still earns half
+
+
+def points_for(fraction: float, opened_at: datetime, answered_at: datetime,
+               window: timedelta = POINTS_WINDOW) -> int:
+    if fraction <= 0:
+        return 0
+    elapsed = min(max(answered_at - opened_at, timedelta(0)), window)
+    speed = 1 - (elapsed / window) / 2
+    return round(MAX_POINTS * fraction * speed)
+
+
+def score_answer(question: Mapping[str, Any], answer: Any) -> float:
+    """Share of the credit an answer earns (0 … 1)."""
+    return mark(thaw(dict(question)), answer).fraction
+
+
+# --- tallies for the live chart ------------------------------------------------------------
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    count: int
+    correct: bool | None       # None: no right answer (opinion polls, or not revealed)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"label": self.label, "count": self.count, "correct": self.correct}
+
+
+@dataclass(frozen=True)
+class Tally:
+    responses: int
+    bars: tuple[Bar, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"responses": self.responses, "bars": [b.as_dict() for b in self.bars]}
+
+
+CHOICE_TYPES = ("single", "multiple", "true_false")
+TOP_TEXT_ANSWERS = 5
+
+
+def tally(question: Mapping[str, Any], answers: Iterable[tuple[Any, float]], *, scored: bool = True,
+          with_key: bool = False) -> Tally:
+    """Counts for the chart. answers: (raw answer, fraction) per person.
+
+    Choice questions count each option (a person choosing two options counts under both); other
+    types count right / partly right / wrong, and for typed answers the most common texts.
+    `with_key` marks the right bars; without it nothing in the result reveals the key.
+    """
+    answers = list(answers)
+    kind = question["type"]
+    if kind in CHOICE_TYPES:
+        labels = {o["id"]: o["text"] for o in question.get("options", ())}
+        order = question.get("display", {}).get("options") or list(labels)
+        counts: Counter[str] = Counter()
+        for raw, _fraction in answers:
+            chosen = [raw] if isinstance(raw, str) else (raw if isinstance(raw, list) else [])
+            for option_id in set(chosen):
+                if option_id in labels:
+                    counts[option_id] += 1
+        right = set(question.get("correct", ()))
+        bars = tuple(Bar(labels[oid], counts[oid], (oid in right) if with_key and scored else None) for oid in order)
+        return Tally(len(answers), bars)
+    right_n = sum(1 for _raw, f in answers if f >= 1.0)
+    partly_n = sum(1 for _raw, f in answers if 0 < f < 1.0)
+    wrong_n = len(answers) - right_n - partly_n
+    if not with_key:
+        bars: tuple[Bar, ...] = ()
+        if kind in ("numeric", "short_text"):
+            bars = _text_bars(answers, None)
+        return Tally(len(answers), bars)
+    bars = (Bar("Right", right_n, True),)
+    if kind in ("ordering", "matching"):
+        bars += (Bar("Partly right", partly_n, None),)
+    bars += (Bar("Wrong", wrong_n, False),)
+    if kind in ("numeric", "short_text"):
+        bars += _text_bars(answers, True)
+    return Tally(len(answers), bars)
+
+
+def _text_bars(answers: Sequence[tuple[Any, float]], with_key: bool | None) -> tuple[Bar, ...]:
+    """The most common typed answers (compared as the scorer compares them)."""
+    counts: Counter[str] = Counter()
+    shown: dict[str, str] = {}
+    right: dict[str, bool] = {}
+    for raw, fraction in answers:
+        if not isinstance(raw, str) or not raw.strip():
+            continue
+        key = normalise_text(raw)
+        counts[key] += 1
+        shown.setdefault(key, raw.strip()[:60])
+        right[key] = fraction >= 1.0
+    return tuple(Bar(f"“{shown[k]}”", n, right[k] if with_key else None)
+                 for k, n in counts.most_common(TOP_TEXT_ANSWERS))
+
+
+# --- leaderboard ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Standing:
+    rank: int
+    user_id: int
+    name: str
+    points: int
+
+
+def leaderboard(points_by_user: Mapping[int, int], names: Mapping[int, str]) -> list[Standing]:
+    """Everyone with their rank; equal points share a rank (1, 2, 2, 4)."""
+    ordered = sorted(points_by_user.items(), key=lambda item: (-item[1], names.get(item[0], "").casefold(), item[0]))
+    out: list[Standing] = []
+    for position, (user_id, points) in enumerate(ordered, start=1):
+        rank = out[-1].rank if out and out[-1].points == points else position
+        out.append(Standing(rank, user_id, names.get(user_id, "?"), points))
+    return out

@@ -1,0 +1,443 @@
+"""Live sessions over HTTP: joining, the participant page and API, the presenter and projector.
+
+Thin: rules live in services.py, streams in stream.py. The participant API (join, state, events,
+answer, heartbeat) is documented in docs/LIVE.md.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import segno
+from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request,
+                   url_for)
+from flask_login import current_user, login_required
+from markupsafe import Markup
+
+from app.auth.access import instructor_required
+from app.content.catalog import catalog
+from app.csvout import csv_response
+from app.db import utcnow
+from app.errors import Forbidden, InputRejected
+from app.extensions import limiter
+from app.live import exports, services
+from app.live.broker import current_broker
+from app.live.models import LiveSession
+from app.live.stream import live_stream
+from app.quizzes.snapshot import public_question
+
+bp = Blueprint("live", __name__, template_folder="templates")
+
+JOIN_USER_LIMIT = "10 per minute;60 per hour"     # wrong codes only
+JOIN_ADDRESS_LIMIT = "60 per minute"               # a whole room may share one address
+
+
+def _wrong_code(response: Response) -> bool:
+    return response.status_code == 422
+
+
+def _user_key() -> str:
+    return f"user:{current_user.get_id()}" if current_user.is_authenticated else request.remote_addr or "?"
+
+
+def _wants_json() -> bool:
+    return request.is_json or request.accept_mimetypes.best == "application/json"
+
+
+def _same_origin() -> None:
+    """Event streams are read by our own pages only: a cross-site EventSource is refused."""
+    origin = request.headers.get("Origin")
+    if origin and urlsplit(origin).netloc != request.host:
+        abort(403)
+
+
+def _event_stream(iterator) -> Response:
+    return Response(iterator, mimetype="text/event-stream",
+                    headers={"Cache-Control": "no-cache, no-store", "X-Accel-Buffering": "no"})
+
+
+# --- joining -------------------------------------------------------------------------------
+
+@bp.route("/join", methods=["GET", "POST"])
+@login_required
+@limiter.limit(JOIN_USER_LIMIT, methods=["POST"], key_func=_user_key, deduct_when=_wrong_code)
+@limiter.limit(JOIN_ADDRESS_LIMIT, methods=["POST"], deduct_when=_wrong_code)
+def join():
+    code = request.values.get("code", "")
+    if request.is_json:
+        code = str((request.get_json(silent=True) or {}).get("code", ""))
+    error = None
+    if request.method == "POST":
+        try:
+            session = services.join(current_broker(), current_user, code, now=utcnow())
+        except services.CodeRejected as exc:
+            error = str(exc)
+            if request.is_json:
+                return jsonify(error="Code rejected", message=error), 422
+        else:
+            target = url_for("live.participant", session_id=session.id)
+            if request.is_json:
+                return jsonify(session=session.id, url=target,
+                               state=url_for("live.state", session_id=session.id),
+                               events=url_for("live.events", session_id=session.id))
+            return redirect(target, 303)
+    return render_template("live/join.html", code=code, error=error), 422 if error else 200
+
+
+# --- participants --------------------------------------------------------------------------
+
+@bp.get("/live/<int:session_id>")
+@login_required
+def participant(session_id: int):
+    session = services.get_session(session_id)
+    if _is_staff(session) and not services.is_participant(current_user.id, session_id):
+        return redirect(url_for("live.present", session_id=session_id))
+    session = services.participant_session(current_user.id, session_id)
+    cat = catalog()
+    state = services.participant_state(current_user.id, session, cat)
+    return render_template("live/participant.html", session=session, state=state, catalog=cat,
+                           lesson=cat.lesson(session.lesson_key) if session.lesson_key else None,
+                           poll=services.current_poll(session.id), **_panel_context(session, state))
+
+
+@bp.get("/live/<int:session_id>/state")
+@login_required
+def state(session_id: int):
+    session = services.participant_session(current_user.id, session_id)
+    return jsonify(services.participant_state(current_user.id, session, catalog()))
+
+
+@bp.get("/live/<int:session_id>/events")
+@login_required
+def events(session_id: int):
+    _same_origin()
+    services.participant_session(current_user.id, session_id)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def read_state():
+        session = services.get_session(session_id)
+        return services.class_state(session, services.current_poll(session_id), catalog())
+
+    return _event_stream(live_stream(app, current_broker(), session_id, staff=False, read_state=read_state))
+
+
+@bp.get("/live/<int:session_id>/lesson")
+@login_required
+def lesson_fragment(session_id: int):
+    session = services.participant_session(current_user.id, session_id)
+    lesson = catalog().lesson(session.lesson_key) if session.lesson_key else None
+    return render_template("live/_lesson.html", session=session, lesson=lesson)
+
+
+@bp.get("/live/<int:session_id>/poll")
+@login_required
+def poll_fragment(session_id: int):
+    session = services.participant_session(current_user.id, session_id)
+    state = services.participant_state(current_user.id, session, catalog())
+    return render_template("live/_poll.html", session=session, poll=services.current_poll(session.id),
+                           **_panel_context(session, state))
+
+
+@bp.post("/live/<int:session_id>/polls/<int:poll_id>/answer")
+@login_required
+def answer(session_id: int, poll_id: int):
+    session = services.participant_session(current_user.id, session_id)
+    poll = services.current_poll(session.id)
+    if request.is_json:
+        raw = (request.get_json(silent=True) or {}).get("answer")
+    else:
+        raw = services.answer_from_form(poll, request.form) if poll is not None and poll.id == poll_id else None
+    try:
+        mine = services.answer(current_broker(), current_user.id, session_id, poll_id, raw, now=utcnow())
+    except InputRejected as exc:
+        if _wants_json():
+            return jsonify(error="Answer not counted", message=str(exc)), 422
+        flash(str(exc), "error")
+    else:
+        if _wants_json():
+            return jsonify(poll=poll_id, answer=mine.answer, changes=mine.changes)
+        flash("Your answer is in. You can change it until the poll closes.", "success")
+    return redirect(url_for("live.participant", session_id=session_id) + "#poll", 303)
+
+
+@bp.post("/live/<int:session_id>/heartbeat")
+@login_required
+def heartbeat(session_id: int):
+    live = services.heartbeat(current_user.id, session_id, now=utcnow())
+    return jsonify(live=live)
+
+
+def _panel_context(session: LiveSession, state: dict) -> dict:
+    poll_state = state.get("poll")
+    return {"poll_state": poll_state, "question": poll_state.get("question") if poll_state else None,
+            "me": state.get("me")}
+
+
+# --- staff ---------------------------------------------------------------------------------
+
+def _is_staff(session: LiveSession) -> bool:
+    try:
+        services.staff_session(current_user, session.id)
+    except Exception:  # noqa: BLE001 - NotFound: not theirs
+        return False
+    return True
+
+
+def _staff(session_id: int):
+    if not current_user.is_authenticated:
+        abort(401)
+    return services.staff_session(current_user, session_id)
+
+
+def _done(session_id: int, message: str | None = None, anchor: str = ""):
+    """After a presenter action: back to the presenter view (or JSON for scripts)."""
+    if _wants_json():
+        return jsonify(ok=True, version=services.get_session(session_id).version)
+    if message:
+        flash(message, "success")
+    return redirect(url_for("live.present", session_id=session_id) + anchor, 303)
+
+
+def _rejected(session_id: int, exc: InputRejected, anchor: str = ""):
+    if _wants_json():
+        return jsonify(error="Not done", message=str(exc), field=exc.field), 422
+    flash(str(exc), "error")
+    return redirect(url_for("live.present", session_id=session_id) + anchor, 303)
+
+
+@bp.post("/live/start")
+@instructor_required
+def start():
+    try:
+        day = int(request.form.get("day", "0"))
+        cohort_id = int(request.form.get("cohort_id", "0"))
+    except ValueError:
+        abort(400)
+    try:
+        session = services.start_session(current_user, cohort_id, day, catalog(), now=utcnow())
+    except InputRejected as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("teach.cohort", cohort_id=cohort_id) + "#live", 303)
+    return redirect(url_for("live.present", session_id=session.id), 303)
+
+
+@bp.get("/live/<int:session_id>/present")
+@instructor_required
+def present(session_id: int):
+    session, cohort = _staff(session_id)
+    cat = catalog()
+    day = next(d for d in cat.course.days if d.number == session.day)
+    preview_slug = request.args.get("lesson") or session.lesson_key or (cat.day_lessons(session.day)[0].slug)
+    preview = cat.lesson(preview_slug) or cat.day_lessons(session.day)[0]
+    poll = services.current_poll(session.id)
+    return render_template(
+        "live/present.html", session=session, cohort=cohort, catalog=cat, day=day, preview=preview,
+        shown=cat.lesson(session.lesson_key) if session.lesson_key else None, poll=poll,
+        tally=services.tally_of(poll, with_key=True) if poll else None,
+        presence=services.presence(session.id, now=utcnow()), people=services.participants(session.id),
+        standings=services.standings(session.id), polls=services.polls_of(session.id), qr=_qr(session),
+        join_url=_join_url(session), bank=_bank(cat, preview.slug))
+
+
+@bp.get("/live/<int:session_id>/present/panel")
+@instructor_required
+def present_panel(session_id: int):
+    session, _cohort = _staff(session_id)
+    poll = services.current_poll(session.id)
+    return render_template("live/_present_panel.html", session=session, poll=poll,
+                           tally=services.tally_of(poll, with_key=True) if poll else None,
+                           presence=services.presence(session.id, now=utcnow()),
+                           standings=services.standings(session.id))
+
+
+@bp.get("/live/<int:session_id>/projector")
+@instructor_required
+def projector(session_id: int):
+    session, cohort = _staff(session_id)
+    return render_template("live/projector.html", session=session, cohort=cohort, qr=_qr(session),
+                           join_url=_join_url(session), **_projector_context(session))
+
+
+@bp.get("/live/<int:session_id>/projector/panel")
+@instructor_required
+def projector_panel(session_id: int):
+    session, _cohort = _staff(session_id)
+    return render_template("live/_projector_panel.html", session=session, qr=_qr(session),
+                           join_url=_join_url(session), **_projector_context(session))
+
+
+def _projector_context(session: LiveSession) -> dict:
+    poll = services.current_poll(session.id)
+    revealed = poll is not None and poll.revealed_at is not None
+    return {"poll": poll, "question": public_question(poll.question) if poll else None,
+            "tally": services.tally_of(poll, with_key=revealed) if poll else None,
+            "presence": services.presence(session.id, now=utcnow()),
+            "standings": services.standings(session.id)[:10] if session.leaderboard_visible else []}
+
+
+@bp.get("/live/<int:session_id>/staff/state")
+@instructor_required
+def staff_state(session_id: int):
+    session, _cohort = _staff(session_id)
+    return jsonify(_staff_payload(session, "state"))
+
+
+@bp.get("/live/<int:session_id>/staff/events")
+@instructor_required
+def staff_events(session_id: int):
+    _same_origin()
+    _staff(session_id)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def read_state():
+        session = services.get_session(session_id)
+        return services.class_state(session, services.current_poll(session_id), catalog())
+
+    def read_staff(kind: str):
+        return _staff_payload(services.get_session(session_id), kind)
+
+    return _event_stream(live_stream(app, current_broker(), session_id, staff=True, read_state=read_state,
+                                     read_staff=read_staff))
+
+
+def _staff_payload(session: LiveSession, kind: str) -> dict:
+    if kind == "presence":
+        p = services.presence(session.id, now=utcnow())
+        return {"joined": p.joined, "here": p.here}
+    poll = services.current_poll(session.id)
+    if kind == "tally":
+        return {"poll": poll.id if poll else None, **(services.tally_of(poll, with_key=True).as_dict() if poll
+                                                       else {"responses": 0, "bars": []})}
+    state = services.class_state(session, poll, catalog())
+    p = services.presence(session.id, now=utcnow())
+    state["presence"] = {"joined": p.joined, "here": p.here}
+    if poll is not None:
+        state["poll"]["tally"] = services.tally_of(poll, with_key=True).as_dict()
+    return state
+
+
+@bp.post("/live/<int:session_id>/show")
+@instructor_required
+def show(session_id: int):
+    _staff(session_id)
+    try:
+        session = services.show_lesson(current_broker(), current_user, session_id, request.form.get("lesson", ""),
+                                       catalog())
+    except InputRejected as exc:
+        return _rejected(session_id, exc)
+    return _done(session_id, f"Everyone is now on “{catalog().lesson(session.lesson_key).title}”.")
+
+
+@bp.post("/live/<int:session_id>/item")
+@instructor_required
+def item(session_id: int):
+    _staff(session_id)
+    try:
+        index = int(request.form.get("index", "-1"))
+        services.start_item(current_broker(), current_user, session_id, index, catalog(), now=utcnow())
+    except ValueError:
+        return _rejected(session_id, InputRejected("Choose an item of the day's agenda.", "item"))
+    except InputRejected as exc:
+        return _rejected(session_id, exc)
+    return _done(session_id, None, "#agenda")
+
+
+@bp.post("/live/<int:session_id>/polls")
+@instructor_required
+def launch(session_id: int):
+    _staff(session_id)
+    form = request.form
+    try:
+        if form.get("source") == "adhoc":
+            question, scored = services.adhoc_question(form.get("prompt", ""), form.get("options", ""),
+                                                       services.option_numbers(form.get("correct", "")),
+                                                       form.get("multiple") == "1")
+            quiz_key = None
+        else:
+            quiz_key, question = services.bank_question(catalog(), form.get("question", ""))
+            scored = True
+        services.launch_poll(current_broker(), current_user, session_id, question, quiz_key=quiz_key, scored=scored,
+                             now=utcnow())
+    except InputRejected as exc:
+        if not _wants_json() and form.get("source") == "adhoc":
+            flash(str(exc), "error")
+            return redirect(url_for("live.present", session_id=session_id, prompt=form.get("prompt", "")[:500],
+                                    options=form.get("options", "")[:2000]) + "#adhoc", 303)
+        return _rejected(session_id, exc, "#poll")
+    return _done(session_id, None, "#poll")
+
+
+@bp.post("/live/<int:session_id>/polls/<int:poll_id>/close")
+@instructor_required
+def close(session_id: int, poll_id: int):
+    _staff(session_id)
+    try:
+        services.close_poll(current_broker(), current_user, session_id, poll_id, now=utcnow())
+    except InputRejected as exc:
+        return _rejected(session_id, exc, "#poll")
+    return _done(session_id, None, "#poll")
+
+
+@bp.post("/live/<int:session_id>/polls/<int:poll_id>/reveal")
+@instructor_required
+def reveal(session_id: int, poll_id: int):
+    _staff(session_id)
+    try:
+        services.reveal_poll(current_broker(), current_user, session_id, poll_id, now=utcnow())
+    except InputRejected as exc:
+        return _rejected(session_id, exc, "#poll")
+    return _done(session_id, None, "#poll")
+
+
+@bp.post("/live/<int:session_id>/leaderboard")
+@instructor_required
+def leaderboard(session_id: int):
+    _staff(session_id)
+    try:
+        services.set_leaderboard(current_broker(), current_user, session_id, request.form.get("visible") == "1")
+    except InputRejected as exc:
+        return _rejected(session_id, exc)
+    return _done(session_id, None, "#leaderboard")
+
+
+@bp.post("/live/<int:session_id>/end")
+@instructor_required
+def end(session_id: int):
+    _staff(session_id)
+    services.end_session(current_broker(), current_user, session_id, now=utcnow())
+    return _done(session_id, "The session has ended. Attendance and poll results are kept below.")
+
+
+@bp.get("/live/<int:session_id>/attendance.csv")
+@instructor_required
+def attendance_csv(session_id: int):
+    session, cohort = _staff(session_id)
+    header, rows = exports.attendance_rows(session)
+    return csv_response(exports.filename(cohort, session, "attendance"), header, rows)
+
+
+@bp.get("/live/<int:session_id>/polls.csv")
+@instructor_required
+def polls_csv(session_id: int):
+    session, cohort = _staff(session_id)
+    header, rows = exports.poll_rows(session)
+    return csv_response(exports.filename(cohort, session, "polls"), header, rows)
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+def _join_url(session: LiveSession) -> str:
+    return url_for("live.join", code=session.code, _external=True)
+
+
+def _qr(session: LiveSession) -> Markup:
+    """The join link as an inline SVG QR code (no external service, no file)."""
+    qr = segno.make(_join_url(session), error="m")
+    svg = qr.svg_inline(scale=8, border=2, dark="#0b1f3a", light="#ffffff", omitsize=True)
+    return Markup(svg.replace("<svg ", '<svg role="img" aria-label="QR code for the join link" ', 1))
+
+
+def _bank(cat, preview_slug: str):
+    """Quiz-bank questions grouped by quiz, the previewed lesson's quiz first."""
+    first = cat.lesson_quiz(preview_slug)
+    quizzes = ([first] if first else []) + [q for q in cat.quizzes if q is not first]
+    return quizzes

@@ -1,0 +1,212 @@
+/* Lectern live sessions: the participant page, the presenter view and the projector view.
+ * Events arrive by Server-Sent Events; if a stream cannot be kept open the page asks the state
+ * endpoint every few seconds instead. Everything shown is rendered by the server: this script
+ * only decides when to fetch a fresh fragment. Without JavaScript every page still works by
+ * reloading. API: docs/LIVE.md. */
+(function () {
+  "use strict";
+
+  var POLL_FALLBACK_MS = 4000;
+  var HEARTBEAT_MS = 30000;
+
+  function $(selector, root) { return (root || document).querySelector(selector); }
+
+  function getText(url) {
+    return fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } }).then(function (r) {
+      if (!r.ok) { throw new Error("HTTP " + r.status); }
+      return r.text();
+    });
+  }
+
+  function getJSON(url) {
+    return fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } }).then(function (r) {
+      if (!r.ok) { throw new Error("HTTP " + r.status); }
+      return r.json();
+    });
+  }
+
+  function announce(text) {
+    var region = $("[data-live-announce]");
+    if (region) { region.textContent = ""; window.setTimeout(function () { region.textContent = text; }, 50); }
+  }
+
+  function throttle(fn, ms) {
+    var timer = null, again = false;
+    return function () {
+      if (timer) { again = true; return; }
+      fn();
+      timer = window.setTimeout(function () { timer = null; if (again) { again = false; fn(); } }, ms);
+    };
+  }
+
+  /* Listen to an event stream; after repeated failures, fall back to calling `poll` regularly. */
+  function listen(url, handlers, poll, onStatus) {
+    var failures = 0, timer = null, source = null;
+    function startPolling() {
+      if (timer || !poll) { return; }
+      onStatus("Reconnecting… the page checks for changes every few seconds.");
+      poll();
+      timer = window.setInterval(poll, POLL_FALLBACK_MS);
+    }
+    function stopPolling() { if (timer) { window.clearInterval(timer); timer = null; } }
+    if (!("EventSource" in window)) { startPolling(); return { close: stopPolling }; }
+    source = new EventSource(url);
+    source.onopen = function () { failures = 0; stopPolling(); onStatus(null); };
+    source.onerror = function () {
+      failures += 1;
+      if (source.readyState === 2 || failures >= 3) { startPolling(); }
+    };
+    Object.keys(handlers).forEach(function (kind) {
+      source.addEventListener(kind, function (event) { handlers[kind](JSON.parse(event.data)); });
+    });
+    return { close: function () { source.close(); stopPolling(); } };
+  }
+
+  /* --- participant --------------------------------------------------------------------- */
+  function participant(root) {
+    var csrf = root.dataset.csrf;
+    var lessonBox = document.getElementById("live-lesson");
+    var pollBox = document.getElementById("poll");
+    var connection = $("[data-live-connection]", root);
+    var shown = lessonBox.querySelector("[data-lesson]");
+    var panel = document.getElementById("poll-panel");
+    var seen = {
+      version: Number(root.dataset.version),
+      lesson: shown ? shown.getAttribute("data-lesson") : "",
+      poll: panel ? panel.getAttribute("data-poll") + ":" + panel.getAttribute("data-status") : "",
+      leaderboard: panel ? panel.getAttribute("data-leaderboard") === "1" : false
+    };
+    var stream = null;
+
+    function refreshPoll() {
+      return getText(root.dataset.pollUrl).then(function (html) { pollBox.innerHTML = html; });
+    }
+
+    function apply(state) {
+      if (state.version < seen.version) { return; }
+      seen.version = state.version;
+      var lesson = state.lesson ? state.lesson.slug : "";
+      if (lesson !== seen.lesson) {
+        seen.lesson = lesson;
+        getText(root.dataset.lessonUrl).then(function (html) {
+          lessonBox.innerHTML = html;
+          if (state.lesson) {
+            announce("Your instructor moved to " + state.lesson.title + ".");
+            lessonBox.scrollIntoView({ block: "start" });
+          }
+        });
+      }
+      var poll = state.poll ? state.poll.id + ":" + state.poll.status : "";
+      if (poll !== seen.poll || Boolean(state.leaderboard) !== seen.leaderboard) {
+        var isNew = state.poll && (!seen.poll || seen.poll.split(":")[0] !== String(state.poll.id));
+        seen.poll = poll;
+        seen.leaderboard = Boolean(state.leaderboard);
+        refreshPoll().then(function () {
+          if (isNew) { announce("A new poll is open."); pollBox.scrollIntoView({ block: "start" }); }
+          else if (state.poll && state.poll.status === "revealed") { announce("The answer has been revealed."); }
+        });
+      }
+      if (state.status === "ended") {
+        if (stream) { stream.close(); }
+        window.location.reload();
+      }
+    }
+
+    function status(text) {
+      if (connection) { connection.textContent = text || "Following the instructor"; }
+    }
+
+    stream = listen(root.dataset.eventsUrl, { state: apply }, function () {
+      getJSON(root.dataset.stateUrl).then(function (state) { status("Following the instructor (checking every few seconds)"); apply(state); })
+        .catch(function () { status("Connection lost. Trying again…"); });
+    }, status);
+
+    document.addEventListener("submit", function (event) {
+      var form = event.target;
+      if (!form.matches("[data-live-answer]")) { return; }
+      event.preventDefault();
+      var button = form.querySelector("button[type=submit]");
+      var note = form.querySelector(".live-poll__status");
+      if (button.disabled) { return; }
+      button.disabled = true;
+      fetch(form.action, {
+        method: "POST", body: new FormData(form), credentials: "same-origin",
+        headers: { "Accept": "application/json", "X-CSRFToken": csrf }
+      }).then(function (r) {
+        return r.json().then(function (body) { return { ok: r.ok, body: body }; });
+      }).then(function (result) {
+        if (result.ok) { return refreshPoll().then(function () { announce("Your answer is in."); }); }
+        button.disabled = false;
+        if (note) { note.textContent = result.body.message || "Your answer was not counted."; }
+      }).catch(function () {
+        button.disabled = false;
+        if (note) { note.textContent = "Your answer could not be sent. Check the connection and try again."; }
+      });
+    });
+
+    function heartbeat() {
+      fetch(root.dataset.heartbeatUrl, {
+        method: "POST", credentials: "same-origin", headers: { "Accept": "application/json", "X-CSRFToken": csrf }
+      }).then(function (r) { return r.ok ? r.json() : null; }).then(function (body) {
+        if (body && body.live === false) { window.location.reload(); }
+      }).catch(function () { /* the next beat will try again */ });
+    }
+    window.setInterval(heartbeat, HEARTBEAT_MS);
+    document.addEventListener("visibilitychange", function () { if (!document.hidden) { heartbeat(); } });
+  }
+
+  /* --- presenter ----------------------------------------------------------------------- */
+  function presenter(root) {
+    var version = Number(root.dataset.version);
+    var refresh = throttle(function () {
+      getText(root.dataset.panelUrl).then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var fresh = doc.getElementById("present-panel");
+        var old = document.getElementById("present-panel");
+        if (fresh && old && !old.contains(document.activeElement)) { old.replaceWith(fresh); }
+      });
+    }, 300);
+    listen(root.dataset.eventsUrl, {
+      state: function (state) {
+        if (state.version > version) { var stale = $("[data-live-stale]"); if (stale) { stale.hidden = false; } }
+      },
+      tally: refresh,
+      presence: refresh
+    }, refresh, function () {});
+    var timer = $("[data-live-timer]");
+    if (timer) {
+      var started = Date.parse(timer.dataset.started);
+      var planned = Number(timer.dataset.minutes) * 60;
+      var tick = function () {
+        var elapsed = Math.max(0, Math.floor((Date.now() - started) / 1000));
+        var left = planned - elapsed;
+        var mm = function (s) { s = Math.abs(s); return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0"); };
+        timer.textContent = left >= 0 ? mm(elapsed) + " of " + mm(planned) + " · " + mm(left) + " left"
+                                      : mm(elapsed) + " of " + mm(planned) + " · " + mm(left) + " over";
+        timer.classList.toggle("live-timer--over", left < 0);
+      };
+      tick();
+      window.setInterval(tick, 1000);
+    }
+  }
+
+  /* --- projector ----------------------------------------------------------------------- */
+  function projector(root) {
+    var refresh = throttle(function () {
+      getText(root.dataset.panelUrl).then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var fresh = doc.getElementById("projector-panel");
+        var old = document.getElementById("projector-panel");
+        if (fresh && old) { old.replaceWith(fresh); }
+      });
+    }, 300);
+    listen(root.dataset.eventsUrl, { state: refresh, tally: refresh, presence: refresh }, refresh, function () {});
+  }
+
+  var node = $("[data-live-participant]");
+  if (node) { participant(node); }
+  node = $("[data-live-presenter]");
+  if (node) { presenter(node); }
+  node = $("[data-live-projector]");
+  if (node) { projector(node); }
+}());

@@ -1,0 +1,306 @@
+"""Live sessions through HTTP: start, join, follow, poll, reveal, leaderboard, attendance, access."""
+import json
+import threading
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from app.cohorts import services as cohorts
+from app.content.catalog import catalog
+from app.db import utcnow
+from app.extensions import db
+from app.live import services as live
+from app.live.broker import current_broker
+from app.live.models import LiveAnswer, LiveParticipant, LivePoll, LiveSession
+from app.progress import services as progress
+from tests.conftest import PASSWORD
+
+JSON = {"Accept": "application/json"}
+
+
+def login(app, user):
+    client = app.test_client()
+    client.post("/login", data={"email": user.email, "password": PASSWORD})
+    return client
+
+
+@pytest.fixture
+def room(app, make_user):
+    admin = make_user(roles=("admin",))
+    teacher = make_user(roles=("instructor",), display_name="Tess Teacher")
+    stranger_teacher = make_user(roles=("instructor",), display_name="Oli Other")
+    ana = make_user(display_name="Ana Ruiz")
+    ben = make_user(display_name="Ben Okafor")
+    outsider = make_user(display_name="Olga Outsider")
+    mine = cohorts.save_cohort(admin.id, None, name="Room cohort", track="live", starts_on=None, ends_on=None,
+                               instructor_ids=[teacher.id], now=utcnow())
+    theirs = cohorts.save_cohort(admin.id, None, name="Other cohort", track="live", starts_on=None, ends_on=None,
+                                 instructor_ids=[stranger_teacher.id], now=utcnow())
+    cohorts.enrol(admin.id, mine.id, [ana.id, ben.id], now=utcnow())
+    cohorts.enrol(admin.id, theirs.id, [outsider.id], now=utcnow())
+    return {"admin": admin, "teacher": teacher, "stranger_teacher": stranger_teacher, "ana": ana, "ben": ben,
+            "outsider": outsider, "cohort": mine.id}
+
+
+def start(app, room, day=1):
+    teacher = login(app, room["teacher"])
+    response = teacher.post("/live/start", data={"cohort_id": room["cohort"], "day": day})
+    assert response.status_code == 303
+    session_id = int(response.headers["Location"].split("/")[2])
+    return teacher, db.session.get(LiveSession, session_id)
+
+
+def join(app, user, code):
+    client = login(app, user)
+    response = client.post("/join", data={"code": code})
+    return client, response
+
+
+def first_single(quiz_id="stage-03"):
+    return next(q for q in catalog().quiz(quiz_id).questions if q.type == "single")
+
+
+def bank_poll(teacher, session, ref=None):
+    ref = ref or f"stage-03/{first_single().id}"
+    response = teacher.post(f"/live/{session.id}/polls", data={"source": "bank", "question": ref})
+    assert response.status_code == 303
+    return live.current_poll(session.id)
+
+
+def test_a_whole_session_from_start_to_csv(app, room):
+    teacher, session = start(app, room)
+    assert len(session.code) == 6
+    page = teacher.get(f"/live/{session.id}/present").get_data(as_text=True)
+    assert session.code in page and "<svg" in page and "Show to class" in page
+
+    # joining: lower case and spaces are fine
+    typed = session.code.lower()[:3] + " " + session.code.lower()[3:]
+    ana, response = join(app, room["ana"], typed)
+    assert response.status_code == 303 and response.headers["Location"] == f"/live/{session.id}"
+    ben, _ = join(app, room["ben"], session.code)
+    assert {p.user_id for p in db.session.scalars(sa.select(LiveParticipant))} == {room["ana"].id, room["ben"].id}
+
+    # follow the instructor
+    lesson = catalog().day_lessons(1)[3]
+    assert teacher.post(f"/live/{session.id}/show", data={"lesson": lesson.slug}).status_code == 303
+    state = ana.get(f"/live/{session.id}/state").get_json()
+    assert state["lesson"] == {"slug": lesson.slug, "title": lesson.title}
+    fragment = ana.get(f"/live/{session.id}/lesson").get_data(as_text=True)
+    assert lesson.title in fragment and "Facilitator notes" not in fragment
+
+    # a poll from the quiz bank: no key before the reveal
+    poll = bank_poll(teacher, session)
+    question = first_single()
+    state = ana.get(f"/live/{session.id}/state").get_json()
+    assert state["poll"]["status"] == "open" and "correct" not in state["poll"]
+    assert "explanation" not in json.dumps(state) and question.explanation[:40] not in json.dumps(state)
+    panel = ana.get(f"/live/{session.id}/poll").get_data(as_text=True)
+    assert question.explanation[:40] not in panel
+    right = question.correct[0]
+    wrong = next(o.id for o in question.options if o.id not in question.correct)
+
+    # answers: form and JSON; a changed answer replaces the first
+    field = f"q-{question.id}"
+    assert ana.post(f"/live/{session.id}/polls/{poll.id}/answer", data={field: wrong}).status_code == 303
+    assert ana.post(f"/live/{session.id}/polls/{poll.id}/answer", data={field: right}).status_code == 303
+    r = ben.post(f"/live/{session.id}/polls/{poll.id}/answer", json={"answer": wrong}, headers=JSON)
+    assert r.status_code == 200 and r.get_json()["answer"] == wrong
+    answers = {a.user_id: a for a in db.session.scalars(sa.select(LiveAnswer).where(LiveAnswer.poll_id == poll.id))}
+    assert len(answers) == 2 and answers[room["ana"].id].answer == right and answers[room["ana"].id].changes == 1
+    assert answers[room["ana"].id].points > 500 and answers[room["ben"].id].points == 0
+
+    staff = teacher.get(f"/live/{session.id}/staff/state").get_json()
+    assert staff["poll"]["tally"]["responses"] == 2 and staff["presence"]["joined"] == 2
+
+    # close: later answers are refused and change nothing
+    assert teacher.post(f"/live/{session.id}/polls/{poll.id}/close").status_code == 303
+    late = ben.post(f"/live/{session.id}/polls/{poll.id}/answer", json={"answer": right}, headers=JSON)
+    assert late.status_code == 422 and "closed" in late.get_json()["message"]
+    assert db.session.scalar(sa.select(LiveAnswer.answer).where(LiveAnswer.user_id == room["ben"].id)) == wrong
+
+    # reveal: the key, the explanation and the results reach participants
+    assert teacher.post(f"/live/{session.id}/polls/{poll.id}/reveal").status_code == 303
+    state = ana.get(f"/live/{session.id}/state").get_json()
+    assert state["poll"]["correct"] == list(question.correct)
+    assert state["poll"]["results"]["responses"] == 2
+    assert state["poll"]["my_points"] == answers[room["ana"].id].points
+    panel = ana.get(f"/live/{session.id}/poll").get_data(as_text=True)
+    assert "You got it" in panel
+
+    # leaderboard
+    teacher.post(f"/live/{session.id}/leaderboard", data={"visible": "1"})
+    me = ana.get(f"/live/{session.id}/state").get_json()["me"]
+    assert me["rank"] == 1 and me["of"] == 2
+    assert "Ana Ruiz" in teacher.get(f"/live/{session.id}/projector/panel").get_data(as_text=True)
+
+    # ad hoc opinion poll with several answers allowed
+    r = teacher.post(f"/live/{session.id}/polls", data={"source": "adhoc", "prompt": "Which <b>stage</b> worries you?",
+                                                          "options": "Vision\nLaunch\nReview", "multiple": "1"})
+    assert r.status_code == 303
+    adhoc = live.current_poll(session.id)
+    assert adhoc.scored is False and adhoc.question["type"] == "multiple"
+    assert db.session.get(LivePoll, poll.id).closed_at is not None
+    ana.post(f"/live/{session.id}/polls/{adhoc.id}/answer", json={"answer": ["o1", "o3"]}, headers=JSON)
+    panel = teacher.get(f"/live/{session.id}/present/panel").get_data(as_text=True)
+    assert "Which &lt;b&gt;stage&lt;/b&gt; worries you?" in panel
+
+    # end: the code stops working, the CSVs keep everything
+    assert teacher.post(f"/live/{session.id}/end").status_code == 303
+    _late_client, response = join(app, room["ben"], session.code)
+    assert response.status_code == 422
+    attendance = teacher.get(f"/live/{session.id}/attendance.csv").get_data(as_text=True)
+    assert "Ana Ruiz" in attendance and "Ben Okafor" in attendance and "Minutes present" in attendance
+    polls = teacher.get(f"/live/{session.id}/polls.csv").get_data(as_text=True)
+    assert polls.count("\n") == 1 + 2 + 1  # header, two answers to poll 1, one to the ad hoc poll
+    assert "right" in polls and "wrong" in polls and "Vision | Review" in polls
+
+    # live answers show in question analytics, apart from quiz attempts
+    page = teacher.get(f"/teach/cohorts/{room['cohort']}/quizzes/stage-03").get_data(as_text=True)
+    assert "Answered in live polls" in page and "2 answers" in page
+
+
+def test_trainees_cannot_drive_and_strangers_cannot_see(app, room):
+    teacher, session = start(app, room)
+    poll = bank_poll(teacher, session)
+    ana, _ = join(app, room["ana"], session.code)
+    for path, data in [(f"/live/{session.id}/show", {"lesson": catalog().lessons[0].slug}),
+                       (f"/live/{session.id}/polls", {"source": "bank", "question": f"stage-03/{first_single().id}"}),
+                       (f"/live/{session.id}/polls/{poll.id}/close", {}),
+                       (f"/live/{session.id}/polls/{poll.id}/reveal", {}),
+                       (f"/live/{session.id}/leaderboard", {"visible": "1"}),
+                       (f"/live/{session.id}/end", {})]:
+        assert ana.post(path, data=data).status_code == 403, path
+    for path in ("present", "projector", "staff/state", "staff/events", "attendance.csv", "polls.csv"):
+        assert ana.get(f"/live/{session.id}/{path}").status_code == 403, path
+    # an instructor of another cohort: as if the session did not exist
+    other = login(app, room["stranger_teacher"])
+    assert other.get(f"/live/{session.id}/present").status_code == 404
+    assert other.post(f"/live/{session.id}/end").status_code == 404
+    assert other.post("/live/start", data={"cohort_id": room["cohort"], "day": 1}).status_code == 404
+    db.session.expire_all()
+    assert db.session.get(LiveSession, session.id).ended_at is None and live.current_poll(session.id).closed_at is None
+
+
+def test_a_non_member_cannot_join_or_read(app, room):
+    _teacher, session = start(app, room)
+    outsider, response = join(app, room["outsider"], session.code)
+    assert response.status_code == 422 and "another cohort" in response.get_data(as_text=True)
+    assert outsider.get(f"/live/{session.id}/state").status_code == 403
+    assert outsider.get(f"/live/{session.id}/events").status_code == 403
+    assert outsider.post(f"/live/{session.id}/heartbeat").status_code == 403
+    assert db.session.get(LiveParticipant, (session.id, room["outsider"].id)) is None
+
+
+def test_one_vote_per_person_even_in_parallel(app, room):
+    teacher, session = start(app, room)
+    poll = bank_poll(teacher, session)
+    clients = [join(app, room["ana"], session.code)[0] for _ in range(8)]   # eight tabs, one person
+    barrier = threading.Barrier(len(clients))
+    statuses: list[int] = []
+    question, url = poll.question, f"/live/{session.id}/polls/{poll.id}/answer"
+    poll_id = poll.id
+
+    def vote(client, option):
+        barrier.wait()
+        r = client.post(url, json={"answer": option}, headers=JSON)
+        statuses.append(r.status_code)
+
+    options = [o["id"] for o in question["options"]]
+    threads = [threading.Thread(target=vote, args=(c, options[i % len(options)])) for i, c in enumerate(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    db.session.rollback()
+    assert statuses == [200] * len(clients)
+    rows = db.session.scalars(sa.select(LiveAnswer).where(LiveAnswer.poll_id == poll_id)).all()
+    assert len(rows) == 1 and rows[0].changes == len(clients) - 1
+
+
+def test_starting_twice_gives_the_same_session_and_codes_are_unique(app, room):
+    teacher, first = start(app, room)
+    _again, second = start(app, room)
+    assert first.id == second.id
+    refused = teacher.post("/live/start", data={"cohort_id": room["cohort"], "day": 2})
+    assert refused.status_code == 303
+    assert "already has a live session running" in teacher.get(refused.headers["Location"]).get_data(as_text=True)
+
+
+def test_the_event_stream_sends_state_then_changes(app, room):
+    teacher, session = start(app, room)
+    ana, _ = join(app, room["ana"], session.code)
+    response = ana.get(f"/live/{session.id}/events", buffered=False, headers={"Last-Event-ID": "0"})
+    assert response.mimetype == "text/event-stream"
+    chunks = (c.decode() if isinstance(c, bytes) else c for c in response.response)
+    assert next(chunks).startswith("retry:")
+    first = next(chunks)
+    version = session.version
+    assert f"id: {version}\nevent: state\n" in first
+    lesson = catalog().lessons[2]
+    teacher.post(f"/live/{session.id}/show", data={"lesson": lesson.slug})
+    change = next(chunks)
+    data = json.loads(change.split("data: ", 1)[1])
+    assert data["lesson"]["slug"] == lesson.slug and data["version"] == version + 1
+    response.close()
+
+
+def test_the_event_stream_refuses_other_origins(app, room):
+    _teacher, session = start(app, room)
+    ana, _ = join(app, room["ana"], session.code)
+    r = ana.get(f"/live/{session.id}/events", headers={"Origin": "https://evil.example"})
+    assert r.status_code == 403
+
+
+def test_staff_stream_coalesces_answers_into_a_tally(app, room):
+    teacher, session = start(app, room)
+    poll = bank_poll(teacher, session)
+    ana, _ = join(app, room["ana"], session.code)
+    response = teacher.get(f"/live/{session.id}/staff/events", buffered=False)
+    chunks = (c.decode() if isinstance(c, bytes) else c for c in response.response)
+    opening = [next(chunks) for _ in range(4)]   # retry, state, presence, tally
+    assert opening[3].startswith("event: tally") and json.loads(opening[3].split("data: ", 1)[1])["responses"] == 0
+    ana.post(f"/live/{session.id}/polls/{poll.id}/answer", json={"answer": poll.question["options"][0]["id"]},
+             headers=JSON)
+    tally = next(chunks)
+    assert tally.startswith("event: tally") and json.loads(tally.split("data: ", 1)[1])["responses"] == 1
+    response.close()
+
+
+def test_heartbeats_add_up_to_minutes_present(app, room):
+    _teacher, session = start(app, room)
+    join(app, room["ana"], session.code)
+    row = db.session.get(LiveParticipant, (session.id, room["ana"].id))
+    t = row.last_seen_at
+    for step in range(1, 11):                       # ten beats 30 s apart: 5 minutes
+        live.heartbeat(room["ana"].id, session.id, now=t + timedelta(seconds=30 * step))
+    live.heartbeat(room["ana"].id, session.id, now=t + timedelta(seconds=300 + 600))   # back after 10 min away
+    db.session.expire_all()
+    assert db.session.get(LiveParticipant, (session.id, room["ana"].id)).seconds_present == 300
+
+
+def test_attending_both_days_meets_the_live_track_rule(app, room):
+    cat = catalog()
+    ana = room["ana"].id
+    needed = cat.course.completion.live_attendance_minutes * 60
+    for day, seconds in ((1, needed), (2, needed - 60)):
+        s = LiveSession(cohort_id=room["cohort"], day=day, code=f"TEST{day}X", started_at=utcnow(), ended_at=utcnow())
+        db.session.add(s)
+        db.session.flush()
+        db.session.add(LiveParticipant(session_id=s.id, user_id=ana, joined_at=utcnow(), last_seen_at=utcnow(),
+                                       seconds_present=seconds))
+    db.session.commit()
+    facts = progress.facts_for([ana])[ana]
+    assert facts.live_track and facts.attended_days == frozenset({1})
+    report = progress.report_for(ana, cat)
+    assert any("or attend the live Day 2" in m for m in report.missing)
+    db.session.execute(sa.update(LiveParticipant).values(seconds_present=needed))
+    db.session.commit()
+    report = progress.report_for(ana, cat)
+    assert not any("lesson" in m.lower() for m in report.missing)
+    # a self-study trainee's attendance does not replace lessons
+    assert progress.facts_for([room["outsider"].id])[room["outsider"].id].attended_days == frozenset()
+
+
+def test_broker_is_per_app(app):
+    assert current_broker().name == "in-process"

@@ -1,0 +1,124 @@
+"""The rules of a live session, without a database."""
+import threading
+from datetime import datetime, timedelta, timezone
+
+from app.live import rules
+from app.live.broker import LocalBroker, Message
+
+T0 = datetime(2026, 11, 29, 9, 0, tzinfo=timezone.utc)
+
+CHOICE = {"id": "q", "type": "single", "prompt": "?", "points": 1.0, "explanation": "Because.",
+          "options": [{"id": "a", "text": "Alpha", "feedback": ""}, {"id": "b", "text": "Beta", "feedback": ""},
+                      {"id": "c", "text": "Gamma", "feedback": ""}],
+          "correct": ["b"], "display": {"options": ["c", "a", "b"], "choices": [], "pairs": []}}
+
+
+def test_codes_avoid_look_alike_symbols_and_normalise_what_people_type():
+    for ch in "01ILOUV":
+        assert ch not in rules.CODE_ALPHABET
+    codes = {rules.new_code() for _ in range(500)}
+    assert len(codes) == 500 and all(len(c) == 6 and set(c) <= set(rules.CODE_ALPHABET) for c in codes)
+    assert rules.normalise_code(" k7m-3q9 ") == "K7M3Q9"
+    assert rules.normalise_code("K7M3Q") is None          # too short
+    assert rules.normalise_code("K7M3Q0") is None         # 0 is never in a code
+    assert rules.normalise_code("x" * 1000) is None
+
+
+def test_presence_counts_only_short_gaps():
+    assert rules.presence_seconds(0, T0, T0 + timedelta(seconds=30)) == 30
+    assert rules.presence_seconds(60, T0, T0 + timedelta(seconds=90)) == 150
+    assert rules.presence_seconds(60, T0, T0 + timedelta(minutes=10)) == 60      # away: not counted
+    assert rules.presence_seconds(60, T0, T0 - timedelta(seconds=5)) == 60       # clock skew: nothing
+    assert rules.attended(240 * 60, 240) and not rules.attended(240 * 60 - 1, 240)
+    assert rules.attended(0, 0)
+
+
+def test_points_reward_right_and_fast_answers():
+    assert rules.points_for(1.0, T0, T0) == 1000
+    assert rules.points_for(1.0, T0, T0 + timedelta(seconds=15)) == 750
+    assert rules.points_for(1.0, T0, T0 + timedelta(minutes=5)) == 500    # late but right: half
+    assert rules.points_for(0.5, T0, T0) == 500                           # partly right
+    assert rules.points_for(0.0, T0, T0) == 0
+    assert rules.points_for(1.0, T0, T0 - timedelta(seconds=3)) == 1000   # never more than the maximum
+
+
+def test_tally_counts_options_in_display_order_and_hides_the_key_until_asked():
+    answers = [("b", 1.0), ("b", 1.0), ("a", 0.0), ("zzz", 0.0)]
+    hidden = rules.tally(CHOICE, answers)
+    assert hidden.responses == 4
+    assert [(b.label, b.count, b.correct) for b in hidden.bars] == [("Gamma", 0, None), ("Alpha", 1, None),
+                                                                   ("Beta", 2, None)]
+    shown = rules.tally(CHOICE, answers, with_key=True)
+    assert [b.correct for b in shown.bars] == [False, False, True]
+    opinion = rules.tally(CHOICE, answers, scored=False, with_key=True)
+    assert all(b.correct is None for b in opinion.bars)
+
+
+def test_tally_of_multiple_choice_counts_each_option_once_per_person():
+    question = dict(CHOICE, type="multiple", correct=["a", "b"])
+    result = rules.tally(question, [(["a", "b", "a"], 1.0), (["c"], 0.0), ("not-a-list", 0.0)])
+    assert {b.label: b.count for b in result.bars} == {"Alpha": 1, "Beta": 1, "Gamma": 1}
+
+
+def test_tally_of_typed_answers_groups_them_as_the_scorer_compares_them():
+    question = {"id": "t", "type": "short_text", "prompt": "?", "points": 1.0, "explanation": "",
+                "accept": ["Porter"], "display": {"options": [], "choices": [], "pairs": []}}
+    answers = [("Porter", 1.0), (" porter. ", 1.0), ("Marshall", 0.0)]
+    before = rules.tally(question, answers)
+    assert before.responses == 3 and all(b.correct is None for b in before.bars)
+    after = rules.tally(question, answers, with_key=True)
+    assert [(b.label, b.count, b.correct) for b in after.bars][:2] == [("Right", 2, True), ("Wrong", 1, False)]
+    assert ("“Porter”", 2, True) in [(b.label, b.count, b.correct) for b in after.bars]
+
+
+def test_score_answer_uses_the_quiz_scorer():
+    assert rules.score_answer(CHOICE, "b") == 1.0
+    assert rules.score_answer(CHOICE, "a") == 0.0
+    assert rules.score_answer(CHOICE, ["b", "<script>"]) == 0.0
+
+
+def test_leaderboard_shares_ranks_on_equal_points():
+    board = rules.leaderboard({1: 900, 2: 1500, 3: 900, 4: 100}, {1: "Zoe", 2: "Ana", 3: "Ben", 4: "Cy"})
+    assert [(s.rank, s.name, s.points) for s in board] == [(1, "Ana", 1500), (2, "Ben", 900), (2, "Zoe", 900),
+                                                           (4, "Cy", 100)]
+
+
+def test_local_broker_delivers_by_session_and_audience():
+    broker = LocalBroker()
+    participant = broker.subscribe(1)
+    staff = broker.subscribe(1, staff=True)
+    elsewhere = broker.subscribe(2)
+    broker.publish(Message(1, "class", "state", '{"version": 2}'))
+    broker.publish(Message(1, "staff", "answers", "{}"))
+    assert participant.get(0.1).kind == "state" and participant.get(0.05) is None
+    assert [staff.get(0.1).kind, staff.get(0.1).kind] == ["state", "answers"]
+    assert elsewhere.get(0.05) is None
+    participant.close()
+    staff.close()
+    elsewhere.close()
+    assert broker.listeners(1) == 0 and broker.listeners(2) == 0
+
+
+def test_local_broker_fans_out_to_many_waiting_threads():
+    broker = LocalBroker()
+    got: list[str] = []
+    lock = threading.Lock()
+    subs = [broker.subscribe(7) for _ in range(200)]
+
+    def wait(sub):
+        message = sub.get(5)
+        with lock:
+            got.append(message.data if message else "timeout")
+
+    threads = [threading.Thread(target=wait, args=(s,)) for s in subs]
+    for t in threads:
+        t.start()
+    broker.publish(Message(7, "class", "state", "hello"))
+    for t in threads:
+        t.join(5)
+    assert got == ["hello"] * 200
+
+
+def test_messages_survive_the_wire_format():
+    message = Message(3, "staff", "answers", '{"poll": 9}')
+    assert Message.decode(message.encode()) == message
