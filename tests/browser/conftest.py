@@ -9,6 +9,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from werkzeug.serving import make_server
@@ -40,25 +41,39 @@ def browser():
         instance.close()
 
 
-@pytest.fixture
-def live_server(database_uri: str) -> Iterator[str]:
-    """The real app (CSRF and all) on 127.0.0.1 with the demo accounts."""
+def browser_app(database_uri: str):
+    """The real app (CSRF and all) with the demo accounts."""
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_uri, "WTF_CSRF_ENABLED": True,
                       "PROPAGATE_EXCEPTIONS": False})
     with app.app_context():
         seed_demo(now=utcnow())
+    return app
+
+
+@contextmanager
+def serving(app) -> Iterator[str]:
+    """Serve `app` on a free port of 127.0.0.1 (threaded, like a gthread worker) while inside."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
     finally:
+        from app.live.broker import close_all
+
+        close_all()          # end open event streams so the server can stop
         server.shutdown()
         thread.join(timeout=10)
         from app.extensions import db
 
         with app.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(database_uri: str) -> Iterator[str]:
+    with serving(browser_app(database_uri)) as url:
+        yield url
 
 
 @pytest.fixture

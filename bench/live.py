@@ -1,0 +1,768 @@
+"""Live session under load: 300 participants on loopback HTTP, one instructor, real gunicorn.
+
+    .venv/bin/python bench/live.py [--participants 300] [--config sqlite|redis-pg|redis-sqlite|all|a,b]
+
+Configurations (default: sqlite,redis-pg; "all" adds redis-sqlite):
+  sqlite        1 gunicorn worker (gthread), SQLite file, in-process broker (the zero-setup path)
+  redis-pg      2 gunicorn workers, Redis pub/sub broker, PostgreSQL (database lectern_bench, dropped after)
+  redis-sqlite  2 gunicorn workers, Redis pub/sub broker, one SQLite file shared by both workers
+
+For each: a fresh database migrated to head; an instructor, N trainees, a live-track cohort and a
+running Day 1 session seeded through the services; session cookies (and CSRF tokens) minted with
+the app's own signing serializer instead of N argon2 sign-ins; gunicorn started with
+gunicorn.conf.py. The client is stdlib asyncio speaking raw HTTP/1.1: every participant joins with
+the code (POST /join, 50 at a time), holds its event stream (/live/<id>/events) open and stamps each
+event with time.monotonic() when its bytes arrive; the instructor holds the staff stream. Then:
+"show to class" 3 times, one poll launched, all N participants answer at once (a burst), and the
+database is checked for exactly one answer per person. Delivery times run from just before the
+instructor's POST to the moment a participant's stream delivered the event (client included: the
+client runs on the same 2 cores as the server). Budgets: DESIGN.md section 4.
+Exit status 0 when the run completed (budgets missed are reported, not errors); 1 on errors
+(server not starting, failed joins or streams, answers refused or not counted exactly once).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import codecs
+import json
+import math
+import os
+import platform
+import random
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+HOST = "127.0.0.1"
+USER_AGENT = "lectern-bench"
+PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
+PG_URL = "postgresql://postgres@127.0.0.1:5432/lectern_bench"
+REDIS_URL = "redis://127.0.0.1:6379/0"
+POLL_QUESTION = "stage-03/report-nobody-read"     # a "single" question of the quiz bank
+JOIN_CONCURRENCY = 50
+DELIVERY_TIMEOUT = 10.0
+SHOW_BUDGET = 1.0          # p95, seconds
+ANSWER_WINDOW = 10.0       # all answers submitted (and accepted) within this
+TALLY_BUDGET = 1.0         # instructor's count complete within this of the last answer
+
+
+@dataclass(frozen=True)
+class Config:
+    name: str
+    description: str
+    database: str          # "sqlite" or "pg"
+    redis: bool
+    workers: int
+
+
+CONFIGS = {
+    "sqlite": Config("sqlite", "1 gunicorn worker (gthread), SQLite, in-process broker", "sqlite", False, 1),
+    "redis-pg": Config("redis-pg", "2 gunicorn workers (gthread), Redis broker, PostgreSQL", "pg", True, 2),
+    "redis-sqlite": Config("redis-sqlite", "2 gunicorn workers (gthread), Redis broker, SQLite", "sqlite", True, 2),
+}
+
+
+class BenchError(RuntimeError):
+    """The run could not measure what it set out to (as opposed to a budget being missed)."""
+
+
+# --- figures -----------------------------------------------------------------------------
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms"
+
+
+def spread(values: list[float]) -> str:
+    if not values:
+        return "-"
+    return f"p50 {ms(statistics.median(values))}, p95 {ms(pct(values, 0.95))}, max {ms(max(values))}"
+
+
+@dataclass
+class Row:
+    figure: str
+    value: str
+    budget: str = ""
+    verdict: str = ""
+
+
+# --- database and seed data --------------------------------------------------------------
+
+@dataclass
+class Person:
+    user_id: int
+    cookie: str
+    csrf: str
+
+
+@dataclass
+class Seed:
+    session_id: int
+    code: str
+    instructor: Person
+    trainees: list[Person]
+    lessons: list[str]
+
+
+def fresh_database(config: Config, folder: str) -> str:
+    if config.database == "sqlite":
+        return f"sqlite:///{folder}/lectern.db"
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS lectern_bench WITH (FORCE)")
+        conn.execute("CREATE DATABASE lectern_bench")
+    return PG_URL
+
+
+def drop_pg_database() -> None:
+    import psycopg
+
+    try:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute("DROP DATABASE IF EXISTS lectern_bench WITH (FORCE)")
+    except Exception as exc:  # noqa: BLE001 - tidying up only
+        print(f"  (could not drop lectern_bench: {exc})")
+
+
+def make_app(url: str, secret: str):
+    import logging
+
+    from app import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret, "LECTERN_DEMO": False})
+    logging.getLogger().setLevel(logging.WARNING)
+    return app
+
+
+def seed(app, participants: int) -> Seed:
+    """Migrate, create the people, cohort and running session; mint each person's cookie."""
+    from flask import session as flask_session
+    from flask_login.utils import _create_identifier
+    from flask_migrate import upgrade
+    from flask_wtf.csrf import generate_csrf
+
+    from app.auth.models import User, UserRole
+    from app.cohorts import services as cohorts
+    from app.content.catalog import catalog
+    from app.db import utcnow
+    from app.extensions import db
+    from app.live import services as live
+
+    import logging
+
+    with app.app_context():
+        logging.disable(logging.INFO)  # alembic's per-revision lines
+        try:
+            upgrade()
+        finally:
+            logging.disable(logging.NOTSET)
+        now = utcnow()
+        admin = User(email="admin@bench.test", display_name="Bench Admin", password_hash=None, created_at=now)
+        admin.role_rows = [UserRole(role="admin")]
+        teacher = User(email="teacher@bench.test", display_name="Bench Instructor", password_hash=None, created_at=now)
+        teacher.role_rows = [UserRole(role="instructor")]
+        people = [User(email=f"p{i}@bench.test", display_name=f"Participant {i:03d}", password_hash=None,
+                       created_at=now) for i in range(participants)]
+        for person in people:
+            person.role_rows = [UserRole(role="trainee")]
+        db.session.add_all([admin, teacher, *people])
+        db.session.commit()
+        cohort = cohorts.save_cohort(admin.id, None, name="Bench live room", track="live", starts_on=None,
+                                     ends_on=None, instructor_ids=[teacher.id], now=now)
+        cohorts.enrol(admin.id, cohort.id, [p.id for p in people], now=now)
+        running = live.start_session(teacher, cohort.id, 1, catalog(), now=utcnow())
+        lessons = [lesson.slug for lesson in catalog().day_lessons(1)]
+        users = [(u.id, u.session_epoch) for u in [teacher, *people]]
+        session_id, code = running.id, running.code
+        db.session.remove()
+
+    serializer = app.session_interface.get_signing_serializer(app)
+    minted = []
+    for user_id, epoch in users:
+        # One request context per person: Flask-Login's "strong" protection hashes the address and
+        # User-Agent of the request into _id, and generate_csrf caches its token per request.
+        with app.test_request_context("/", environ_base={"REMOTE_ADDR": HOST}, headers={"User-Agent": USER_AGENT}):
+            flask_session["_user_id"] = f"{user_id}:{epoch}"
+            flask_session["_fresh"] = True
+            flask_session["_id"] = _create_identifier()
+            token = generate_csrf()
+            minted.append(Person(user_id, serializer.dumps(dict(flask_session)), token))
+    return Seed(session_id, code, minted[0], minted[1:], lessons)
+
+
+def check_answers(app, poll_id: int, expected_users: set[int]) -> tuple[int, int, int, bool]:
+    """(rows, distinct people, rows changed after the first answer, people == those who answered)."""
+    import sqlalchemy as sa
+
+    from app.extensions import db
+    from app.live.models import LiveAnswer
+
+    with app.app_context():
+        rows = db.session.execute(sa.select(LiveAnswer.user_id, LiveAnswer.changes)
+                                  .where(LiveAnswer.poll_id == poll_id)).all()
+        db.session.remove()
+    users = {uid for uid, _c in rows}
+    return len(rows), len(users), sum(1 for _u, c in rows if c), users == expected_users
+
+
+# --- the server --------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, config: Config, url: str, secret: str, folder: str) -> None:
+        self.config, self.url, self.secret = config, url, secret
+        self.port = free_port()
+        self.log_path = Path(folder) / "gunicorn.log"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> float:
+        env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL", "FLASK_DEBUG")}
+        env.update(SECRET_KEY=self.secret, DATABASE_URL=self.url, LECTERN_DEMO="0",
+                   WEB_CONCURRENCY=str(self.config.workers), GUNICORN_ACCESSLOG="/dev/null", PYTHONUNBUFFERED="1")
+        if self.config.redis:
+            env["REDIS_URL"] = REDIS_URL
+        started = time.monotonic()
+        with open(self.log_path, "wb") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--bind", f"{HOST}:{self.port}",
+                 "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = started + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise BenchError(f"gunicorn exited with {self.proc.returncode}:\n{self.log_tail()}")
+            try:
+                with urllib.request.urlopen(f"http://{HOST}:{self.port}/healthz", timeout=2) as response:
+                    if response.status == 200 and len(self.workers()) >= self.config.workers:
+                        return time.monotonic() - started
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise BenchError(f"gunicorn did not answer /healthz within 60 s:\n{self.log_tail()}")
+
+    def workers(self) -> list[int]:
+        if self.proc is None:
+            return []
+        try:
+            text = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text()
+        except OSError:
+            return []
+        return [int(pid) for pid in text.split()]
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+
+
+def proc_figures(pid: int) -> dict[str, float]:
+    """Peak and current resident memory (MB), CPU seconds and open sockets of one process."""
+    out: dict[str, float] = {}
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(("VmHWM:", "VmRSS:")):
+                out[line[:5]] = int(line.split()[1]) / 1024
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        out["cpu"] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        out["sockets"] = sum(1 for fd in os.listdir(f"/proc/{pid}/fd")
+                             if os.readlink(f"/proc/{pid}/fd/{fd}").startswith("socket:"))
+    except OSError:
+        pass
+    return out
+
+
+# --- the HTTP/1.1 client -----------------------------------------------------------------
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, list[str]]
+    body: bytes
+    done_at: float
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class Chunked:
+    """Incremental decoder for Transfer-Encoding: chunked."""
+
+    def __init__(self) -> None:
+        self.buffer = b""
+        self.need: int | None = None
+        self.finished = False
+
+    def feed(self, data: bytes) -> bytes:
+        self.buffer += data
+        out = []
+        while not self.finished:
+            if self.need is None:
+                end = self.buffer.find(b"\r\n")
+                if end < 0:
+                    break
+                self.need = int(self.buffer[:end].split(b";")[0], 16)
+                self.buffer = self.buffer[end + 2:]
+                if self.need == 0:
+                    self.finished = True
+                    break
+            if len(self.buffer) < self.need + 2:
+                break
+            out.append(self.buffer[:self.need])
+            self.buffer = self.buffer[self.need + 2:]
+            self.need = None
+        return b"".join(out)
+
+
+def parse_head(head: bytes) -> tuple[int, dict[str, list[str]]]:
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    headers: dict[str, list[str]] = {}
+    for line in lines[1:]:
+        if ":" in line:
+            name, _, value = line.partition(":")
+            headers.setdefault(name.strip().lower(), []).append(value.strip())
+    return status, headers
+
+
+class Client:
+    def __init__(self, port: int, cookie_name: str) -> None:
+        self.port, self.cookie_name = port, cookie_name
+
+    def _request_bytes(self, method: str, path: str, person: Person | None, headers: dict[str, str],
+                       body: bytes | None, keep_open: bool = False) -> bytes:
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{self.port}", f"User-Agent: {USER_AGENT}"]
+        if not keep_open:
+            lines.append("Connection: close")
+        if person is not None:
+            lines.append(f"Cookie: {self.cookie_name}={person.cookie}")
+        lines += [f"{k}: {v}" for k, v in headers.items()]
+        if body is not None:
+            lines.append(f"Content-Length: {len(body)}")
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (body or b"")
+
+    def _keep_cookie(self, person: Person | None, headers: dict[str, list[str]]) -> None:
+        for value in headers.get("set-cookie", []):
+            name, _, rest = value.partition("=")
+            if person is not None and name == self.cookie_name:
+                person.cookie = rest.split(";", 1)[0]
+
+    async def request(self, method: str, path: str, person: Person | None = None, *,
+                      headers: dict[str, str] | None = None, body: bytes | None = None,
+                      timeout: float = 60.0) -> Response:
+        reader, writer = await asyncio.wait_for(asyncio.open_connection(HOST, self.port), timeout)
+        try:
+            writer.write(self._request_bytes(method, path, person, headers or {}, body))
+            raw = await asyncio.wait_for(reader.read(-1), timeout)
+            done = time.monotonic()
+        finally:
+            writer.close()
+        head, _, rest = raw.partition(b"\r\n\r\n")
+        status, response_headers = parse_head(head)
+        if "chunked" in ",".join(response_headers.get("transfer-encoding", [])).lower():
+            rest = Chunked().feed(rest)
+        self._keep_cookie(person, response_headers)
+        return Response(status, response_headers, rest, done)
+
+    async def post_form(self, path: str, person: Person, fields: dict[str, str]) -> Response:
+        from urllib.parse import urlencode
+
+        body = urlencode({**fields, "csrf_token": person.csrf}).encode()
+        return await self.request("POST", path, person, body=body, headers={
+            "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"})
+
+    async def post_json(self, path: str, person: Person, payload: Any) -> Response:
+        return await self.request("POST", path, person, body=json.dumps(payload).encode(), headers={
+            "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": person.csrf})
+
+
+@dataclass
+class Event:
+    at: float
+    kind: str
+    data: Any
+
+
+Predicate = Callable[[Event], bool]
+
+
+@dataclass
+class Stream:
+    """One open Server-Sent Events stream; events are stamped when their bytes arrive."""
+
+    label: str
+    events: list[Event] = field(default_factory=list)
+    watchers: list[tuple[Predicate, asyncio.Future]] = field(default_factory=list)
+    opened: asyncio.Future | None = None
+    error: BaseException | None = None
+    task: asyncio.Task | None = None
+    writer: asyncio.StreamWriter | None = None
+
+    def watch(self, predicate: Predicate) -> asyncio.Future:
+        future = asyncio.get_running_loop().create_future()
+        for event in self.events:
+            if predicate(event):
+                future.set_result(event.at)
+                return future
+        self.watchers.append((predicate, future))
+        return future
+
+    def _event(self, at: float, block: str) -> None:
+        kind, data = "message", []
+        for line in block.split("\n"):
+            if line.startswith(":"):
+                continue
+            name, _, value = line.partition(":")
+            value = value[1:] if value.startswith(" ") else value
+            if name == "event":
+                kind = value
+            elif name == "data":
+                data.append(value)
+        if not data:
+            return
+        event = Event(at, kind, json.loads("\n".join(data)))
+        self.events.append(event)
+        if self.opened is not None and not self.opened.done() and kind == "state":
+            self.opened.set_result(at)
+        still = []
+        for predicate, future in self.watchers:
+            if future.done():
+                continue
+            if predicate(event):
+                future.set_result(at)
+            else:
+                still.append((predicate, future))
+        self.watchers = still
+
+    def start(self, client: Client, path: str, person: Person) -> Stream:
+        self.opened = asyncio.get_running_loop().create_future()
+        self.task = asyncio.create_task(self.run(client, path, person))
+        return self
+
+    async def run(self, client: Client, path: str, person: Person) -> None:
+        try:
+            reader, self.writer = await asyncio.open_connection(HOST, client.port)
+            self.writer.write(client._request_bytes("GET", path, person, {"Accept": "text/event-stream"}, None,
+                                                    keep_open=True))
+            status, headers = parse_head(await reader.readuntil(b"\r\n\r\n"))
+            if status != 200:
+                raise BenchError(f"{self.label}: {path} answered {status}")
+            chunked = Chunked() if "chunked" in ",".join(headers.get("transfer-encoding", [])).lower() else None
+            text = codecs.getincrementaldecoder("utf-8")()
+            pending = ""
+            while True:
+                data = await reader.read(65536)
+                at = time.monotonic()
+                if not data:
+                    break
+                pending += text.decode(chunked.feed(data) if chunked else data)
+                while "\n\n" in pending:
+                    block, pending = pending.split("\n\n", 1)
+                    self._event(at, block)
+            raise BenchError(f"{self.label}: the stream ended")
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - reported by whoever waits on this stream
+            self.error = exc
+            for future in [self.opened, *(f for _p, f in self.watchers)]:
+                if future is not None and not future.done():
+                    future.set_exception(exc)
+        finally:
+            if self.writer is not None:
+                self.writer.close()
+
+    def close(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+
+
+async def wait_all(futures: list[asyncio.Future], timeout: float) -> tuple[list[float], int]:
+    """Arrival times of the futures that completed within timeout, and how many failed."""
+    if futures:
+        await asyncio.wait(futures, timeout=timeout)
+    times, failed = [], 0
+    for future in futures:
+        if future.done() and not future.cancelled() and future.exception() is None:
+            times.append(future.result())
+        elif future.done():
+            failed += 1
+        else:
+            future.cancel()
+    return times, failed
+
+
+# --- one configuration -------------------------------------------------------------------
+
+async def drive(config: Config, server: Server, data: Seed, cookie_name: str, rounds: int) -> dict[str, Any]:
+    client = Client(server.port, cookie_name)
+    sid, n = data.session_id, len(data.trainees)
+    out: dict[str, Any] = {"rows": []}
+    rows: list[Row] = out["rows"]
+    streams: list[Stream] = []
+    try:
+        # Sign-in check: minted cookies authenticate (403 "join first", not a redirect to /login).
+        probe = await client.request("GET", f"/live/{sid}/state", data.trainees[0])
+        if probe.status != 403:
+            raise BenchError(f"participant cookie not accepted: GET /live/{sid}/state answered {probe.status}")
+        probe = await client.request("GET", f"/live/{sid}/staff/state", data.instructor)
+        if probe.status != 200:
+            raise BenchError(f"instructor cookie not accepted: /staff/state answered {probe.status}")
+
+        staff = Stream("instructor").start(client, f"/live/{sid}/staff/events", data.instructor)
+        streams.append(staff)
+        await asyncio.wait_for(asyncio.shield(staff.opened), 30)  # type: ignore[arg-type]
+
+        # 1. Join.
+        gate = asyncio.Semaphore(JOIN_CONCURRENCY)
+
+        async def join(person: Person) -> float:
+            async with gate:
+                started = time.monotonic()
+                response = await client.post_json("/join", person, {"code": data.code})
+                if response.status != 200 or response.json().get("session") != sid:
+                    raise BenchError(f"join by user {person.user_id}: {response.status} {response.body[:200]!r}")
+                return response.done_at - started
+
+        started = time.monotonic()
+        join_times = await asyncio.gather(*(join(p) for p in data.trainees))
+        joined_in = time.monotonic() - started
+        rows.append(Row(f"join: {n} POST /join, {JOIN_CONCURRENCY} at a time", f"all in {joined_in:.2f} s; "
+                        f"each {spread(join_times)}"))
+
+        # 2. Open every participant's stream, all at once.
+        started = time.monotonic()
+        for index, person in enumerate(data.trainees):
+            streams.append(Stream(f"participant {index}").start(client, f"/live/{sid}/events", person))
+        opened, failed = await wait_all([s.opened for s in streams[1:]], 30)  # type: ignore[misc]
+        if len(opened) != n:
+            errors = {repr(s.error) for s in streams if s.error}
+            raise BenchError(f"{n - len(opened)} of {n} event streams did not open ({failed} failed): {errors}")
+        rows.append(Row(f"event streams: {n} opened at once, first state received",
+                        f"all in {max(opened) - started:.2f} s; each {spread([t - started for t in opened])}"))
+        out["sockets"] = {pid: proc_figures(pid).get("sockets", 0) for pid in server.workers()}
+        await asyncio.sleep(0.5)  # let the join presence notifications settle
+
+        # 3. Show to class.
+        worst_p95 = 0.0
+        for number, slug in enumerate(data.lessons[1:1 + rounds], start=1):
+            waits = [s.watch(lambda e, slug=slug: e.kind == "state" and (e.data.get("lesson") or {}).get("slug") == slug)
+                     for s in streams[1:]]
+            t0 = time.monotonic()
+            response = await client.post_form(f"/live/{sid}/show", data.instructor, {"lesson": slug})
+            if response.status != 200 or not response.json().get("ok"):
+                raise BenchError(f"show {slug}: {response.status} {response.body[:200]!r}")
+            arrived, _failed = await wait_all(waits, DELIVERY_TIMEOUT)
+            delays = [t - t0 for t in arrived]
+            p95 = pct(delays, 0.95) if len(delays) == n else math.inf
+            worst_p95 = max(worst_p95, p95)
+            rows.append(Row(f"show to class #{number}: reached {len(delays)}/{n}",
+                            f"{spread(delays)} (POST {ms(response.done_at - t0)})", "p95 < 1 s, all",
+                            "ok" if p95 < SHOW_BUDGET else "OVER"))
+            await asyncio.sleep(0.3)
+
+        # 4. Launch a poll.
+        waits = [s.watch(lambda e: e.kind == "state" and (e.data.get("poll") or {}).get("seq") == 1)
+                 for s in streams[1:]]
+        t0 = time.monotonic()
+        response = await client.post_form(f"/live/{sid}/polls", data.instructor,
+                                          {"source": "bank", "question": POLL_QUESTION})
+        if response.status != 200 or not response.json().get("ok"):
+            raise BenchError(f"launch poll: {response.status} {response.body[:200]!r}")
+        arrived, _failed = await wait_all(waits, DELIVERY_TIMEOUT)
+        delays = [t - t0 for t in arrived]
+        p95 = pct(delays, 0.95) if len(delays) == n else math.inf
+        rows.append(Row(f"launch poll: reached {len(delays)}/{n}", f"{spread(delays)} (POST {ms(response.done_at - t0)})",
+                        "p95 < 1 s, all", "ok" if p95 < SHOW_BUDGET else "OVER"))
+        state = (await client.request("GET", f"/live/{sid}/state", data.trainees[0])).json()
+        poll_id = state["poll"]["id"]
+        options = [o["id"] for o in state["poll"]["question"]["options"]]
+        await asyncio.sleep(0.3)
+
+        # 5. Everyone answers at once.
+        rng = random.Random(11)
+        tally_done = staff.watch(lambda e: e.kind == "tally" and e.data.get("poll") == poll_id
+                                 and e.data.get("responses", 0) >= n)
+        tallies_before = len(staff.events)
+
+        async def answer(person: Person) -> tuple[Person, Response | BaseException, float]:
+            started = time.monotonic()
+            try:
+                response = await client.post_json(f"/live/{sid}/polls/{poll_id}/answer", person,
+                                                  {"answer": rng.choice(options)})
+            except Exception as exc:  # noqa: BLE001 - counted as a lost answer
+                return person, exc, started
+            return person, response, started
+
+        t0 = time.monotonic()
+        results = await asyncio.gather(*(answer(p) for p in data.trainees))
+        accepted = [(p, r, s) for p, r, s in results if isinstance(r, Response) and r.status == 200]
+        refused = [(p, r) for p, r, _s in results if not (isinstance(r, Response) and r.status == 200)]
+        latencies = [r.done_at - s for _p, r, s in accepted]
+        last = max((r.done_at for _p, r, _s in accepted), default=t0)
+        try:
+            tally_at = await asyncio.wait_for(asyncio.shield(tally_done), DELIVERY_TIMEOUT)
+        except asyncio.TimeoutError:
+            tally_at = None
+        tallies = [e for e in staff.events[tallies_before:] if e.kind == "tally" and e.data.get("poll") == poll_id]
+        window_ok = len(accepted) == n and last - t0 <= ANSWER_WINDOW
+        rows.append(Row(f"answers: {n} posted at once, 200 OK", f"{len(accepted)}/{n}, last response "
+                        f"{last - t0:.2f} s after the first was sent", f"all within {ANSWER_WINDOW:.0f} s",
+                        "ok" if window_ok else "OVER"))
+        rows.append(Row("answer response time", spread(latencies)))
+        if tally_at is not None:
+            gap = tally_at - last
+            rows.append(Row(f"instructor's tally shows {n}", f"{gap * 1000:+.0f} ms after the last answer's response "
+                            f"({tally_at - t0:.2f} s after the first was sent; {len(tallies)} tally events)",
+                            "< 1 s", "ok" if gap < TALLY_BUDGET else "OVER"))
+        else:
+            shown = max((e.data.get("responses", 0) for e in tallies), default=0)
+            rows.append(Row(f"instructor's tally shows {n}", f"never within {DELIVERY_TIMEOUT:.0f} s "
+                            f"(highest count seen: {shown})", "< 1 s", "OVER"))
+        out.update(poll_id=poll_id, answered={p.user_id for p, _r, _s in accepted},
+                   refused=[(p.user_id, r if isinstance(r, BaseException) else f"{r.status} {r.body[:120]!r}")
+                            for p, r in refused], worst_show_p95=worst_p95)
+        out["workers"] = {pid: proc_figures(pid) for pid in server.workers()}
+        dead = [s.label for s in streams if s.error is not None]
+        if dead:
+            raise BenchError(f"{len(dead)} event streams broke during the run, e.g. {dead[:3]}: "
+                             f"{next(s.error for s in streams if s.error)!r}")
+        return out
+    finally:
+        for stream in streams:
+            stream.close()
+        await asyncio.gather(*(s.task for s in streams if s.task), return_exceptions=True)
+
+
+def run_config(config: Config, participants: int, rounds: int) -> tuple[list[Row], list[str]]:
+    """Rows of figures and a list of errors (empty when the run measured what it should)."""
+    secret = os.urandom(24).hex()
+    folder = tempfile.mkdtemp(prefix="lectern-bench-live-")
+    server: Server | None = None
+    app = None
+    rows: list[Row] = []
+    errors: list[str] = []
+    try:
+        url = fresh_database(config, folder)
+        started = time.monotonic()
+        app = make_app(url, secret)
+        data = seed(app, participants)
+        rows.append(Row("set-up: migrate, seed, mint cookies", f"{time.monotonic() - started:.1f} s"))
+        server = Server(config, url, secret, folder)
+        rows.append(Row(f"gunicorn start ({config.workers} worker{'s' if config.workers > 1 else ''})",
+                        f"{server.start():.1f} s"))
+        result = asyncio.run(drive(config, server, data, app.config.get("SESSION_COOKIE_NAME", "session"), rounds))
+        rows.extend(result["rows"])
+
+        rows_n, people_n, changed, same = check_answers(app, result["poll_id"], result["answered"])
+        exact = rows_n == participants and people_n == participants and changed == 0 and same
+        rows.append(Row("counted exactly once (live_answers in the database)",
+                        f"{rows_n} rows, {people_n} people, {changed} changed", f"{participants}, {participants}, 0",
+                        "ok" if exact else "WRONG"))
+        if result["refused"]:
+            errors.append(f"{len(result['refused'])} answers not accepted, e.g. {result['refused'][:3]}")
+        if not exact:
+            errors.append(f"answers not counted exactly once: {rows_n} rows for {people_n} people, {changed} changed")
+
+        split = result.get("sockets", {})
+        figures = result.get("workers", {})
+        per_worker = "; ".join(
+            f"pid {pid}: peak {f.get('VmHWM', 0):.0f} MB, CPU {f.get('cpu', 0):.1f} s, {split.get(pid, 0):.0f} sockets"
+            for pid, f in figures.items())
+        rows.append(Row("gunicorn workers (peak RSS, CPU used, open sockets with streams)", per_worker or "-"))
+    except BenchError as exc:
+        errors.append(str(exc))
+    except Exception as exc:  # noqa: BLE001 - report and go on to the next configuration
+        import traceback
+
+        errors.append(f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
+    finally:
+        if server is not None:
+            server.stop()
+            if errors:
+                errors.append(f"gunicorn log (last lines):\n{server.log_tail()}")
+        if app is not None:
+            with app.app_context():
+                from app.extensions import db
+
+                db.engine.dispose()
+        if config.database == "pg":
+            drop_pg_database()
+        shutil.rmtree(folder, ignore_errors=True)
+    return rows, errors
+
+
+def print_table(config: Config, participants: int, rows: list[Row]) -> None:
+    print(f"\n== {config.name}: {config.description}; {participants} participants ==")
+    width = max(len(r.figure) for r in rows)
+    vwidth = min(max(len(r.value) for r in rows), 90)
+    print(f"{'figure':<{width}}  {'value':<{vwidth}}  {'budget':<16}  ")
+    for row in rows:
+        print(f"{row.figure:<{width}}  {row.value:<{vwidth}}  {row.budget:<16}  {row.verdict}".rstrip())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--participants", type=int, default=300)
+    parser.add_argument("--config", default="sqlite,redis-pg",
+                        help="sqlite, redis-pg, redis-sqlite, all, or a comma-separated list (default sqlite,redis-pg)")
+    parser.add_argument("--rounds", type=int, default=3, help="how many times to show a lesson (default 3)")
+    args = parser.parse_args()
+    names = list(CONFIGS) if args.config == "all" else [c.strip() for c in args.config.split(",") if c.strip()]
+    unknown = [n for n in names if n not in CONFIGS]
+    if unknown:
+        parser.error(f"unknown configuration {', '.join(unknown)}; choose from {', '.join(CONFIGS)} or all")
+
+    failures = 0
+    started = time.monotonic()
+    for name in names:
+        config = CONFIGS[name]
+        rows, errors = run_config(config, args.participants, args.rounds)
+        if rows:
+            print_table(config, args.participants, rows)
+        for error in errors:
+            print(f"ERROR ({name}): {error}")
+        failures += bool(errors)
+        sys.stdout.flush()
+
+    print(f"\nmachine: {os.cpu_count()} cores (nproc {len(os.sched_getaffinity(0))}), {platform.machine()}, "
+          f"Python {platform.python_version()}, {platform.system()} {platform.release()}; "
+          f"whole run {time.monotonic() - started:.0f} s")
+    print("command: .venv/bin/python bench/live.py " + " ".join(sys.argv[1:]))
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""A live session in three browsers: the instructor and two trainees (one on a phone)."""
+import re
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import expect
+
+from app.auth.services import create_user, user_by_email
+from app.cohorts import services as cohorts
+from app.cohorts.models import Cohort
+from app.content.catalog import catalog
+from app.db import utcnow
+from app.extensions import db
+from app.live.models import LiveParticipant
+from tests.browser.conftest import browser_app, serving
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def room(database_uri):
+    app = browser_app(database_uri)
+    with app.app_context():
+        admin = user_by_email("admin@example.com")
+        second = create_user("tara@example.com", "Tara Second", ("trainee",), password="demo-trainee-two", now=utcnow())
+        cohort = db.session.scalar(sa.select(Cohort))
+        cohorts.enrol(admin.id, cohort.id, [second.id], now=utcnow())
+    with serving(app) as url:
+        yield app, url
+
+
+def sign_in(page, email, password):
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def test_instructor_runs_a_session_two_trainees_follow_answer_and_see_the_reveal(browser, room):
+    app, url = room
+    with app.app_context():
+        lesson = catalog().day_lessons(1)[4]
+        quiz = catalog().quiz("stage-03")
+    question = next(q for q in quiz.questions if q.type == "single")
+    contexts = [browser.new_context(base_url=url, viewport={"width": 1280, "height": 900}),
+                browser.new_context(base_url=url, viewport={"width": 1280, "height": 900}),
+                browser.new_context(base_url=url, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)]
+    try:
+        teacher, toby, tara = (c.new_page() for c in contexts)
+        for p in (teacher, toby, tara):
+            p.set_default_timeout(10_000)
+
+        # the instructor starts Day 1 for the demo cohort
+        sign_in(teacher, "instructor@example.com", "demo-instructor")
+        teacher.goto("/teach/")
+        teacher.get_by_role("link", name="Demo cohort").first.click()
+        teacher.get_by_label("Run a course day in the room").select_option("1")
+        teacher.get_by_role("button", name="Start a live session").click()
+        expect(teacher.get_by_role("heading", name=re.compile("Day 1"))).to_be_visible()
+        code = teacher.locator(".live-code").inner_text().strip()
+        assert re.fullmatch(r"[23456789ABCDEFGHJKMNPQRSTWXYZ]{6}", code)
+
+        # two trainees join by code, one typing it in lower case on a phone
+        sign_in(toby, "trainee@example.com", "demo-trainee")
+        sign_in(tara, "tara@example.com", "demo-trainee-two")
+        for page, typed in ((toby, code), (tara, code.lower())):
+            page.goto("/join")
+            page.get_by_label("Session code").fill(typed)
+            page.get_by_role("button", name="Join").click()
+            expect(page.get_by_role("heading", name="Waiting for the instructor")).to_be_visible()
+        expect(teacher.locator("[data-live-presence]")).to_contain_text("2 joined")
+
+        # "show to class": both screens move without reloading
+        teacher.get_by_label("Preview a lesson").select_option(lesson.slug)
+        teacher.get_by_role("button", name="Preview").click()
+        teacher.get_by_role("button", name="Show to class").click()
+        for page in (toby, tara):
+            expect(page.get_by_role("heading", name=lesson.title, level=2)).to_be_visible()
+            expect(page.locator(".block--facilitator")).to_have_count(0)
+
+        # a poll from the quiz bank
+        right = question.option(question.correct[0]).text
+        wrong = next(o.text for o in question.options if o.id not in question.correct)
+        teacher.get_by_label("Question from the quiz bank").select_option(f"{quiz.id}/{question.id}")
+        teacher.get_by_role("button", name="Launch poll").first.click()
+        for page, choice in ((toby, right), (tara, wrong)):
+            expect(page.locator(".live-poll--open")).to_be_visible()
+            page.get_by_label(choice, exact=True).check()
+            page.get_by_role("button", name="Send answer").click()
+            expect(page.locator(".live-poll__status")).to_contain_text("Your answer is in")
+        expect(teacher.locator("#present-panel .live-chart__count")).to_contain_text("2 answers")
+
+        # the reveal reaches both, each with their own verdict and the explanation
+        teacher.get_by_role("button", name="Reveal the answer").click()
+        expect(toby.locator(".live-verdict")).to_contain_text("You got it")
+        expect(tara.locator(".live-verdict")).to_contain_text("Not this time")
+        for page in (toby, tara):
+            expect(page.locator(".live-bar--right")).to_contain_text(right)
+
+        # nothing scrolls sideways on the phone, nor the presenter view at phone width
+        assert tara.evaluate("document.documentElement.scrollWidth") <= 390
+        narrow = contexts[0].new_page()
+        narrow.set_viewport_size({"width": 360, "height": 800})
+        narrow.goto(teacher.url)
+        assert narrow.evaluate("document.documentElement.scrollWidth") <= 360
+        narrow.close()
+
+        # the projector shows the code and the results
+        projector = contexts[0].new_page()
+        projector.goto(teacher.url.replace("/present", "/projector"))
+        expect(projector.locator(".projector__code")).to_have_text(code)
+        expect(projector.locator(".live-chart__count")).to_contain_text("2 answers")
+
+        # attendance is recorded for both
+        teacher.reload()
+        people = teacher.locator("#people table")
+        expect(people).to_contain_text("Toby Trainee")
+        expect(people).to_contain_text("Tara Second")
+        with app.app_context():
+            assert db.session.scalar(sa.select(sa.func.count()).select_from(LiveParticipant)) == 2
+    finally:
+        for c in contexts:
+            c.close()
