@@ -56,3 +56,26 @@ def test_oversized_request_gets_styled_413(client, app):
     app.config["MAX_CONTENT_LENGTH"] = 1024
     response = client.post("/login", data={"email": "x" * 4096})
     assert response.status_code == 413 and "Upload too large" in response.get_data(as_text=True)
+
+
+def test_every_state_changing_route_refuses_a_request_without_csrf_token(app, client, make_user):
+    """Walk the URL map: every POST/PUT/PATCH/DELETE route, asked by a signed-in administrator
+    without a token, answers 400 (the CSRF check runs before anything else)."""
+    admin = make_user(roles=("admin", "instructor"))
+    token = csrf_token_from(client.get("/login").get_data(as_text=True))
+    client.post("/login", data={"email": admin.email, "password": PASSWORD, "csrf_token": token})
+    checked = []
+    for rule in app.url_map.iter_rules():
+        methods = (rule.methods or set()) & {"POST", "PUT", "PATCH", "DELETE"}
+        if not methods:
+            continue
+        path = rule.rule
+        for name in rule.arguments:
+            converter = rule._converters[name].__class__.__name__
+            path = path.replace(f"<{'int:' if converter == 'IntegerConverter' else ''}{name}>", "1")
+            path = path.replace(f"<path:{name}>", "x").replace(f"<{name}>", "x")
+        for method in methods:
+            response = client.open(path, method=method, data={"anything": "1"})
+            assert response.status_code == 400, (method, path, response.status_code)
+            checked.append(path)
+    assert any(p.startswith("/live/") for p in checked) and "/join" in checked and len(checked) > 30
