@@ -253,7 +253,7 @@ class Server:
         deadline = started + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise BenchError(f"gunicorn exited with {self.proc.returncode}:\n{self.log_tail()}")
+                raise BenchError(f"gunicorn exited with {self.proc.returncode} before answering /healthz")
             try:
                 with urllib.request.urlopen(f"http://{HOST}:{self.port}/healthz", timeout=2) as response:
                     if response.status == 200 and len(self.workers()) >= self.config.workers:
@@ -261,7 +261,7 @@ class Server:
             except OSError:
                 pass
             time.sleep(0.2)
-        raise BenchError(f"gunicorn did not answer /healthz within 60 s:\n{self.log_tail()}")
+        raise BenchError("gunicorn did not answer /healthz within 60 s")
 
     def workers(self) -> list[int]:
         if self.proc is None:
@@ -526,7 +526,7 @@ async def wait_all(futures: list[asyncio.Future], timeout: float) -> tuple[list[
 
 # --- one configuration -------------------------------------------------------------------
 
-async def drive(config: Config, server: Server, data: Seed, cookie_name: str, rounds: int) -> dict[str, Any]:
+async def drive(server: Server, data: Seed, cookie_name: str, rounds: int) -> dict[str, Any]:
     client = Client(server.port, cookie_name)
     sid, n = data.session_id, len(data.trainees)
     out: dict[str, Any] = {"rows": []}
@@ -559,7 +559,7 @@ async def drive(config: Config, server: Server, data: Seed, cookie_name: str, ro
         started = time.monotonic()
         join_times = await asyncio.gather(*(join(p) for p in data.trainees))
         joined_in = time.monotonic() - started
-        rows.append(Row(f"join: {n} × POST /join, {JOIN_CONCURRENCY} at a time", f"all in {joined_in:.2f} s; "
+        rows.append(Row(f"join: {n} x POST /join, {JOIN_CONCURRENCY} at a time", f"all in {joined_in:.2f} s; "
                         f"each {spread(join_times)}"))
 
         # 2. Open every participant's stream, all at once.
@@ -580,6 +580,19 @@ async def drive(config: Config, server: Server, data: Seed, cookie_name: str, ro
         for number, slug in enumerate(data.lessons[1:1 + rounds], start=1):
             waits = [s.watch(lambda e, slug=slug: e.kind == "state" and (e.data.get("lesson") or {}).get("slug") == slug)
                      for s in streams[1:]]
+            async def on_screen(wait: asyncio.Future, person: Person, stream: Stream, slug: str = slug) -> float:
+                # what the page does next: use the lesson HTML the event carries, else fetch it
+                arrived_at = await wait
+                event = next(e for e in reversed(stream.events) if e.kind == "state"
+                             and (e.data.get("lesson") or {}).get("slug") == slug)
+                if f'data-lesson="{slug}"' in event.data["lesson"].get("html", ""):
+                    return arrived_at
+                fragment = await client.request("GET", f"/live/{sid}/lesson", person)
+                if fragment.status != 200 or slug not in fragment.body.decode("utf-8", "replace"):
+                    raise BenchError(f"lesson fragment for user {person.user_id}: {fragment.status}")
+                return fragment.done_at
+
+            screens = [asyncio.ensure_future(on_screen(w, p, st)) for w, p, st in zip(waits, data.trainees, streams[1:])]
             t0 = time.monotonic()
             response = await client.post_form(f"/live/{sid}/show", data.instructor, {"lesson": slug})
             if response.status != 200 or not response.json().get("ok"):
@@ -591,11 +604,30 @@ async def drive(config: Config, server: Server, data: Seed, cookie_name: str, ro
             rows.append(Row(f"show to class #{number}: reached {len(delays)}/{n}",
                             f"{spread(delays)} (POST {ms(response.done_at - t0)})", "p95 < 1 s, all",
                             "ok" if p95 < SHOW_BUDGET else "OVER"))
+            shown, _failed = await wait_all(screens, DELIVERY_TIMEOUT)
+            shown_delays = [t - t0 for t in shown]
+            shown_p95 = pct(shown_delays, 0.95) if len(shown_delays) == n else math.inf
+            rows.append(Row(f"  ... lesson on screen (HTML in the event, else GET): {len(shown_delays)}/{n}",
+                            spread(shown_delays), "p95 < 1 s", "ok" if shown_p95 < SHOW_BUDGET else "OVER"))
             await asyncio.sleep(0.3)
 
         # 4. Launch a poll.
         waits = [s.watch(lambda e: e.kind == "state" and (e.data.get("poll") or {}).get("seq") == 1)
                  for s in streams[1:]]
+        async def poll_on_screen(wait: asyncio.Future, person: Person) -> float:
+            # what the page does next: use the panel the event carries, else fetch it
+            arrived_at = await wait
+            event = next(e for e in reversed(stream_for[person.user_id].events) if e.kind == "state"
+                         and (e.data.get("poll") or {}).get("seq") == 1)
+            if "live-poll--open" in event.data["poll"].get("html", ""):
+                return arrived_at
+            panel = await client.request("GET", f"/live/{sid}/poll", person)
+            if panel.status != 200 or b"live-poll--open" not in panel.body:
+                raise BenchError(f"poll panel for user {person.user_id}: {panel.status}")
+            return panel.done_at
+
+        stream_for = {p.user_id: st for p, st in zip(data.trainees, streams[1:])}
+        panels = [asyncio.ensure_future(poll_on_screen(w, p)) for w, p in zip(waits, data.trainees)]
         t0 = time.monotonic()
         response = await client.post_form(f"/live/{sid}/polls", data.instructor,
                                           {"source": "bank", "question": POLL_QUESTION})
@@ -606,6 +638,11 @@ async def drive(config: Config, server: Server, data: Seed, cookie_name: str, ro
         p95 = pct(delays, 0.95) if len(delays) == n else math.inf
         rows.append(Row(f"launch poll: reached {len(delays)}/{n}", f"{spread(delays)} (POST {ms(response.done_at - t0)})",
                         "p95 < 1 s, all", "ok" if p95 < SHOW_BUDGET else "OVER"))
+        shown, _failed = await wait_all(panels, DELIVERY_TIMEOUT)
+        shown_delays = [t - t0 for t in shown]
+        shown_p95 = pct(shown_delays, 0.95) if len(shown_delays) == n else math.inf
+        rows.append(Row(f"  ... poll on screen (HTML in the event, else GET): {len(shown_delays)}/{n}", spread(shown_delays),
+                        "p95 < 1 s", "ok" if shown_p95 < SHOW_BUDGET else "OVER"))
         state = (await client.request("GET", f"/live/{sid}/state", data.trainees[0])).json()
         poll_id = state["poll"]["id"]
         options = [o["id"] for o in state["poll"]["question"]["options"]]
@@ -626,6 +663,10 @@ async def drive(config: Config, server: Server, data: Seed, cookie_name: str, ro
                 return person, exc, started
             return person, response, started
 
+        def server_cpu() -> float:
+            return sum(proc_figures(pid).get("cpu", 0.0) for pid in server.workers())
+
+        cpu_server, cpu_client = server_cpu(), time.process_time()
         t0 = time.monotonic()
         results = await asyncio.gather(*(answer(p) for p in data.trainees))
         accepted = [(p, r, s) for p, r, s in results if isinstance(r, Response) and r.status == 200]
@@ -636,12 +677,15 @@ async def drive(config: Config, server: Server, data: Seed, cookie_name: str, ro
             tally_at = await asyncio.wait_for(asyncio.shield(tally_done), DELIVERY_TIMEOUT)
         except asyncio.TimeoutError:
             tally_at = None
+        cpu_server, cpu_client = server_cpu() - cpu_server, time.process_time() - cpu_client
         tallies = [e for e in staff.events[tallies_before:] if e.kind == "tally" and e.data.get("poll") == poll_id]
         window_ok = len(accepted) == n and last - t0 <= ANSWER_WINDOW
         rows.append(Row(f"answers: {n} posted at once (burst)", f"{len(accepted)}/{n} accepted (200), the last "
                         f"{last - t0:.2f} s after the burst began", f"all within {ANSWER_WINDOW:.0f} s",
                         "ok" if window_ok else "OVER"))
         rows.append(Row("answer response time", spread(latencies)))
+        rows.append(Row("CPU used during the burst", f"gunicorn workers {cpu_server:.2f} s "
+                        f"({cpu_server / n * 1000:.1f} ms per answer), bench client {cpu_client:.2f} s"))
         if tally_at is not None:
             gap = tally_at - last
             rows.append(Row(f"instructor's tally shows {n}", f"{gap * 1000:+.0f} ms after the last answer was accepted "
@@ -651,6 +695,36 @@ async def drive(config: Config, server: Server, data: Seed, cookie_name: str, ro
             shown = max((e.data.get("responses", 0) for e in tallies), default=0)
             rows.append(Row(f"instructor's tally shows {n}", f"never within {DELIVERY_TIMEOUT:.0f} s "
                             f"(highest count seen: {shown})", "< 1 s", "OVER"))
+        # 6. Reveal: each screen fetches its own panel (its verdict and points are its own).
+        await asyncio.sleep(0.3)
+        reveal_waits = [st.watch(lambda e: e.kind == "state" and (e.data.get("poll") or {}).get("status") == "revealed")
+                        for st in streams[1:]]
+
+        async def reveal_on_screen(wait: asyncio.Future, person: Person) -> float:
+            # the page shows the shared reveal (results, explanation) from the event at once, then
+            # fetches its own verdict after a random 0.2-1.7 s, as live.js does
+            await wait
+            await asyncio.sleep(0.2 + random.random() * 1.5)
+            panel = await client.request("GET", f"/live/{sid}/poll", person)
+            if panel.status != 200 or b"live-poll--revealed" not in panel.body:
+                raise BenchError(f"revealed panel for user {person.user_id}: {panel.status}")
+            return panel.done_at
+
+        reveals = [asyncio.ensure_future(reveal_on_screen(w, p)) for w, p in zip(reveal_waits, data.trainees)]
+        t0 = time.monotonic()
+        response = await client.post_form(f"/live/{sid}/polls/{poll_id}/reveal", data.instructor, {})
+        if response.status != 200:
+            raise BenchError(f"reveal: {response.status} {response.body[:200]!r}")
+        arrived, _failed = await wait_all(reveal_waits, DELIVERY_TIMEOUT)
+        with_html = sum(1 for st in streams[1:] if any(e.kind == "state" and "live-poll--revealed" in
+                                                       ((e.data.get("poll") or {}).get("html") or "") for e in st.events))
+        rows.append(Row(f"reveal (results in the event: {with_html}/{n}): reached {len(arrived)}/{n}",
+                        spread([t - t0 for t in arrived]), "p95 < 1 s, all",
+                        "ok" if len(arrived) == n and pct([t - t0 for t in arrived], 0.95) < SHOW_BUDGET else "OVER"))
+        shown, _failed = await wait_all(reveals, DELIVERY_TIMEOUT)
+        rows.append(Row(f"  ... own verdict on screen (after 0.2-1.7 s jitter + GET /poll): {len(shown)}/{n}",
+                        spread([t - t0 for t in shown]), "(no budget)"))
+
         out.update(poll_id=poll_id, answered={p.user_id for p, _r, _s in accepted},
                    refused=[(p.user_id, r if isinstance(r, BaseException) else f"{r.status} {r.body[:120]!r}")
                             for p, r in refused], worst_show_p95=worst_p95)
@@ -683,7 +757,7 @@ def run_config(config: Config, participants: int, rounds: int) -> tuple[list[Row
         server = Server(config, url, secret, folder)
         rows.append(Row(f"gunicorn start ({config.workers} worker{'s' if config.workers > 1 else ''})",
                         f"{server.start():.1f} s"))
-        result = asyncio.run(drive(config, server, data, app.config.get("SESSION_COOKIE_NAME", "session"), rounds))
+        result = asyncio.run(drive(server, data, app.config.get("SESSION_COOKIE_NAME", "session"), rounds))
         rows.extend(result["rows"])
 
         rows_n, people_n, changed, same = check_answers(app, result["poll_id"], result["answered"])
@@ -743,6 +817,8 @@ def main() -> None:
                         help="sqlite, redis-pg, redis-sqlite, all, or a comma-separated list (default sqlite,redis-pg)")
     parser.add_argument("--rounds", type=int, default=3, help="how many times to show a lesson (default 3)")
     args = parser.parse_args()
+    if args.participants < 1 or args.rounds < 1:
+        parser.error("--participants and --rounds must be at least 1")
     names = list(CONFIGS) if args.config == "all" else [c.strip() for c in args.config.split(",") if c.strip()]
     unknown = [n for n in names if n not in CONFIGS]
     if unknown:
@@ -763,7 +839,7 @@ def main() -> None:
     print(f"\nmachine: {os.cpu_count()} cores (nproc {len(os.sched_getaffinity(0))}), {platform.machine()}, "
           f"Python {platform.python_version()}, {platform.system()} {platform.release()}; "
           f"whole run {time.monotonic() - started:.0f} s")
-    print("command: .venv/bin/python bench/live.py " + " ".join(sys.argv[1:]))
+    print(" ".join(["command: .venv/bin/python bench/live.py", *sys.argv[1:]]))
     sys.exit(1 if failures else 0)
 
 

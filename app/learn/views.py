@@ -14,6 +14,7 @@ from app.errors import InputRejected
 from app.learn import services
 from app.learn.search import search as search_lessons
 from app.extensions import limiter
+from app.live import services as live
 from app.quizzes.services import standings
 
 bp = Blueprint("learn", __name__, template_folder="templates")
@@ -25,7 +26,8 @@ def home():
     cat = catalog()
     view = services.overview(cat, services.learner_state(current_user.id))
     return render_template("learn/home.html", overview=view, catalog=cat,
-                           standings=standings(current_user.id, cat.quizzes))
+                           standings=standings(current_user.id, cat.quizzes),
+                           live_now=live.open_sessions_for_member(current_user.id))
 
 
 @bp.get("/days/<int:number>")

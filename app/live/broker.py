@@ -39,16 +39,20 @@ def close_all() -> None:
 class Message:
     session_id: int
     audience: str          # "class" or "staff"
-    kind: str              # "state", "tally", "presence"
+    kind: str              # "state", "answers", "presence"
     data: str              # JSON text, serialised once for every listener
+    version: int = 0       # "state": the session version it describes
+    final: bool = False    # "state": the session has ended
 
     def encode(self) -> str:
-        return json.dumps({"s": self.session_id, "a": self.audience, "k": self.kind, "d": self.data})
+        return json.dumps({"s": self.session_id, "a": self.audience, "k": self.kind, "d": self.data,
+                           "v": self.version, "f": self.final})
 
     @classmethod
     def decode(cls, raw: str | bytes) -> Message:
         value = json.loads(raw)
-        return cls(int(value["s"]), str(value["a"]), str(value["k"]), str(value["d"]))
+        return cls(int(value["s"]), str(value["a"]), str(value["k"]), str(value["d"]), int(value.get("v", 0)),
+                   bool(value.get("f", False)))
 
 
 class Subscription:

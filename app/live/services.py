@@ -28,6 +28,7 @@ from app.errors import Forbidden, InputRejected, NotFound
 from app.extensions import db
 from app.live import rules
 from app.live.broker import LocalBroker, Message
+from app.live.fragments import lesson_html, shared_poll_html
 from app.live.models import LiveAnswer, LiveParticipant, LivePoll, LiveSession
 from app.quizzes import answers as answer_forms
 from app.quizzes.snapshot import freeze_question, public_question
@@ -71,6 +72,18 @@ def is_participant(user_id: int, session_id: int) -> bool:
 def open_session_for(cohort_id: int) -> LiveSession | None:
     return db.session.scalar(sa.select(LiveSession).where(LiveSession.cohort_id == cohort_id,
                                                            LiveSession.ended_at.is_(None)))
+
+
+def open_sessions_for_member(user_id: int) -> list[tuple[LiveSession, Cohort, bool]]:
+    """Sessions running now in the person's cohorts, with whether they have joined each."""
+    rows = db.session.execute(
+        sa.select(LiveSession, Cohort, LiveParticipant.user_id)
+        .join(Cohort, Cohort.id == LiveSession.cohort_id)
+        .join(Enrolment, sa.and_(Enrolment.cohort_id == Cohort.id, Enrolment.user_id == user_id))
+        .outerjoin(LiveParticipant, sa.and_(LiveParticipant.session_id == LiveSession.id,
+                                            LiveParticipant.user_id == user_id))
+        .where(LiveSession.ended_at.is_(None))).all()
+    return [(session, cohort, joined is not None) for session, cohort, joined in rows]
 
 
 def sessions_of(cohort_id: int) -> list[LiveSession]:
@@ -156,7 +169,7 @@ def show_lesson(broker: LocalBroker, actor: User, session_id: int, slug: str, ca
         session = _staff_change(actor, session_id)
         session.lesson_key = slug
         session.version += 1
-    publish_state(broker, session)
+    publish_state(broker, session, with_lesson=True)
     return session
 
 
@@ -173,7 +186,7 @@ def start_item(broker: LocalBroker, actor: User, session_id: int, index: int, ca
         if agenda[index].lesson_slugs and cat.lesson(agenda[index].lesson_slugs[0]):
             session.lesson_key = agenda[index].lesson_slugs[0]
         session.version += 1
-    publish_state(broker, session)
+    publish_state(broker, session, with_lesson=True)
     return session
 
 
@@ -241,7 +254,7 @@ def launch_poll(broker: LocalBroker, actor: User, session_id: int, question: Que
                         question_id=question.id if quiz_key else None, question=frozen, scored=scored, opened_at=now)
         db.session.add(poll)
         session.version += 1
-    publish_state(broker, session)
+    publish_state(broker, session, with_poll=True)
     return poll
 
 
@@ -273,7 +286,7 @@ def reveal_poll(broker: LocalBroker, actor: User, session_id: int, poll_id: int,
         if poll.revealed_at is None:
             poll.revealed_at = now
             session.version += 1
-    publish_state(broker, session)
+    publish_state(broker, session, with_poll=True)
     return poll
 
 
@@ -466,7 +479,22 @@ def publish(broker: LocalBroker, session_id: int, audience: str, kind: str, data
     broker.publish(Message(session_id, audience, kind, json.dumps(data, separators=(",", ":"))))
 
 
-def publish_state(broker: LocalBroker, session: LiveSession) -> None:
+def publish_state(broker: LocalBroker, session: LiveSession, *, with_lesson: bool = False,
+                  with_poll: bool = False) -> None:
+    """Tell every screen about a change. A changed lesson or a new poll travels as HTML inside the
+    event, so a room of participants need not each fetch it at the same moment."""
     from app.content.catalog import catalog
 
-    publish(broker, session.id, "class", "state", class_state(session, current_poll(session.id), catalog()))
+    cat = catalog()
+    poll = current_poll(session.id)
+    state = class_state(session, poll, cat)
+    if with_lesson and state["lesson"] is not None:
+        state["lesson"]["html"] = lesson_html(cat.lesson(state["lesson"]["slug"]))
+    if with_poll and poll is not None and poll.status == "open":
+        state["poll"]["html"] = shared_poll_html(session, poll)
+    elif with_poll and poll is not None and poll.status == "revealed":
+        results = tally_of(poll, with_key=True).as_dict()
+        state["poll"]["html"] = shared_poll_html(session, poll, {"results": results,
+                                                                  "explanation": poll.question.get("explanation", "")})
+    broker.publish(Message(session.id, "class", "state", json.dumps(state, separators=(",", ":")),
+                           version=session.version, final=session.ended_at is not None))

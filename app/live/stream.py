@@ -80,11 +80,10 @@ def live_stream(app: Flask, broker: LocalBroker, session_id: int, *, staff: bool
                 if message.kind == SHUTDOWN:
                     return
                 if message.kind == "state":
-                    data = json.loads(message.data)
-                    if data.get("version", 0) > version:
-                        version = data["version"]
+                    if message.version > version:   # older or repeated news is skipped
+                        version = message.version
                         yield sse("state", message.data, version)
-                        if data.get("status") == "ended":
+                        if message.final:
                             return
                 elif staff and read_staff is not None:
                     kind = "tally" if message.kind == "answers" else message.kind

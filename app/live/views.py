@@ -11,6 +11,7 @@ import segno
 from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request,
                    url_for)
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from app.auth.access import instructor_required
@@ -21,6 +22,7 @@ from app.errors import Forbidden, InputRejected
 from app.extensions import limiter
 from app.live import exports, services
 from app.live.broker import current_broker
+from app.live.fragments import answer_path
 from app.live.models import LiveSession
 from app.live.stream import live_stream
 from app.quizzes.snapshot import public_question
@@ -169,7 +171,8 @@ def heartbeat(session_id: int):
 def _panel_context(session: LiveSession, state: dict) -> dict:
     poll_state = state.get("poll")
     return {"poll_state": poll_state, "question": poll_state.get("question") if poll_state else None,
-            "me": state.get("me")}
+            "me": state.get("me"), "csrf": generate_csrf(),
+            "answer_url": answer_path(session.id, poll_state["id"]) if poll_state else ""}
 
 
 # --- staff ---------------------------------------------------------------------------------

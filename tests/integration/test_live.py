@@ -242,6 +242,19 @@ def test_the_event_stream_sends_state_then_changes(app, room):
     change = next(chunks)
     data = json.loads(change.split("data: ", 1)[1])
     assert data["lesson"]["slug"] == lesson.slug and data["version"] == version + 1
+    # the lesson travels inside the event, as participants see it (no facilitator notes)
+    assert lesson.title in data["lesson"]["html"] and "Facilitator notes" not in data["lesson"]["html"]
+    # so does a new poll's panel, without its key, its explanation or anyone's token
+    poll = bank_poll(teacher, session)
+    question = first_single()
+    data = json.loads(next(chunks).split("data: ", 1)[1])
+    panel = data["poll"]["html"]
+    assert "live-poll--open" in panel and 'name="csrf_token" value=""' in panel
+    assert question.explanation[:40] not in change + panel and "correct" not in data["poll"]
+    # and the reveal's shared part: results and explanation, nothing personal
+    teacher.post(f"/live/{session.id}/polls/{poll.id}/reveal")
+    data = json.loads(next(chunks).split("data: ", 1)[1])
+    assert "live-poll--revealed" in data["poll"]["html"] and "You got it" not in data["poll"]["html"]
     response.close()
 
 
@@ -304,3 +317,13 @@ def test_attending_both_days_meets_the_live_track_rule(app, room):
 
 def test_broker_is_per_app(app):
     assert current_broker().name == "in-process"
+
+
+def test_the_course_home_points_members_to_a_running_session(app, room):
+    _teacher, session = start(app, room)
+    ana = login(app, room["ana"])
+    assert "Day 1 is live now" in ana.get("/").get_data(as_text=True) and "Join with the code" in ana.get("/").get_data(as_text=True)
+    ana.post("/join", data={"code": session.code})
+    assert f'href="/live/{session.id}"' in ana.get("/").get_data(as_text=True)
+    outsider = login(app, room["outsider"])
+    assert "is live now" not in outsider.get("/").get_data(as_text=True)

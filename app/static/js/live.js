@@ -88,20 +88,39 @@
       var lesson = state.lesson ? state.lesson.slug : "";
       if (lesson !== seen.lesson) {
         seen.lesson = lesson;
-        getText(root.dataset.lessonUrl).then(function (html) {
+        var show = function (html) {
           lessonBox.innerHTML = html;
           if (state.lesson) {
             announce("Your instructor moved to " + state.lesson.title + ".");
             lessonBox.scrollIntoView({ block: "start" });
           }
-        });
+        };
+        // a lesson change usually carries the lesson itself; after a reconnect it may not
+        if (state.lesson && state.lesson.html) { show(state.lesson.html); }
+        else { getText(root.dataset.lessonUrl).then(show); }
       }
       var poll = state.poll ? state.poll.id + ":" + state.poll.status : "";
       if (poll !== seen.poll || Boolean(state.leaderboard) !== seen.leaderboard) {
         var isNew = state.poll && (!seen.poll || seen.poll.split(":")[0] !== String(state.poll.id));
         seen.poll = poll;
         seen.leaderboard = Boolean(state.leaderboard);
-        refreshPoll().then(function () {
+        var shown;
+        if (state.poll && state.poll.html) {
+          // a new poll or a reveal arrives with the panel everyone sees: show it now, fill in this
+          // page's token, then fetch what is personal (own verdict, points, rank) a moment later,
+          // spread out so a whole room does not ask at the same instant
+          pollBox.innerHTML = state.poll.html;
+          Array.prototype.forEach.call(pollBox.querySelectorAll("input[name=csrf_token]"), function (input) {
+            input.value = csrf;
+          });
+          shown = Promise.resolve();
+          if (state.poll.status === "revealed" || state.leaderboard) {
+            window.setTimeout(refreshPoll, 200 + Math.random() * 1500);
+          }
+        } else {
+          shown = refreshPoll();
+        }
+        shown.then(function () {
           if (isNew) { announce("A new poll is open."); pollBox.scrollIntoView({ block: "start" }); }
           else if (state.poll && state.poll.status === "revealed") { announce("The answer has been revealed."); }
         });

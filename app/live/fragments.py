@@ -1,0 +1,28 @@
+"""HTML that travels inside live events (rendered once per change, not once per participant)."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import render_template
+
+from app.content.catalog import Lesson
+from app.live.models import LivePoll, LiveSession
+from app.quizzes.snapshot import public_question
+
+
+def lesson_html(lesson: Lesson | None) -> str:
+    """The shown lesson as the participant page displays it (the same template as GET /lesson).
+    Needs an app context only: no per-person content, no request."""
+    return render_template("live/_lesson.html", lesson=lesson)
+
+
+def answer_path(session_id: int, poll_id: int) -> str:
+    return f"/live/{session_id}/polls/{poll_id}/answer"
+
+
+def shared_poll_html(session: LiveSession, poll: LivePoll, revealed: dict[str, Any] | None = None) -> str:
+    """The poll panel as everyone sees it, without anything personal: a new poll's question, or
+    the reveal (results and explanation) before the person's own verdict is fetched."""
+    poll_state: dict[str, Any] = {"my_answer": None, **(revealed or {})}
+    return render_template("live/_poll.html", session=session, poll=poll, question=public_question(poll.question),
+                           poll_state=poll_state, me=None, answer_url=answer_path(session.id, poll.id), csrf="")
