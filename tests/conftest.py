@@ -162,3 +162,22 @@ def csrf_token_from(html: str) -> str:
     match = CSRF_INPUT.search(html)
     assert match, "no csrf_token field on the page"
     return match.group(1) or match.group(2)
+
+
+def signed_in(app: Flask, user: User, password: str = PASSWORD) -> FlaskClient:
+    """A fresh client of `app`, signed in as `user`."""
+    client = app.test_client()
+    client.post("/login", data={"email": user.email, "password": password})
+    return client
+
+
+TEST_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def redis_up(url: str = TEST_REDIS_URL) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=0.5).ping())
+    except redis.RedisError:
+        return False

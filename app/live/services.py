@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import random
-from re import split as re_split
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -235,7 +235,7 @@ def adhoc_question(prompt: str, options_text: str, correct: Sequence[str], multi
 
 def option_numbers(text: str) -> list[str]:
     """"2" or "1, 3" → option ids; anything that is not a number is refused."""
-    parts = [p for p in re_split(r"[\s,;]+", text or "") if p]
+    parts = [p for p in re.split(r"[\s,;]+", text or "") if p]
     if any(not p.isdigit() for p in parts):
         raise InputRejected("Give the right answers as numbers, such as 2 or 1, 3.", "correct")
     return [f"o{int(p)}" for p in parts]

@@ -15,7 +15,7 @@ from app.errors import AlreadyIssued, NotEligible
 from app.extensions import db
 from app.learn.models import LessonCompletion
 from app.quizzes.models import QuizAttempt
-from tests.conftest import PASSWORD
+from tests.conftest import signed_in as login
 
 HOSTILE = '<img src="file:///etc/passwd"> Zoë Ångström'
 
@@ -31,12 +31,6 @@ def make_eligible(user_id):
                                    pass_mark=70, questions=[], answers={}, checked=[], started_at=now,
                                    finished_at=now, score_points=1, score_out_of=1, score_percent=100, passed=True))
     db.session.commit()
-
-
-def login(app, user):
-    client = app.test_client()
-    client.post("/login", data={"email": user.email, "password": PASSWORD})
-    return client
 
 
 def test_issue_needs_eligibility_or_an_override(app, make_user):

@@ -14,15 +14,9 @@ from app.live import services as live
 from app.live.broker import current_broker
 from app.live.models import LiveAnswer, LiveParticipant, LivePoll, LiveSession
 from app.progress import services as progress
-from tests.conftest import PASSWORD
+from tests.conftest import signed_in as login
 
 JSON = {"Accept": "application/json"}
-
-
-def login(app, user):
-    client = app.test_client()
-    client.post("/login", data={"email": user.email, "password": PASSWORD})
-    return client
 
 
 @pytest.fixture

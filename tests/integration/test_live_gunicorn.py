@@ -18,26 +18,18 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 
 import pytest
-import redis
 
 from app.cohorts import services as cohorts
 from app.content.catalog import catalog
 from app.db import utcnow
 from app.live import services as live
-from tests.conftest import PASSWORD, csrf_token_from
+from tests.conftest import PASSWORD, TEST_REDIS_URL, csrf_token_from, redis_up
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
+REDIS_URL = TEST_REDIS_URL
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _redis_up() -> bool:
-    try:
-        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping())
-    except redis.RedisError:
-        return False
-
-
-pytestmark = pytest.mark.skipif(not _redis_up(), reason="no Redis at 127.0.0.1:6379")
+pytestmark = pytest.mark.skipif(not redis_up(), reason="no Redis at 127.0.0.1:6379")
 
 
 def _free_port() -> int:

@@ -4,19 +4,12 @@ import uuid
 import pytest
 import redis
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, TEST_REDIS_URL, redis_up
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
-def _redis_up() -> bool:
-    try:
-        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping())
-    except redis.RedisError:
-        return False
+REDIS_URL = TEST_REDIS_URL
 
 
-pytestmark = pytest.mark.skipif(not _redis_up(), reason="no Redis at 127.0.0.1:6379")
+pytestmark = pytest.mark.skipif(not redis_up(), reason="no Redis at 127.0.0.1:6379")
 
 
 def test_two_workers_share_the_sign_in_limit(database_uri, make_user):

@@ -9,13 +9,7 @@ from app.db import utcnow
 from app.extensions import db
 from app.learn.models import LessonCompletion
 from app.quizzes import services as quizzes
-from tests.conftest import PASSWORD
-
-
-def login(app, user):
-    client = app.test_client()
-    client.post("/login", data={"email": user.email, "password": PASSWORD})
-    return client
+from tests.conftest import signed_in as login
 
 
 @pytest.fixture
