@@ -112,5 +112,7 @@ def _configure_cli(app: Flask) -> None:
     from app.demo.cli import demo_cli
     from app.quizzes.cli import quizzes_cli
 
-    for group in (users_cli, content_cli, quizzes_cli, certificates_cli, demo_cli):
+    from app.ops.cli import backup_command, config_cli
+
+    for group in (users_cli, content_cli, quizzes_cli, certificates_cli, demo_cli, config_cli, backup_command):
         app.cli.add_command(group)

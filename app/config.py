@@ -105,11 +105,23 @@ def from_environment(environ: Mapping[str, str], instance_path: str) -> dict[str
     return out
 
 
+def _running_config_check() -> bool:
+    """True only in the process of `flask … config check`."""
+    import sys
+
+    args = [a for a in sys.argv[1:] if not a.startswith("-")]
+    return any(args[i:i + 2] == ["config", "check"] for i in range(len(args)))
+
+
 def finalise(config: dict[str, Any]) -> None:
     """Derive dependent settings and refuse an unusable configuration."""
     if not config.get("SECRET_KEY"):
         if config.get("DEBUG") or config.get("TESTING"):
             config["SECRET_KEY"] = os.urandom(32).hex()
+        elif _running_config_check():
+            # `flask config check` must start in order to report this (and nothing else may run)
+            config["SECRET_KEY"] = os.urandom(32).hex()
+            config["LECTERN_SECRET_KEY_MISSING"] = True
         else:
             raise ConfigError(
                 "SECRET_KEY is not set: export SECRET_KEY=<a long random string> "
