@@ -1,6 +1,6 @@
 """Live session under load: 300 participants on loopback HTTP, one instructor, real gunicorn.
 
-    .venv/bin/python bench/live.py [--participants 300] [--config sqlite|redis-pg|redis-sqlite|all|a,b]
+    .venv/bin/python bench/live.py [--participants 300] [--config sqlite|redis-pg|redis-sqlite|all|a,b] [--json PATH]
 
 Configurations (default: sqlite,redis-pg; "all" adds redis-sqlite):
   sqlite        1 gunicorn worker (gthread), SQLite file, in-process broker (the zero-setup path)
@@ -17,6 +17,7 @@ event with time.monotonic() when its bytes arrive; the instructor holds the staf
 database is checked for exactly one answer per person. Delivery times run from just before the
 instructor's POST to the moment a participant's stream delivered the event (client included: the
 client runs on the same 2 cores as the server). Budgets: DESIGN.md section 4.
+With --json PATH the main figures of each configuration are also written for bench/run_all.py.
 Exit status 0 when the run completed (budgets missed are reported, not errors); 1 on errors
 (server not starting, failed joins or streams, answers refused or not counted exactly once).
 """
@@ -529,7 +530,8 @@ async def wait_all(futures: list[asyncio.Future], timeout: float) -> tuple[list[
 async def drive(server: Server, data: Seed, cookie_name: str, rounds: int) -> dict[str, Any]:
     client = Client(server.port, cookie_name)
     sid, n = data.session_id, len(data.trainees)
-    out: dict[str, Any] = {"rows": []}
+    out: dict[str, Any] = {"rows": [], "numbers": {}}
+    numbers: dict[str, Any] = out["numbers"]  # the main figures, for --json
     rows: list[Row] = out["rows"]
     streams: list[Stream] = []
     try:
@@ -576,7 +578,7 @@ async def drive(server: Server, data: Seed, cookie_name: str, rounds: int) -> di
         await asyncio.sleep(0.5)  # let the join presence notifications settle
 
         # 3. Show to class.
-        worst_p95 = 0.0
+        worst_p95 = worst_shown = 0.0
         for number, slug in enumerate(data.lessons[1:1 + rounds], start=1):
             waits = [s.watch(lambda e, slug=slug: e.kind == "state" and (e.data.get("lesson") or {}).get("slug") == slug)
                      for s in streams[1:]]
@@ -607,9 +609,12 @@ async def drive(server: Server, data: Seed, cookie_name: str, rounds: int) -> di
             shown, _failed = await wait_all(screens, DELIVERY_TIMEOUT)
             shown_delays = [t - t0 for t in shown]
             shown_p95 = pct(shown_delays, 0.95) if len(shown_delays) == n else math.inf
+            worst_shown = max(worst_shown, shown_p95)
             rows.append(Row(f"  ... lesson on screen (HTML in the event, else GET): {len(shown_delays)}/{n}",
                             spread(shown_delays), "p95 < 1 s", "ok" if shown_p95 < SHOW_BUDGET else "OVER"))
             await asyncio.sleep(0.3)
+
+        numbers.update(show_p95=worst_p95, lesson_on_screen_p95=worst_shown)
 
         # 4. Launch a poll.
         waits = [s.watch(lambda e: e.kind == "state" and (e.data.get("poll") or {}).get("seq") == 1)
@@ -636,11 +641,13 @@ async def drive(server: Server, data: Seed, cookie_name: str, rounds: int) -> di
         arrived, _failed = await wait_all(waits, DELIVERY_TIMEOUT)
         delays = [t - t0 for t in arrived]
         p95 = pct(delays, 0.95) if len(delays) == n else math.inf
+        numbers["poll_p95"] = p95
         rows.append(Row(f"launch poll: reached {len(delays)}/{n}", f"{spread(delays)} (POST {ms(response.done_at - t0)})",
                         "p95 < 1 s, all", "ok" if p95 < SHOW_BUDGET else "OVER"))
         shown, _failed = await wait_all(panels, DELIVERY_TIMEOUT)
         shown_delays = [t - t0 for t in shown]
         shown_p95 = pct(shown_delays, 0.95) if len(shown_delays) == n else math.inf
+        numbers["poll_on_screen_p95"] = shown_p95
         rows.append(Row(f"  ... poll on screen (HTML in the event, else GET): {len(shown_delays)}/{n}", spread(shown_delays),
                         "p95 < 1 s", "ok" if shown_p95 < SHOW_BUDGET else "OVER"))
         state = (await client.request("GET", f"/live/{sid}/state", data.trainees[0])).json()
@@ -680,6 +687,8 @@ async def drive(server: Server, data: Seed, cookie_name: str, rounds: int) -> di
         cpu_server, cpu_client = server_cpu() - cpu_server, time.process_time() - cpu_client
         tallies = [e for e in staff.events[tallies_before:] if e.kind == "tally" and e.data.get("poll") == poll_id]
         window_ok = len(accepted) == n and last - t0 <= ANSWER_WINDOW
+        numbers.update(answers_accepted=len(accepted), answers_last=last - t0, answers_ok=window_ok,
+                       cpu_per_answer_ms=cpu_server / n * 1000, tally_gap=None)
         rows.append(Row(f"answers: {n} posted at once (burst)", f"{len(accepted)}/{n} accepted (200), the last "
                         f"{last - t0:.2f} s after the burst began", f"all within {ANSWER_WINDOW:.0f} s",
                         "ok" if window_ok else "OVER"))
@@ -688,6 +697,7 @@ async def drive(server: Server, data: Seed, cookie_name: str, rounds: int) -> di
                         f"({cpu_server / n * 1000:.1f} ms per answer), bench client {cpu_client:.2f} s"))
         if tally_at is not None:
             gap = tally_at - last
+            numbers["tally_gap"] = gap
             rows.append(Row(f"instructor's tally shows {n}", f"{gap * 1000:+.0f} ms after the last answer was accepted "
                             f"({tally_at - t0:.2f} s into the burst; {len(tallies)} tally events)",
                             "< 1 s", "ok" if gap < TALLY_BUDGET else "OVER"))
@@ -740,8 +750,11 @@ async def drive(server: Server, data: Seed, cookie_name: str, rounds: int) -> di
         await asyncio.gather(*(s.task for s in streams if s.task), return_exceptions=True)
 
 
-def run_config(config: Config, participants: int, rounds: int) -> tuple[list[Row], list[str]]:
-    """Rows of figures and a list of errors (empty when the run measured what it should)."""
+def run_config(config: Config, participants: int, rounds: int,
+               numbers: dict[str, Any] | None = None) -> tuple[list[Row], list[str]]:
+    """Rows of figures and a list of errors (empty when the run measured what it should); the main
+    figures as numbers go into `numbers` when given."""
+    numbers = {} if numbers is None else numbers
     secret = os.urandom(24).hex()
     folder = tempfile.mkdtemp(prefix="lectern-bench-live-")
     server: Server | None = None
@@ -759,9 +772,11 @@ def run_config(config: Config, participants: int, rounds: int) -> tuple[list[Row
                         f"{server.start():.1f} s"))
         result = asyncio.run(drive(server, data, app.config.get("SESSION_COOKIE_NAME", "session"), rounds))
         rows.extend(result["rows"])
+        numbers.update(result["numbers"])
 
         rows_n, people_n, changed, same = check_answers(app, result["poll_id"], result["answered"])
         exact = rows_n == participants and people_n == participants and changed == 0 and same
+        numbers.update(counted_rows=rows_n, counted_people=people_n, counted_changed=changed, counted_exact=exact)
         rows.append(Row("counted exactly once (live_answers rows)",
                         f"{rows_n} rows, {people_n} people, {changed} changed", f"{participants}/{participants}/0",
                         "ok" if exact else "WRONG"))
@@ -772,6 +787,7 @@ def run_config(config: Config, participants: int, rounds: int) -> tuple[list[Row
 
         split = result.get("sockets", {})
         figures = result.get("workers", {})
+        numbers["worker_peak_rss_mb"] = [f.get("VmHWM", 0) for f in figures.values()]
         per_worker = "; ".join(
             f"pid {pid}: {f.get('VmHWM', 0):.0f} MB, {f.get('cpu', 0):.1f} s, {split.get(pid, 0):.0f}"
             for pid, f in figures.items())
@@ -816,6 +832,7 @@ def main() -> None:
     parser.add_argument("--config", default="sqlite,redis-pg",
                         help="sqlite, redis-pg, redis-sqlite, all, or a comma-separated list (default sqlite,redis-pg)")
     parser.add_argument("--rounds", type=int, default=3, help="how many times to show a lesson (default 3)")
+    parser.add_argument("--json", metavar="PATH", help="also write the main figures as JSON to PATH")
     args = parser.parse_args()
     if args.participants < 1 or args.rounds < 1:
         parser.error("--participants and --rounds must be at least 1")
@@ -826,9 +843,14 @@ def main() -> None:
 
     failures = 0
     started = time.monotonic()
+    json_figures: list = []
+    json_errors: list[str] = []
     for name in names:
         config = CONFIGS[name]
-        rows, errors = run_config(config, args.participants, args.rounds)
+        numbers: dict[str, Any] = {}
+        rows, errors = run_config(config, args.participants, args.rounds, numbers)
+        json_figures += json_figures_of(config, args.participants, numbers)
+        json_errors += [f"{name}: {e}" for e in errors]
         if rows:
             print_table(config, args.participants, rows)
         for error in errors:
@@ -840,7 +862,48 @@ def main() -> None:
           f"Python {platform.python_version()}, {platform.system()} {platform.release()}; "
           f"whole run {time.monotonic() - started:.0f} s")
     print(" ".join(["command: .venv/bin/python bench/live.py", *sys.argv[1:]]))
+    if args.json:
+        from common import write_json
+
+        write_json(args.json, "live", json_figures, json_errors)
     sys.exit(1 if failures else 0)
+
+
+def json_figures_of(config: Config, n: int, numbers: dict[str, Any]) -> list:
+    """The main figures of one configuration as bench/common.Figure, for --json."""
+    from common import Figure, judged
+
+    if not numbers:
+        return []
+    tag = f"live, {config.name}"
+    out = []
+    for key, label in (("show_p95", "show to class p95 (worst of the rounds)"), ("lesson_on_screen_p95",
+                       "lesson on screen p95"), ("poll_p95", "poll launched p95")):
+        if key in numbers:
+            value = numbers[key]
+            shown = f"{value * 1000:.0f} ms" if math.isfinite(value) else "not all reached"
+            out.append(judged(f"{tag}: {label}, {n} participants", value * 1000, "ms", shown, SHOW_BUDGET * 1000,
+                              "under 1 s"))
+    if "answers_accepted" in numbers:
+        out.append(Figure(f"{tag}: {n} answers at once, last accepted", numbers["answers_last"], "s",
+                          f"{numbers['answers_accepted']}/{n} in {numbers['answers_last']:.2f} s "
+                          f"({numbers['cpu_per_answer_ms']:.1f} ms worker CPU each)",
+                          f"all within {ANSWER_WINDOW:.0f} s", bool(numbers["answers_ok"])))
+    if "counted_exact" in numbers:
+        out.append(Figure(f"{tag}: answers counted exactly once", float(numbers["counted_rows"]), "rows",
+                          f"{numbers['counted_rows']} rows, {numbers['counted_people']} people, "
+                          f"{numbers['counted_changed']} changed", f"{n}/{n}/0", bool(numbers["counted_exact"])))
+    if "answers_accepted" in numbers:
+        gap = numbers.get("tally_gap")
+        out.append(Figure(f"{tag}: instructor's tally complete after the last answer",
+                          None if gap is None else gap * 1000, "ms",
+                          "never" if gap is None else f"{gap * 1000:+.0f} ms", "under 1 s",
+                          gap is not None and gap < TALLY_BUDGET))
+    if numbers.get("worker_peak_rss_mb"):
+        peaks = numbers["worker_peak_rss_mb"]
+        out.append(judged(f"{tag}: resident memory per worker (peak)", max(peaks), "MB",
+                          " + ".join(f"{p:.0f} MB" for p in peaks), 250.0, "under 250 MB"))
+    return out
 
 
 if __name__ == "__main__":
