@@ -24,7 +24,7 @@ from app.db import write_transaction
 from app.errors import AlreadyIssued, InputRejected, NotEligible, NotFound
 from app.extensions import db
 from app.learn.models import LessonCompletion
-from app.pdf.render import render_many_parallel
+from app.pdf import lazy_render
 from app.progress import services as progress
 from app.quizzes.models import QuizAttempt
 
@@ -68,7 +68,7 @@ def _html(snapshot: Snapshot) -> str:
 
 def render_certificates(snapshots: list[Snapshot]) -> list[bytes]:
     """PDFs for these certificates, laid out together in batches, on every core for big runs (app/pdf)."""
-    return render_many_parallel([_html(s) for s in snapshots], CSS, max_pages=1, time_limit=120.0, chunk=BATCH)
+    return lazy_render.render_many_parallel([_html(s) for s in snapshots], CSS, max_pages=1, time_limit=120.0, chunk=BATCH)
 
 
 def current_certificate(user_id: int, course_code: str) -> Certificate | None:

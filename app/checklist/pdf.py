@@ -10,7 +10,7 @@ from flask import render_template
 from app.checklist.state import EntryState, progress
 from app.content.checklist import Checklist
 from app.content.course import Course
-from app.pdf.render import render_pdf
+from app.pdf import lazy_render
 
 CSS = (Path(__file__).with_name("checklist.css")).read_text(encoding="utf-8")
 
@@ -20,4 +20,4 @@ def checklist_pdf(checklist: Checklist, course: Course, *, name: str, entries: M
     html = render_template("checklist/checklist_pdf.html", checklist=checklist, course=course, name=name,
                            entries=entries, blank=blank, person=person, generated=generated,
                            progress=progress(checklist, entries))
-    return render_pdf(html, CSS, max_pages=40, time_limit=30)
+    return lazy_render.render_pdf(html, CSS, max_pages=40, time_limit=30)

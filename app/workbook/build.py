@@ -13,7 +13,7 @@ from pathlib import Path
 from flask import current_app, render_template
 
 from app.content.catalog import Catalog
-from app.pdf.render import render_pdf
+from app.pdf import lazy_render
 
 CSS = (Path(__file__).with_name("workbook.css")).read_text(encoding="utf-8")
 EDITIONS = ("trainee", "instructor")
@@ -50,7 +50,7 @@ def workbook_pdf(catalog: Catalog, edition: str) -> bytes:
         if path.exists():
             _cache[key] = path.read_bytes()
             return _cache[key]
-        pdf = render_pdf(workbook_html(catalog, edition), CSS, max_pages=600, time_limit=60)
+        pdf = lazy_render.render_pdf(workbook_html(catalog, edition), CSS, max_pages=600, time_limit=60)
         try:
             folder.mkdir(parents=True, exist_ok=True)
             temporary = path.with_suffix(".tmp")
