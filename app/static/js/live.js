@@ -64,6 +64,8 @@
 
   /* --- participant --------------------------------------------------------------------- */
   function participant(root) {
+    // An ended session changes no more: following it would reload this page again and again.
+    if (root.dataset.status === "ended") { return; }
     var csrf = root.dataset.csrf;
     var lessonBox = document.getElementById("live-lesson");
     var pollBox = document.getElementById("poll");
