@@ -1,7 +1,12 @@
-"""Cross-cutting HTTP behaviour: security headers and template globals."""
+"""Cross-cutting HTTP behaviour: security headers, template globals, and the shapes of input every
+route can rely on (ids that fit a table, no NUL characters, HTML forms read from form posts)."""
 from __future__ import annotations
 
-from flask import Flask, Response
+from typing import Any
+
+from flask import Flask, Response, abort, has_request_context, request
+from flask_wtf import FlaskForm
+from werkzeug.routing import IntegerConverter, Map
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -26,12 +31,53 @@ SECURITY_HEADERS = {
 }
 
 
+MAX_ID = 2**31 - 1  # the largest key any table can hold (PostgreSQL INTEGER)
+
+
+def id_converter(url_map: Map, *args: Any, **kwargs: Any) -> IntegerConverter:
+    """`<int:…>` in every route: a number no table can hold does not match (404) instead of
+    overflowing the database driver (SQLite refuses integers above 2**63 - 1 with a 500)."""
+    kwargs.setdefault("max", MAX_ID)
+    return IntegerConverter(url_map, *args, **kwargs)
+
+
+class HtmlForm(FlaskForm):
+    """A form posted by a browser: it reads form fields and files, never a JSON body.
+
+    Flask-WTF would feed a JSON body to the form as its data; a JSON string, list or number there
+    raised a TypeError (a 500) and a nested object reached the services as a dict. A JSON post now
+    simply leaves the form empty, so it fails validation like any other empty form."""
+
+    class Meta(FlaskForm.Meta):
+        def wrap_formdata(self, form, formdata):  # type: ignore[no-untyped-def]
+            if has_request_context() and request.is_json:
+                return None
+            return super().wrap_formdata(form, formdata)
+
+
+def _carries_nul() -> bool:
+    """Whether the address, query or form fields of the request contain a NUL character."""
+    if "\x00" in request.path:
+        return True
+    return any("\x00" in (key or "") or "\x00" in (value or "")  # a malformed multipart part has no name
+               for fields in (request.args, request.form) for key, value in fields.items(multi=True))
+
+
 def install_web_hooks(app: Flask) -> None:
     from app.content.rendering import render_fragment
+
+    app.url_map.converters["int"] = id_converter  # type: ignore[assignment]  # before any blueprint adds routes
 
     app.jinja_env.filters["md"] = render_fragment
     app.jinja_env.filters["extract_option"] = lambda option_id, question: (
         question.option(option_id).text if question.option(option_id) else option_id)
+
+    @app.before_request
+    def _refuse_nul_characters() -> None:
+        """Nothing a person types contains NUL, and PostgreSQL can neither store nor compare it
+        (psycopg raises DataError: a 500 on every text field). Such a request is malformed: 400."""
+        if _carries_nul():
+            abort(400)
 
     @app.after_request
     def _security_headers(response: Response) -> Response:

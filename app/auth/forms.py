@@ -1,20 +1,20 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.auth.models import Role
 from app.auth.passwords import MAX_LENGTH
+from app.web import HtmlForm
 
 
-class SignInForm(FlaskForm):
+class SignInForm(HtmlForm):
     email = EmailField("Email", validators=[DataRequired(message="Enter your email address."), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(message="Enter your password."),
                                                      Length(max=MAX_LENGTH)])
     remember = BooleanField("Keep me signed in on this device")
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(HtmlForm):
     password = PasswordField("New password", validators=[DataRequired(message="Choose a password.")])
     confirm = PasswordField("Repeat the new password",
                             validators=[DataRequired(message="Repeat the password."),
@@ -37,7 +37,7 @@ def role_choices() -> list[SelectChoice]:
     return [SelectChoice(value=role.value, label=label) for role, label in ROLE_LABELS.items()]
 
 
-class InviteForm(FlaskForm):
+class InviteForm(HtmlForm):
     email = EmailField("Email", validators=[DataRequired(message="Enter an email address."), Length(max=254)])
     display_name = StringField("Full name", validators=[DataRequired(message="Enter the person's name."),
                                                         Length(max=120)])
@@ -46,12 +46,12 @@ class InviteForm(FlaskForm):
                                validators=[DataRequired(message="Choose at least one role.")])
 
 
-class RolesForm(FlaskForm):
+class RolesForm(HtmlForm):
     roles = MultiCheckboxField("Roles", choices=role_choices(),
                                validators=[DataRequired(message="Choose at least one role.")])
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(HtmlForm):
     display_name = StringField("Full name", validators=[DataRequired(message="Enter your name."), Length(max=120)])
     email = EmailField("Email", validators=[DataRequired(message="Enter your email address."), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(message="Choose a password.")])
@@ -59,6 +59,6 @@ class RegisterForm(FlaskForm):
                                                      Length(max=20)])
 
 
-class JoinForm(FlaskForm):
+class JoinForm(HtmlForm):
     code = StringField("Enrolment code", validators=[DataRequired(message="Enter the code your course gave you."),
                                                      Length(max=20)])

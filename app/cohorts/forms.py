@@ -1,10 +1,10 @@
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.cohorts.models import Track
+from app.web import HtmlForm
 
 
 class _Checkboxes(SelectMultipleField):
@@ -12,7 +12,7 @@ class _Checkboxes(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class CohortForm(FlaskForm):
+class CohortForm(HtmlForm):
     name = StringField("Cohort name", validators=[DataRequired(message="Give the cohort a name."), Length(max=120)])
     track = SelectField("Track", choices=[SelectChoice(t.value, t.label) for t in Track], default=Track.SELF_STUDY.value)
     starts_on = DateField("Starts on", validators=[Optional()])
@@ -20,9 +20,9 @@ class CohortForm(FlaskForm):
     instructors = _Checkboxes("Instructors", coerce=int, validate_choice=False)
 
 
-class EnrolForm(FlaskForm):
+class EnrolForm(HtmlForm):
     emails = TextAreaField("Trainees to add", validators=[DataRequired(message="Give at least one email address.")])
 
 
-class ImportForm(FlaskForm):
+class ImportForm(HtmlForm):
     pass  # the file comes from request.files; the form carries the CSRF token

@@ -236,7 +236,7 @@ def adhoc_question(prompt: str, options_text: str, correct: Sequence[str], multi
 def option_numbers(text: str) -> list[str]:
     """"2" or "1, 3" → option ids; anything that is not a number is refused."""
     parts = [p for p in re.split(r"[\s,;]+", text or "") if p]
-    if any(not p.isdigit() for p in parts):
+    if any(not (p.isdecimal() and len(p) <= 4) for p in parts):  # int() refuses "²" and 4,300+ digits
         raise InputRejected("Give the right answers as numbers, such as 2 or 1, 3.", "correct")
     return [f"o{int(p)}" for p in parts]
 
@@ -344,6 +344,7 @@ def _upsert_answer(values: dict[str, Any]) -> None:
 
 def answer(broker: LocalBroker, user_id: int, session_id: int, poll_id: int, raw: Any, *, now: datetime) -> LiveAnswer:
     """Record (or change) a person's answer while the poll is open; refused once it closes."""
+    raw = answer_forms.answer_from_json(raw)
     if raw is None or raw == "" or raw == [] or raw == {}:
         raise InputRejected("Choose an answer first.", "answer")
     with write_transaction(db.session):

@@ -45,6 +45,12 @@ def _wants_json() -> bool:
     return request.is_json or request.accept_mimetypes.best == "application/json"
 
 
+def _json_body() -> dict:
+    """The JSON object sent, or {} for anything else (a list, a string, a number, invalid JSON)."""
+    body = request.get_json(silent=True)
+    return body if isinstance(body, dict) else {}
+
+
 def _same_origin() -> None:
     """Event streams are read by our own pages only: a cross-site EventSource is refused."""
     origin = request.headers.get("Origin")
@@ -66,7 +72,7 @@ def _event_stream(iterator) -> Response:
 def join():
     code = request.values.get("code", "")
     if request.is_json:
-        code = str((request.get_json(silent=True) or {}).get("code", ""))
+        code = str(_json_body().get("code", ""))
     error = None
     if request.method == "POST":
         try:
@@ -145,7 +151,7 @@ def answer(session_id: int, poll_id: int):
     session = services.participant_session(current_user.id, session_id)
     poll = services.current_poll(session.id)
     if request.is_json:
-        raw = (request.get_json(silent=True) or {}).get("answer")
+        raw = _json_body().get("answer")
     else:
         raw = services.answer_from_form(poll, request.form) if poll is not None and poll.id == poll_id else None
     try:

@@ -1,10 +1,12 @@
 """Turning a submitted quiz form into answers. Pure; every value is treated as untrusted text."""
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
 MAX_TEXT = 500
+MAX_PARTS = 50
 
 
 class FormLike(Protocol):
@@ -35,7 +37,7 @@ def answers_from_form(questions: Iterable[Mapping[str, Any]], form: FormLike) ->
             for option in q["display"]["options"] if "display" in q else [o["id"] for o in q["options"]]:
                 option_id = option if isinstance(option, str) else option["id"]
                 raw = str(form.get(field_name(qid, option_id), "")).strip()
-                if not raw.isdigit():
+                if not (raw.isdecimal() and len(raw) <= 9):  # int() refuses "²" (isdigit() accepts it)
                     complete = False
                     continue
                 positions.append((int(raw), option_id))
@@ -56,3 +58,22 @@ def answers_from_form(questions: Iterable[Mapping[str, Any]], form: FormLike) ->
             if value:
                 answers[qid] = value
     return answers
+
+
+def answer_from_json(value: Any) -> Any:
+    """An answer sent as JSON (the live API), in the shapes the scorer reads: text, a list of
+    texts, or text → text. A number or true/false counts as its JSON text ("12", "true"); values
+    nested deeper are dropped and every text is cut to MAX_TEXT, so no shape a script sends can
+    break scoring, tallies or exports: it is simply wrong."""
+    def text(item: Any) -> str | None:
+        if isinstance(item, str):
+            return item[:MAX_TEXT]
+        if isinstance(item, (bool, int, float)):
+            return json.dumps(item)[:MAX_TEXT]
+        return None
+
+    if isinstance(value, list):
+        return [t for t in map(text, value[:MAX_PARTS]) if t is not None]
+    if isinstance(value, dict):
+        return {str(k)[:MAX_TEXT]: t for k, v in list(value.items())[:MAX_PARTS] if (t := text(v)) is not None}
+    return text(value)

@@ -84,14 +84,23 @@ def start_attempt(user_id: int, quiz: Quiz, *, now: datetime, rng: random.Random
     open attempt per person and quiz), so concurrent starts cannot exceed it.
     """
     rng = rng or random.Random(secrets.randbits(64))
-    for _try in range(5):
-        existing = db.session.scalar(sa.select(QuizAttempt).where(
+
+    def open_attempt() -> QuizAttempt | None:
+        return db.session.scalar(sa.select(QuizAttempt).where(
             QuizAttempt.user_id == user_id, QuizAttempt.quiz_key == quiz.id, QuizAttempt.finished_at.is_(None)))
+
+    for _try in range(5):
+        existing = open_attempt()
         if existing is not None:
             return existing
         used = db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(QuizAttempt.attempt_no), 0)).where(
             QuizAttempt.user_id == user_id, QuizAttempt.quiz_key == quiz.id)) or 0
         if quiz.attempts is not None and used >= quiz.attempts:
+            # On PostgreSQL each statement reads afresh (READ COMMITTED): the last attempt, started
+            # by a parallel request (a double click), may have committed between the two queries.
+            existing = open_attempt()
+            if existing is not None:
+                return existing
             raise AttemptLimitReached(f"You have used all {quiz.attempts} attempts at this quiz.")
         attempt = QuizAttempt(
             user_id=user_id, quiz_key=quiz.id, attempt_no=used + 1, max_attempts=quiz.attempts,
