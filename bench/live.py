@@ -33,7 +33,6 @@ import platform
 import random
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -46,6 +45,7 @@ from typing import Any, Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from common import BenchError, free_port, make_app, pct  # noqa: E402  (bench/common.py, beside this file)
 
 HOST = "127.0.0.1"
 USER_AGENT = "lectern-bench"
@@ -76,16 +76,7 @@ CONFIGS = {
 }
 
 
-class BenchError(RuntimeError):
-    """The run could not measure what it set out to (as opposed to a budget being missed)."""
-
-
 # --- figures -----------------------------------------------------------------------------
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
-
 
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.0f} ms"
@@ -142,16 +133,6 @@ def drop_pg_database() -> None:
             conn.execute("DROP DATABASE IF EXISTS lectern_bench WITH (FORCE)")
     except Exception as exc:  # noqa: BLE001 - tidying up only
         print(f"  (could not drop lectern_bench: {exc})")
-
-
-def make_app(url: str, secret: str):
-    import logging
-
-    from app import create_app
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret, "LECTERN_DEMO": False})
-    logging.getLogger().setLevel(logging.WARNING)
-    return app
 
 
 def seed(app, participants: int) -> Seed:
@@ -226,12 +207,6 @@ def check_answers(app, poll_id: int, expected_users: set[int]) -> tuple[int, int
 
 
 # --- the server --------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
 
 class Server:
     def __init__(self, config: Config, url: str, secret: str, folder: str) -> None:
