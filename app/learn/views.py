@@ -27,7 +27,7 @@ def home():
     view = services.overview(cat, services.learner_state(current_user.id))
     return render_template("learn/home.html", overview=view, catalog=cat,
                            standings=standings(current_user.id, cat.quizzes),
-                           live_now=live.open_sessions_for_member(current_user.id))
+                           live_now=live.open_sessions_for_member(current_user.id, now=utcnow()))
 
 
 @bp.get("/days/<int:number>")

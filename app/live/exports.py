@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from app.auth.models import User
 from app.cohorts.models import Cohort
 from app.extensions import db
-from app.live import services
+from app.live import attendance, services
 from app.live.models import LiveAnswer, LivePoll, LiveSession
 
 
@@ -23,14 +23,18 @@ def _stamp(value) -> str:
 
 
 def attendance_rows(session: LiveSession) -> tuple[list[str], list[list[Any]]]:
+    """The register: every member of the cohort (absent ones too) and anyone else who joined."""
     totals = dict(db.session.execute(
         sa.select(LiveAnswer.user_id, sa.func.count()).join(LivePoll, LivePoll.id == LiveAnswer.poll_id)
         .where(LivePoll.session_id == session.id).group_by(LiveAnswer.user_id)).all())
     points = {s.user_id: s.points for s in services.standings(session.id)}
-    header = ["Name", "Email", "Day", "Joined (UTC)", "Last seen (UTC)", "Minutes present", "Polls answered", "Points"]
-    rows = [[user.display_name, user.email, session.day, _stamp(p.joined_at), _stamp(p.last_seen_at),
-             round(p.seconds_present / 60), totals.get(user.id, 0), points.get(user.id, 0)]
-            for p, user in services.participants(session.id)]
+    header = ["Name", "Email", "Day", "Status", "Joined (UTC)", "Last seen (UTC)", "Minutes measured",
+              "Minutes counted", "Correction reason", "Corrected by", "Polls answered", "Points"]
+    rows = [[line.user.display_name, line.user.email, session.day, line.status, _stamp(line.joined_at),
+             _stamp(line.last_seen_at), line.measured_minutes, line.counted_minutes,
+             line.credit.note if line.credit else "", line.credited_by or "" if line.credit else "",
+             totals.get(line.user.id, 0), points.get(line.user.id, 0)]
+            for line in attendance.register(session)]
     return header, rows
 
 

@@ -102,3 +102,19 @@ class LiveParticipant(Base):
     joined_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
     seconds_present: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class LiveAttendanceCredit(Base):
+    """Minutes an instructor credits by hand, with the reason (a phone that died, a trainee who sat
+    in the room without joining). For this person and session they replace the measured minutes;
+    the measured ones stay in live_participants, so the correction can be undone."""
+
+    __tablename__ = "live_attendance_credits"
+    __table_args__ = (sa.CheckConstraint("minutes >= 0 AND minutes <= 1440", name="minutes_within_a_day"),)
+
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("live_sessions.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    minutes: Mapped[int]
+    note: Mapped[str] = mapped_column(sa.String(300))
+    credited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    credited_at: Mapped[datetime]

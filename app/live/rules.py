@@ -48,6 +48,26 @@ def attended(seconds_present: int, required_minutes: int) -> bool:
     return required_minutes <= 0 or seconds_present >= required_minutes * 60
 
 
+# --- corrections by hand -------------------------------------------------------------------
+MAX_CREDIT_MINUTES = 720                  # twelve hours: longer than any course day
+
+
+def counted_seconds(measured_seconds: int, credited_minutes: int | None) -> int:
+    """What counts for a person in one session: the instructor's credit when there is one (it
+    replaces the measurement, up or down), otherwise the minutes the heartbeats measured."""
+    return measured_seconds if credited_minutes is None else credited_minutes * 60
+
+
+# --- sessions left open --------------------------------------------------------------------
+# An instructor may forget to press "End". A session still open this long after its last sign of
+# life is ended by Lectern (lazily, when anyone looks for open sessions), so its code stops working.
+IDLE_LIMIT = timedelta(hours=12)
+
+
+def left_open(last_activity: datetime, now: datetime, limit: timedelta = IDLE_LIMIT) -> bool:
+    return now - last_activity > limit
+
+
 # --- points (as in Kahoot: right and fast earns most) ---------------------------------------
 MAX_POINTS = 1000
 POINTS_WINDOW = timedelta(seconds=30)     # answering later than this still earns half

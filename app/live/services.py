@@ -74,8 +74,9 @@ def open_session_for(cohort_id: int) -> LiveSession | None:
                                                            LiveSession.ended_at.is_(None)))
 
 
-def open_sessions_for_member(user_id: int) -> list[tuple[LiveSession, Cohort, bool]]:
+def open_sessions_for_member(user_id: int, *, now: datetime) -> list[tuple[LiveSession, Cohort, bool]]:
     """Sessions running now in the person's cohorts, with whether they have joined each."""
+    end_left_open(now=now)
     rows = db.session.execute(
         sa.select(LiveSession, Cohort, LiveParticipant.user_id)
         .join(Cohort, Cohort.id == LiveSession.cohort_id)
@@ -108,6 +109,7 @@ def start_session(actor: User, cohort_id: int, day: int, cat: Catalog, *, now: d
     cohort = cohorts.cohort_for_staff(actor, cohort_id)
     if day not in {d.number for d in cat.course.days}:
         raise InputRejected("Choose one of the course days.", "day")
+    end_left_open(now=now)
     running = open_session_for(cohort.id)
     if running is not None:
         if running.day == day:
@@ -140,14 +142,50 @@ def end_session(broker: LocalBroker, actor: User, session_id: int, *, now: datet
         session = db.session.get(LiveSession, session_id, with_for_update=True)
         assert session is not None
         if session.ended_at is None:
-            db.session.execute(sa.update(LivePoll).where(LivePoll.session_id == session.id,
-                                                         LivePoll.closed_at.is_(None)).values(closed_at=now))
-            session.ended_at = now
-            session.version += 1
+            _close(session, now)
             audit.record(actor.id, "live.end", "cohort", cohort.id, cohort.name, now=now, day=session.day,
                          session=session.id)
     publish_state(broker, session)
     return session
+
+
+def end_left_open(*, now: datetime, broker: LocalBroker | None = None) -> list[int]:
+    """End the sessions nobody has touched for rules.IDLE_LIMIT (an instructor forgot "End"), as of
+    their last sign of life, so their codes stop working. Called wherever open sessions are looked
+    up; one query when there are none. Without a broker, open event streams still learn of the end
+    at their next database check (stream.py)."""
+    last_seen = (sa.select(sa.func.max(LiveParticipant.last_seen_at))
+                 .where(LiveParticipant.session_id == LiveSession.id).scalar_subquery())
+    last_poll = (sa.select(sa.func.max(LivePoll.opened_at))
+                 .where(LivePoll.session_id == LiveSession.id).scalar_subquery())
+    candidates = db.session.execute(
+        sa.select(LiveSession.id, LiveSession.started_at, LiveSession.item_started_at, last_seen, last_poll)
+        .where(LiveSession.ended_at.is_(None), LiveSession.started_at < now - rules.IDLE_LIMIT)).all()
+    ended = []
+    for session_id, *moments in candidates:
+        last_activity = max(m for m in moments if m is not None)
+        if not rules.left_open(last_activity, now):
+            continue
+        with write_transaction(db.session):
+            session = db.session.get(LiveSession, session_id, with_for_update=True, populate_existing=True)
+            if session is None or session.ended_at is not None:
+                continue
+            _close(session, last_activity)
+            cohort = db.session.get(Cohort, session.cohort_id)
+            audit.record(None, "live.end", "cohort", session.cohort_id, cohort.name if cohort else "", now=now,
+                         day=session.day, session=session.id, reason=f"left open since {last_activity:%Y-%m-%d %H:%M} UTC")
+        if broker is not None:
+            publish_state(broker, session)
+        ended.append(session_id)
+    return ended
+
+
+def _close(session: LiveSession, at: datetime) -> None:
+    """End the session and any open poll (inside the caller's unit of work, the session locked)."""
+    db.session.execute(sa.update(LivePoll).where(LivePoll.session_id == session.id,
+                                                 LivePoll.closed_at.is_(None)).values(closed_at=at))
+    session.ended_at = at
+    session.version += 1
 
 
 def _staff_change(actor: User, session_id: int) -> LiveSession:
@@ -295,6 +333,7 @@ def reveal_poll(broker: LocalBroker, actor: User, session_id: int, poll_id: int,
 def join(broker: LocalBroker, user: User, raw_code: str, *, now: datetime) -> LiveSession:
     """Enter a code: members of the session's cohort join (again); everyone else is refused."""
     code = rules.normalise_code(raw_code)
+    end_left_open(now=now, broker=broker)
     session = db.session.scalar(sa.select(LiveSession).where(LiveSession.code == code,
                                                              LiveSession.ended_at.is_(None))) if code else None
     if session is None:

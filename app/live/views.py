@@ -8,8 +8,18 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import segno
-from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request,
-                   url_for)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -20,8 +30,9 @@ from app.csvout import csv_response
 from app.db import utcnow
 from app.errors import InputRejected, NotFound
 from app.extensions import limiter
-from app.live import exports, services
+from app.live import attendance, exports, services
 from app.live.broker import current_broker
+from app.live.forms import AttendanceCorrectionForm
 from app.live.fragments import answer_path
 from app.live.models import LiveSession
 from app.live.stream import live_stream
@@ -413,6 +424,41 @@ def end(session_id: int):
     _staff(session_id)
     services.end_session(current_broker(), current_user, session_id, now=utcnow())
     return _done(session_id, "The session has ended. Attendance and poll results are kept below.")
+
+
+@bp.get("/live/<int:session_id>/attendance")
+@instructor_required
+def attendance_register(session_id: int):
+    session, cohort = _staff(session_id)
+    return render_template("live/attendance.html", session=session, cohort=cohort,
+                           lines=attendance.register(session), required=catalog().course.completion.live_attendance_minutes)
+
+
+@bp.route("/live/<int:session_id>/attendance/<int:user_id>", methods=["GET", "POST"])
+@instructor_required
+def attendance_correct(session_id: int, user_id: int):
+    """Correct one person's minutes by hand (with a reason), or undo the correction."""
+    session, cohort = _staff(session_id)
+    line = attendance.line_for(session, user_id)
+    form = AttendanceCorrectionForm()
+    if request.method == "GET":
+        form.minutes.data = line.credit.minutes if line.credit else line.measured_minutes
+        form.note.data = line.credit.note if line.credit else ""
+    elif request.form.get("action") == "undo":     # CSRF was checked for every POST (CSRFProtect)
+        attendance.clear_credit(current_user, session.id, user_id, now=utcnow())
+        flash(f"{line.user.display_name}: the measured {line.measured_minutes} min count again.", "success")
+        return redirect(url_for("live.attendance_register", session_id=session.id), 303)
+    elif form.validate_on_submit():
+        try:
+            attendance.credit(current_user, session.id, user_id, form.minutes.data, form.note.data or "", now=utcnow())
+        except InputRejected as exc:
+            target = getattr(form, exc.field or "minutes", form.minutes)
+            target.errors = [*target.errors, str(exc)]
+        else:
+            flash(f"{line.user.display_name}: {form.minutes.data} min now count for this session.", "success")
+            return redirect(url_for("live.attendance_register", session_id=session.id), 303)
+    return render_template("live/attendance_correct.html", session=session, cohort=cohort, line=line, form=form,
+                           required=catalog().course.completion.live_attendance_minutes), 422 if form.errors else 200
 
 
 @bp.get("/live/<int:session_id>/attendance.csv")

@@ -11,9 +11,15 @@ from app.cohorts.models import Cohort, Enrolment, Track
 from app.content.catalog import Catalog, catalog
 from app.extensions import db
 from app.learn.models import LessonCompletion, LessonVisit
-from app.live.models import LiveParticipant, LiveSession
+from app.live.attendance import seconds_by_day
 from app.live.rules import attended
-from app.progress.progress import CourseOutline, LearnerFacts, QuizRecord, Report, report
+from app.progress.progress import (
+    CourseOutline,
+    LearnerFacts,
+    QuizRecord,
+    Report,
+    report,
+)
 from app.quizzes.models import QuizAttempt
 
 ATTEMPT_TIME_CAP = timedelta(hours=2)
@@ -78,20 +84,9 @@ def _live_track(ids: list[int]) -> set[int]:
 
 
 def _attended_days(ids: list[int], minutes: int) -> dict[int, frozenset[int]]:
-    """Days each person attended live, summing their presence over that day's sessions."""
-    if not ids:
-        return {}
-    seconds = sa.func.sum(LiveParticipant.seconds_present)
-    rows = db.session.execute(
-        sa.select(LiveParticipant.user_id, LiveSession.day, seconds)
-        .join(LiveSession, LiveSession.id == LiveParticipant.session_id)
-        .where(LiveParticipant.user_id.in_(ids))
-        .group_by(LiveParticipant.user_id, LiveSession.day))
-    out: dict[int, set[int]] = defaultdict(set)
-    for user_id, day, total in rows:
-        if attended(int(total or 0), minutes):
-            out[user_id].add(day)
-    return {uid: frozenset(days) for uid, days in out.items()}
+    """Days each person attended live: their presence (or corrected minutes) over that day's sessions."""
+    return {uid: frozenset(day for day, seconds in days.items() if attended(seconds, minutes))
+            for uid, days in seconds_by_day(ids).items()}
 
 
 def study_seconds(user_id: int) -> int:

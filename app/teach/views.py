@@ -12,6 +12,7 @@ from app.auth.models import Role, User
 from app.cohorts import services as cohorts
 from app.content.catalog import catalog
 from app.csvout import csv_response
+from app.db import utcnow
 from app.errors import NotFound
 from app.extensions import db
 from app.live import services as live
@@ -55,6 +56,7 @@ def index():
 def cohort(cohort_id: int):
     current = _cohort(cohort_id)
     cat, rows, sort, descending = _grid(cohort_id)
+    live.end_left_open(now=utcnow())
     sessions = live.sessions_of(cohort_id)
     return render_template("teach/grid.html", cohort=current, rows=rows, catalog=cat, sort=sort, descending=descending,
                            live_open=next((s for s in sessions if s.is_open), None), live_past=sessions)

@@ -15,8 +15,8 @@ import pytest
 from werkzeug.serving import make_server
 
 from app import create_app
-from app.demo.services import seed_demo
 from app.db import utcnow
+from app.demo.services import seed_demo
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -37,6 +37,7 @@ from app.db import utcnow
 from app.extensions import db
 from app.jobs import services as jobs
 from app.learn import services as learn
+from app.live import attendance
 from app.live import services as live
 from app.live.broker import current_broker
 from app.quizzes import services as quizzes
@@ -135,6 +136,7 @@ def _prepare(app) -> dict[str, object]:
     ended = live.start_session(instructor, morning.id, 2, cat, now=now)
     live.join(broker, trainee, ended.code, now=now)
     live.end_session(broker, instructor, ended.id, now=now)
+    attendance.credit(instructor, ended.id, trainee.id, 240, "In the room all day; the phone battery died.", now=now)
     sessions["ended"] = ended.id
     sessions["waiting"] = live.start_session(instructor, morning.id, 2, cat, now=now).id
 
@@ -234,6 +236,12 @@ def _bad_csv(page) -> None:
     expect(page.get_by_role("heading", name=re.compile(r"^people\.csv: \d+ problems found"))).to_be_visible()
 
 
+def _bad_minutes(page) -> None:
+    page.get_by_label("Minutes to count for this session").fill("9999")
+    page.get_by_role("button", name="Save the correction").click()
+    expect(page.get_by_text("Give a number of minutes from 0 to 720.")).to_be_visible()
+
+
 def _invite_link(page) -> None:
     page.get_by_role("button", name="Create new invitation link").click()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
@@ -306,6 +314,10 @@ PAGES = [
     Page("live-participant-ended", "trainee", "/live/{live_ended}", action=_stays_put),
     Page("live-projector-waiting", "instructor", "/live/{live_waiting}/projector"),
     Page("live-projector-ended", "instructor", "/live/{live_ended}/projector"),
+    Page("live-attendance", "instructor", "/live/{live_ended}/attendance"),
+    Page("live-attendance-correct", "instructor", "/live/{live_ended}/attendance/{trainee}"),
+    Page("live-attendance-correct-error", "instructor", "/live/{live_ended}/attendance/{trainee}",
+         action=_bad_minutes),
     Page("teach-index", "instructor", "/teach/"),
     Page("teach-cohort-grid", "instructor", "/teach/cohorts/{cohort}"),
     Page("teach-trainee", "instructor", "/teach/cohorts/{cohort}/trainees/{trainee}"),
@@ -329,7 +341,8 @@ PAGES = [
 PAGES += [Page(f"{p.id}@phone", p.role, p.path, p.status, p.action, width=390) for p in PAGES
           if p.id in {"course-home", "lesson", "quiz-take-timed", "quiz-results", "progress", "teach-cohort-grid",
                       "teach-analytics", "admin-users", "admin-audit", "admin-import", "admin-certificates",
-                      "live-participant-poll", "live-present-poll", "live-projector-revealed"}]
+                      "live-participant-poll", "live-present-poll", "live-projector-revealed",
+                      "live-attendance"}]
 
 
 @pytest.mark.parametrize("spec", PAGES, ids=[p.id for p in PAGES])

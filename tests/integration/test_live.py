@@ -3,10 +3,8 @@ import json
 import threading
 from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 
-from app.cohorts import services as cohorts
 from app.content.catalog import catalog
 from app.db import utcnow
 from app.extensions import db
@@ -15,51 +13,7 @@ from app.live.broker import current_broker
 from app.live.models import LiveAnswer, LiveParticipant, LivePoll, LiveSession
 from app.progress import services as progress
 from tests.conftest import signed_in as login
-
-JSON = {"Accept": "application/json"}
-
-
-@pytest.fixture
-def room(app, make_user):
-    admin = make_user(roles=("admin",))
-    teacher = make_user(roles=("instructor",), display_name="Tess Teacher")
-    stranger_teacher = make_user(roles=("instructor",), display_name="Oli Other")
-    ana = make_user(display_name="Ana Ruiz")
-    ben = make_user(display_name="Ben Okafor")
-    outsider = make_user(display_name="Olga Outsider")
-    mine = cohorts.save_cohort(admin.id, None, name="Room cohort", track="live", starts_on=None, ends_on=None,
-                               instructor_ids=[teacher.id], now=utcnow())
-    theirs = cohorts.save_cohort(admin.id, None, name="Other cohort", track="live", starts_on=None, ends_on=None,
-                                 instructor_ids=[stranger_teacher.id], now=utcnow())
-    cohorts.enrol(admin.id, mine.id, [ana.id, ben.id], now=utcnow())
-    cohorts.enrol(admin.id, theirs.id, [outsider.id], now=utcnow())
-    return {"admin": admin, "teacher": teacher, "stranger_teacher": stranger_teacher, "ana": ana, "ben": ben,
-            "outsider": outsider, "cohort": mine.id}
-
-
-def start(app, room, day=1):
-    teacher = login(app, room["teacher"])
-    response = teacher.post("/live/start", data={"cohort_id": room["cohort"], "day": day})
-    assert response.status_code == 303
-    session_id = int(response.headers["Location"].split("/")[2])
-    return teacher, db.session.get(LiveSession, session_id)
-
-
-def join(app, user, code):
-    client = login(app, user)
-    response = client.post("/join", data={"code": code})
-    return client, response
-
-
-def first_single(quiz_id="stage-03"):
-    return next(q for q in catalog().quiz(quiz_id).questions if q.type == "single")
-
-
-def bank_poll(teacher, session, ref=None):
-    ref = ref or f"stage-03/{first_single().id}"
-    response = teacher.post(f"/live/{session.id}/polls", data={"source": "bank", "question": ref})
-    assert response.status_code == 303
-    return live.current_poll(session.id)
+from tests.integration.live_room import JSON, bank_poll, first_single, join, start
 
 
 def test_a_whole_session_from_start_to_csv(app, room):
@@ -144,7 +98,7 @@ def test_a_whole_session_from_start_to_csv(app, room):
     _late_client, response = join(app, room["ben"], session.code)
     assert response.status_code == 422
     attendance = teacher.get(f"/live/{session.id}/attendance.csv").get_data(as_text=True)
-    assert "Ana Ruiz" in attendance and "Ben Okafor" in attendance and "Minutes present" in attendance
+    assert "Ana Ruiz" in attendance and "Ben Okafor" in attendance and "Minutes counted" in attendance
     polls = teacher.get(f"/live/{session.id}/polls.csv").get_data(as_text=True)
     assert polls.count("\n") == 1 + 2 + 1  # header, two answers to poll 1, one to the ad hoc poll
     assert "right" in polls and "wrong" in polls and "Vision | Review" in polls

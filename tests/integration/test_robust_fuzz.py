@@ -59,9 +59,9 @@ HUGE_INTS = (2**31, 2**63, 10**30)
 FIELD_NAMES = [
     "action", "active", "blank", "body", "check", "code", "cohort_id", "confirm", "correct", "current", "day",
     "dir", "display_name", "edition", "email", "emails", "ends_on", "group", "index", "initiative_name",
-    "instructors", "lesson", "mode", "multiple", "name", "next", "on", "options", "override_reason", "password",
-    "prompt", "purpose", "q", "question", "reason", "remember", "roles", "since", "sort", "source", "starts_on",
-    "target", "token", "track", "until", "user_id", "visible", "actor", "answer",
+    "instructors", "lesson", "minutes", "mode", "multiple", "name", "next", "note", "on", "options",
+    "override_reason", "password", "prompt", "purpose", "q", "question", "reason", "remember", "roles", "since",
+    "sort", "source", "starts_on", "target", "token", "track", "until", "user_id", "visible", "actor", "answer",
 ]
 TRICKY = [
     "", " ", "0", "1", "-1", "00", "2", "²", "٣", "Ⅻ", "1e400", "nan", "inf", "-0.0", "9" * 5000, "1" * 4400,

@@ -33,6 +33,17 @@ def test_presence_counts_only_short_gaps():
     assert rules.attended(0, 0)
 
 
+def test_a_correction_replaces_the_measured_minutes_up_or_down():
+    assert rules.counted_seconds(1800, None) == 1800
+    assert rules.counted_seconds(1800, 240) == 240 * 60
+    assert rules.counted_seconds(1800, 0) == 0
+
+
+def test_a_session_is_left_open_after_twelve_quiet_hours():
+    assert not rules.left_open(T0, T0 + timedelta(hours=12))
+    assert rules.left_open(T0, T0 + timedelta(hours=12, seconds=1))
+
+
 def test_points_reward_right_and_fast_answers():
     assert rules.points_for(1.0, T0, T0) == 1000
     assert rules.points_for(1.0, T0, T0 + timedelta(seconds=15)) == 750
