@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import render_template
+from flask import get_template_attribute, render_template
 
 from app.content.catalog import Lesson
 from app.live.models import LivePoll, LiveSession
@@ -26,3 +26,10 @@ def shared_poll_html(session: LiveSession, poll: LivePoll, revealed: dict[str, A
     poll_state: dict[str, Any] = {"my_answer": None, **(revealed or {})}
     return render_template("live/_poll.html", session=session, poll=poll, question=public_question(poll.question),
                            poll_state=poll_state, me=None, answer_url=answer_path(session.id, poll.id), csrf="")
+
+
+def personal_html(poll: LivePoll | None, answered: bool, points: int, me: dict[str, int] | None) -> dict[str, str]:
+    """One person's own parts of the poll panel (verdict, rank), as the slots of _poll.html hold them."""
+    verdict = get_template_attribute("live/_personal.html", "verdict")
+    rank = get_template_attribute("live/_personal.html", "rank")
+    return {"verdict": str(verdict(poll, answered, points)).strip(), "me": str(rank(me)).strip()}

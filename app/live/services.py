@@ -28,7 +28,7 @@ from app.errors import Forbidden, InputRejected, NotFound
 from app.extensions import db
 from app.live import rules
 from app.live.broker import LocalBroker, Message
-from app.live.fragments import lesson_html, shared_poll_html
+from app.live.fragments import lesson_html, personal_html, shared_poll_html
 from app.live.models import LiveAnswer, LiveParticipant, LivePoll, LiveSession
 from app.quizzes import answers as answer_forms
 from app.quizzes.snapshot import freeze_question, public_question
@@ -233,6 +233,7 @@ def set_leaderboard(broker: LocalBroker, actor: User, session_id: int, visible: 
         session = _staff_change(actor, session_id)
         session.leaderboard_visible = visible
         session.version += 1
+    publish_personal(broker, session)
     publish_state(broker, session)
     return session
 
@@ -324,6 +325,7 @@ def reveal_poll(broker: LocalBroker, actor: User, session_id: int, poll_id: int,
         if poll.revealed_at is None:
             poll.revealed_at = now
             session.version += 1
+    publish_personal(broker, session)
     publish_state(broker, session, with_poll=True)
     return poll
 
@@ -517,6 +519,31 @@ def _key_of(question: Mapping[str, Any]) -> Any:
 
 def publish(broker: LocalBroker, session_id: int, audience: str, kind: str, data: Mapping[str, Any]) -> None:
     broker.publish(Message(session_id, audience, kind, json.dumps(data, separators=(",", ":"))))
+
+
+def personal_panels(session: LiveSession) -> dict[str, Any]:
+    """Everyone's own parts of the poll panel after a reveal or a leaderboard change, in one payload
+    keyed by user id: a verdict for each person who answered, a rank for each person on the
+    leaderboard while it shows. Participants missing from it have nothing of their own to show."""
+    poll = current_poll(session.id)
+    points = dict(db.session.execute(sa.select(LiveAnswer.user_id, LiveAnswer.points)
+                                     .where(LiveAnswer.poll_id == poll.id)).all()) if poll else {}
+    board = standings(session.id) if session.leaderboard_visible else []
+    ranks = {s.user_id: {"rank": s.rank, "points": s.points, "of": len(board)} for s in board}
+    people = {}
+    for user_id in points.keys() | ranks.keys():
+        panel = personal_html(poll, user_id in points, points.get(user_id, 0), ranks.get(user_id))
+        if panel["verdict"] or panel["me"]:
+            people[str(user_id)] = panel
+    return {"version": session.version, "poll": poll.id if poll else None, "people": people}
+
+
+def publish_personal(broker: LocalBroker, session: LiveSession) -> None:
+    """Send everyone's verdict and rank in one message just before the state it goes with; each
+    participant's stream passes on only that person's part (stream.py), so a room does not have to
+    ask for them one by one. Pages that miss it (polling, a reconnect) fetch GET /poll instead."""
+    broker.publish(Message(session.id, "class", "personal",
+                           json.dumps(personal_panels(session), separators=(",", ":")), version=session.version))
 
 
 def publish_state(broker: LocalBroker, session: LiveSession, *, with_lesson: bool = False,

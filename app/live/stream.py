@@ -10,6 +10,7 @@ browser reconnects, so threads held by vanished clients come back.
 """
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -33,14 +34,29 @@ def sse(event: str, data: str, event_id: int | None = None) -> str:
     return f"{head}event: {event}\ndata: {data}\n\n"
 
 
+@functools.lru_cache(maxsize=8)
+def _people(data: str) -> tuple[int | None, int | None, dict[str, Any]]:
+    """A "personal" message's payload, parsed once per process however many streams pass it on."""
+    value = json.loads(data)
+    return value.get("version"), value.get("poll"), value.get("people") or {}
+
+
+def personal_event(message_data: str, user_id: int) -> str:
+    """This person's part of a "personal" message, and nobody else's."""
+    version, poll, people = _people(message_data)
+    mine = people.get(str(user_id)) or {"verdict": "", "me": ""}
+    return sse("personal", json.dumps({"version": version, "poll": poll, **mine}, separators=(",", ":")))
+
+
 def live_stream(app: Flask, broker: LocalBroker, session_id: int, *, staff: bool,
                 read_state: Callable[[], dict[str, Any]],
                 read_staff: Callable[[str], dict[str, Any]] | None = None,
-                max_seconds: float = MAX_STREAM) -> Iterator[str]:
+                user_id: int | None = None, max_seconds: float = MAX_STREAM) -> Iterator[str]:
     """Yield SSE text until the session ends, the client goes or max_seconds pass.
 
     read_state() reads the class state; read_staff(kind) reads a staff event's payload ("tally" or
-    "presence"). Both run inside a fresh app context and release their connection afterwards.
+    "presence"). Both run inside a fresh app context and release their connection afterwards. A
+    participant's stream (user_id given) also passes on that person's part of "personal" messages.
     """
 
     def in_context(fn: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
@@ -85,6 +101,9 @@ def live_stream(app: Flask, broker: LocalBroker, session_id: int, *, staff: bool
                         yield sse("state", message.data, version)
                         if message.final:
                             return
+                elif message.kind == "personal":
+                    if user_id is not None and not staff:
+                        yield personal_event(message.data, user_id)
                 elif staff and read_staff is not None:
                     kind = "tally" if message.kind == "answers" else message.kind
                     if not pending:

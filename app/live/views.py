@@ -136,7 +136,8 @@ def events(session_id: int):
         session = services.get_session(session_id)
         return services.class_state(session, services.current_poll(session_id), catalog())
 
-    return _event_stream(live_stream(app, current_broker(), session_id, staff=False, read_state=read_state))
+    return _event_stream(live_stream(app, current_broker(), session_id, staff=False, read_state=read_state,
+                                     user_id=current_user.id))
 
 
 @bp.get("/live/<int:session_id>/lesson")

@@ -91,12 +91,18 @@ def test_instructor_runs_a_session_two_trainees_follow_answer_and_see_the_reveal
             expect(page.locator(".live-poll__status")).to_contain_text("Your answer is in")
         expect(teacher.locator("#present-panel .live-chart__count")).to_contain_text("2 answers")
 
-        # the reveal reaches both, each with their own verdict and the explanation
+        # the reveal reaches both, each with their own verdict (from the stream's "personal"
+        # event: no page asks for it) and the explanation
+        asked = []
+        for page in (toby, tara):
+            page.on("request", lambda request: asked.append(request.url) if request.url.endswith("/poll") else None)
         teacher.get_by_role("button", name="Reveal the answer").click()
         expect(toby.locator(".live-verdict")).to_contain_text("You got it")
         expect(tara.locator(".live-verdict")).to_contain_text("Not this time")
         for page in (toby, tara):
             expect(page.locator(".live-bar--right")).to_contain_text(right)
+        toby.wait_for_timeout(1800)             # longer than the fallback fetch's jitter
+        assert asked == []
 
         # nothing scrolls sideways on the phone, nor the presenter view at phone width
         assert tara.evaluate("document.documentElement.scrollWidth") <= 390
@@ -111,6 +117,12 @@ def test_instructor_runs_a_session_two_trainees_follow_answer_and_see_the_reveal
         projector.goto(teacher.url.replace("/present", "/projector"))
         expect(projector.locator(".projector__code")).to_have_text(code)
         expect(projector.locator(".live-chart__count")).to_contain_text("2 answers")
+
+        # the leaderboard: each sees their own rank, again without asking
+        teacher.get_by_role("button", name="Show the leaderboard to the room").click()
+        expect(toby.locator(".live-me")).to_contain_text("you are 1 of 2")
+        expect(tara.locator(".live-me")).to_contain_text("you are 2 of 2")
+        assert asked == []
 
         # attendance is recorded for both
         teacher.reload()

@@ -199,10 +199,28 @@ def test_the_event_stream_sends_state_then_changes(app, room):
     panel = data["poll"]["html"]
     assert "live-poll--open" in panel and 'name="csrf_token" value=""' in panel
     assert question.explanation[:40] not in change + panel and "correct" not in data["poll"]
-    # and the reveal's shared part: results and explanation, nothing personal
+    # Ana answers right, Ben (who joins now: staff news, not the class's) wrong
+    join(app, room["ben"], session.code)
+    wrong = next(o.id for o in question.options if o.id not in question.correct)
+    for who, choice in ((room["ana"], question.correct[0]), (room["ben"], wrong)):
+        live.answer(current_broker(), who.id, session.id, poll.id, choice, now=utcnow())
+    # the reveal: first Ana's own verdict (hers alone), then the shared part with nothing personal
     teacher.post(f"/live/{session.id}/polls/{poll.id}/reveal")
+    event = next(chunks)
+    assert event.startswith("event: personal\n")
+    mine = json.loads(event.split("data: ", 1)[1])
+    assert mine["version"] == version + 3 and mine["poll"] == poll.id
+    assert "You got it" in mine["verdict"] and mine["me"] == ""
+    assert set(mine) == {"version", "poll", "verdict", "me"} and "Not this time" not in event
     data = json.loads(next(chunks).split("data: ", 1)[1])
+    assert data["version"] == version + 3
     assert "live-poll--revealed" in data["poll"]["html"] and "You got it" not in data["poll"]["html"]
+    assert "data-live-verdict" in data["poll"]["html"]
+    # showing the leaderboard sends each person their rank the same way
+    teacher.post(f"/live/{session.id}/leaderboard", data={"visible": "1"})
+    mine = json.loads(next(chunks).split("data: ", 1)[1])
+    assert "you are <strong>1</strong> of 2" in mine["me"] and "You got it" in mine["verdict"]
+    assert json.loads(next(chunks).split("data: ", 1)[1])["leaderboard"] is True
     response.close()
 
 

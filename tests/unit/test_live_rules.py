@@ -133,3 +133,20 @@ def test_local_broker_fans_out_to_many_waiting_threads():
 def test_messages_survive_the_wire_format():
     message = Message(3, "staff", "answers", '{"poll": 9}')
     assert Message.decode(message.encode()) == message
+
+
+def test_a_personal_event_carries_only_its_own_persons_part():
+    import json
+
+    from app.live.stream import personal_event
+
+    data = json.dumps({"version": 7, "poll": 3, "people": {
+        "11": {"verdict": "<p>You got it.</p>", "me": ""},
+        "12": {"verdict": "<p>Not this time.</p>", "me": "<p>rank 2</p>"}}})
+    event = personal_event(data, 11)
+    assert event.startswith("event: personal\n") and "Not this time" not in event and "rank 2" not in event
+    assert json.loads(event.split("data: ", 1)[1]) == {"version": 7, "poll": 3, "verdict": "<p>You got it.</p>",
+                                                       "me": ""}
+    # someone who did not answer and is not on the leaderboard: told there is nothing of theirs
+    nothing = json.loads(personal_event(data, 99).split("data: ", 1)[1])
+    assert nothing == {"version": 7, "poll": 3, "verdict": "", "me": ""}

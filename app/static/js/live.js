@@ -80,6 +80,15 @@
     };
     var stream = null;
 
+    var personal = null;             // the latest "personal" event: {version, poll, verdict, me}
+
+    function fillPersonal(parts) {
+      var verdict = pollBox.querySelector("[data-live-verdict]");
+      var me = pollBox.querySelector("[data-live-me]");
+      if (verdict) { verdict.innerHTML = parts.verdict || ""; }
+      if (me) { me.innerHTML = parts.me || ""; }
+    }
+
     function refreshPoll() {
       return getText(root.dataset.pollUrl).then(function (html) { pollBox.innerHTML = html; });
     }
@@ -104,27 +113,34 @@
       var poll = state.poll ? state.poll.id + ":" + state.poll.status : "";
       if (poll !== seen.poll || Boolean(state.leaderboard) !== seen.leaderboard) {
         var isNew = state.poll && (!seen.poll || seen.poll.split(":")[0] !== String(state.poll.id));
+        var pollChanged = poll !== seen.poll;
         seen.poll = poll;
         seen.leaderboard = Boolean(state.leaderboard);
+        // this person's verdict and rank came just before this state, in a "personal" event
+        var mine = personal && personal.version === state.version ? personal : null;
         var shown;
         if (state.poll && state.poll.html) {
-          // a new poll or a reveal arrives with the panel everyone sees: show it now, fill in this
-          // page's token, then fetch what is personal (own verdict, points, rank) a moment later,
-          // spread out so a whole room does not ask at the same instant
+          // a new poll or a reveal arrives with the panel everyone sees: show it now and fill in
+          // this page's token and what is personal; without the personal event (polling, a
+          // reconnect), fetch it a moment later, spread out so a room does not ask at one instant
           pollBox.innerHTML = state.poll.html;
           Array.prototype.forEach.call(pollBox.querySelectorAll("input[name=csrf_token]"), function (input) {
             input.value = csrf;
           });
           shown = Promise.resolve();
-          if (state.poll.status === "revealed" || state.leaderboard) {
+          if (mine) { fillPersonal(mine); }
+          else if (state.poll.status === "revealed" || state.leaderboard) {
             window.setTimeout(refreshPoll, 200 + Math.random() * 1500);
           }
+        } else if (mine && !pollChanged) {
+          fillPersonal(mine);              // the leaderboard was shown or hidden
+          shown = Promise.resolve();
         } else {
           shown = refreshPoll();
         }
         shown.then(function () {
           if (isNew) { announce("A new poll is open."); pollBox.scrollIntoView({ block: "start" }); }
-          else if (state.poll && state.poll.status === "revealed") { announce("The answer has been revealed."); }
+          else if (state.poll && state.poll.status === "revealed" && pollChanged) { announce("The answer has been revealed."); }
         });
       }
       if (state.status === "ended") {
@@ -137,7 +153,10 @@
       if (connection) { connection.textContent = text || "Following the instructor"; }
     }
 
-    stream = listen(root.dataset.eventsUrl, { state: apply }, function () {
+    stream = listen(root.dataset.eventsUrl, {
+      state: apply,
+      personal: function (parts) { personal = parts; }
+    }, function () {
       getJSON(root.dataset.stateUrl).then(function (state) { status("Following the instructor (checking every few seconds)"); apply(state); })
         .catch(function () { status("Connection lost. Trying again…"); });
     }, status);
