@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -87,6 +88,29 @@ def _attended_days(ids: list[int], minutes: int) -> dict[int, frozenset[int]]:
     """Days each person attended live: their presence (or corrected minutes) over that day's sessions."""
     return {uid: frozenset(day for day, seconds in days.items() if attended(seconds, minutes))
             for uid, days in seconds_by_day(ids).items()}
+
+
+@dataclass(frozen=True)
+class LiveDay:
+    """Minutes of a course day's live sessions that count for one person, against the rule's."""
+
+    day: int
+    minutes: int
+    required: int
+
+    @property
+    def attended(self) -> bool:
+        return attended(self.minutes * 60, self.required)
+
+
+def live_days(user_id: int, cat: Catalog) -> list[LiveDay]:
+    """For a trainee of a live or blended cohort, each course day's counted minutes (measured, or an
+    instructor's correction); empty for everyone else. Two queries."""
+    if not _live_track([user_id]):
+        return []
+    seconds = seconds_by_day([user_id]).get(user_id, {})
+    required = cat.course.completion.live_attendance_minutes
+    return [LiveDay(day.number, seconds.get(day.number, 0) // 60, required) for day in cat.course.days]
 
 
 def study_seconds(user_id: int) -> int:

@@ -40,7 +40,8 @@ def progress():
     return render_template("progress/progress.html", report=report, overview=overview, catalog=cat,
                            certificates=certificates, verify_urls={c.id: verify_url(c.code) for c in certificates},
                            standings=standings(current_user.id, cat.quizzes),
-                           seconds=services.study_seconds(current_user.id), notes=_my_notes(cat))
+                           seconds=services.study_seconds(current_user.id), notes=_my_notes(cat),
+                           live_days=services.live_days(current_user.id, cat))
 
 
 @bp.get("/progress/notes.md")

@@ -89,7 +89,7 @@ def trainee(cohort_id: int, user_id: int):
     cat = catalog()
     return render_template("teach/trainee.html", cohort=current, person=person, catalog=cat,
                            report=progress.report_for(user_id, cat), standings=standings(user_id, cat.quizzes),
-                           seconds=progress.study_seconds(user_id))
+                           seconds=progress.study_seconds(user_id), live_days=progress.live_days(user_id, cat))
 
 
 def _analytics(cohort_id: int, quiz_id: str):

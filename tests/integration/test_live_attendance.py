@@ -133,3 +133,18 @@ def test_looking_at_the_cohort_page_ends_a_forgotten_session(app, room):
     assert "is running now" not in page and "Start a live session" in page
     db.session.expire_all()
     assert db.session.get(LiveSession, session.id).ended_at is not None
+
+
+def test_trainees_and_their_instructor_see_the_minutes_that_count_per_day(app, room, make_user):
+    teacher, session = start(app, room)
+    attendance.credit(room["teacher"], session.id, room["ben"].id, 240, "Phone died; in the room all day.",
+                      now=utcnow())
+    ben = login(app, room["ben"])
+    page = ben.get("/progress").get_data(as_text=True)
+    assert "Live sessions" in page and "Day 1: <strong>240</strong> of 240 minutes" in page and "Attended" in page
+    assert "Day 2: <strong>0</strong> of 240 minutes" in page and "Not yet" in page
+    page = teacher.get(f"/teach/cohorts/{room['cohort']}/trainees/{room['ben'].id}").get_data(as_text=True)
+    assert "Day 1: <strong>240</strong> of 240 minutes" in page
+    # a self-study trainee (in no live or blended cohort) is not shown live sessions at all
+    loner = login(app, make_user(display_name="Sam Self"))
+    assert "Live sessions" not in loner.get("/progress").get_data(as_text=True)
