@@ -129,6 +129,14 @@ def proc_memory(pid: int) -> dict[str, float]:
     return out
 
 
+def open_sockets(pid: int) -> int:
+    """How many sockets a process holds open (0 when /proc cannot tell)."""
+    try:
+        return sum(1 for fd in Path(f"/proc/{pid}/fd").iterdir() if os.readlink(fd).startswith("socket:"))
+    except OSError:
+        return 0
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind((HOST, 0))

@@ -33,23 +33,18 @@ import os
 import platform
 import random
 import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from common import BenchError, free_port, make_app, pct  # noqa: E402  (bench/common.py, beside this file)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from common import (HOST, USER_AGENT, BenchError, Gunicorn, Person, add_people, command_line,  # noqa: E402
+                    make_app, migrate, mint, open_sockets, pct, proc_memory)
 
-HOST = "127.0.0.1"
-USER_AGENT = "lectern-bench"
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
 PG_URL = "postgresql://postgres@127.0.0.1:5432/lectern_bench"
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -100,13 +95,6 @@ class Row:
 # --- database and seed data --------------------------------------------------------------
 
 @dataclass
-class Person:
-    user_id: int
-    cookie: str
-    csrf: str
-
-
-@dataclass
 class Seed:
     session_id: int
     code: str
@@ -138,57 +126,28 @@ def drop_pg_database() -> None:
 
 def seed(app, participants: int) -> Seed:
     """Migrate, create the people, cohort and running session; mint each person's cookie."""
-    from flask import session as flask_session
-    from flask_login.utils import _create_identifier
-    from flask_migrate import upgrade
-    from flask_wtf.csrf import generate_csrf
-
-    from app.auth.models import User, UserRole
+    from app.auth.models import User
     from app.cohorts import services as cohorts
     from app.content.catalog import catalog
     from app.db import utcnow
     from app.extensions import db
     from app.live import services as live
 
-    import logging
-
+    migrate(app)
+    [(admin_id, _epoch)] = add_people(app, 1, "admin", prefix="admin")
+    [teacher] = add_people(app, 1, "instructor", prefix="teacher")
+    people = add_people(app, participants, prefix="p")
+    teacher_id = teacher[0]
     with app.app_context():
-        logging.disable(logging.INFO)  # alembic's per-revision lines
-        try:
-            upgrade()
-        finally:
-            logging.disable(logging.NOTSET)
         now = utcnow()
-        admin = User(email="admin@bench.test", display_name="Bench Admin", password_hash=None, created_at=now)
-        admin.role_rows = [UserRole(role="admin")]
-        teacher = User(email="teacher@bench.test", display_name="Bench Instructor", password_hash=None, created_at=now)
-        teacher.role_rows = [UserRole(role="instructor")]
-        people = [User(email=f"p{i}@bench.test", display_name=f"Participant {i:03d}", password_hash=None,
-                       created_at=now) for i in range(participants)]
-        for person in people:
-            person.role_rows = [UserRole(role="trainee")]
-        db.session.add_all([admin, teacher, *people])
-        db.session.commit()
-        cohort = cohorts.save_cohort(admin.id, None, name="Bench live room", track="live", starts_on=None,
-                                     ends_on=None, instructor_ids=[teacher.id], now=now)
-        cohorts.enrol(admin.id, cohort.id, [p.id for p in people], now=now)
-        running = live.start_session(teacher, cohort.id, 1, catalog(), now=utcnow())
+        cohort = cohorts.save_cohort(admin_id, None, name="Bench live room", track="live", starts_on=None,
+                                     ends_on=None, instructor_ids=[teacher_id], now=now)
+        cohorts.enrol(admin_id, cohort.id, [user_id for user_id, _epoch in people], now=now)
+        running = live.start_session(db.session.get(User, teacher_id), cohort.id, 1, catalog(), now=utcnow())
         lessons = [lesson.slug for lesson in catalog().day_lessons(1)]
-        users = [(u.id, u.session_epoch) for u in [teacher, *people]]
         session_id, code = running.id, running.code
         db.session.remove()
-
-    serializer = app.session_interface.get_signing_serializer(app)
-    minted = []
-    for user_id, epoch in users:
-        # One request context per person: Flask-Login's "strong" protection hashes the address and
-        # User-Agent of the request into _id, and generate_csrf caches its token per request.
-        with app.test_request_context("/", environ_base={"REMOTE_ADDR": HOST}, headers={"User-Agent": USER_AGENT}):
-            flask_session["_user_id"] = f"{user_id}:{epoch}"
-            flask_session["_fresh"] = True
-            flask_session["_id"] = _create_identifier()
-            token = generate_csrf()
-            minted.append(Person(user_id, serializer.dumps(dict(flask_session)), token))
+    minted = mint(app, [teacher, *people])
     return Seed(session_id, code, minted[0], minted[1:], lessons)
 
 
@@ -205,81 +164,6 @@ def check_answers(app, poll_id: int, expected_users: set[int]) -> tuple[int, int
         db.session.remove()
     users = {uid for uid, _c in rows}
     return len(rows), len(users), sum(1 for _u, c in rows if c), users == expected_users
-
-
-# --- the server --------------------------------------------------------------------------
-
-class Server:
-    def __init__(self, config: Config, url: str, secret: str, folder: str) -> None:
-        self.config, self.url, self.secret = config, url, secret
-        self.port = free_port()
-        self.log_path = Path(folder) / "gunicorn.log"
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> float:
-        env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL", "FLASK_DEBUG")}
-        env.update(SECRET_KEY=self.secret, DATABASE_URL=self.url, LECTERN_DEMO="0",
-                   WEB_CONCURRENCY=str(self.config.workers), GUNICORN_ACCESSLOG="/dev/null", PYTHONUNBUFFERED="1")
-        if self.config.redis:
-            env["REDIS_URL"] = REDIS_URL
-        started = time.monotonic()
-        with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--bind", f"{HOST}:{self.port}",
-                 "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = started + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise BenchError(f"gunicorn exited with {self.proc.returncode} before answering /healthz")
-            try:
-                with urllib.request.urlopen(f"http://{HOST}:{self.port}/healthz", timeout=2) as response:
-                    if response.status == 200 and len(self.workers()) >= self.config.workers:
-                        return time.monotonic() - started
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise BenchError("gunicorn did not answer /healthz within 60 s")
-
-    def workers(self) -> list[int]:
-        if self.proc is None:
-            return []
-        try:
-            text = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text()
-        except OSError:
-            return []
-        return [int(pid) for pid in text.split()]
-
-    def log_tail(self, lines: int = 30) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(no log)"
-
-    def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=10)
-
-
-def proc_figures(pid: int) -> dict[str, float]:
-    """Peak and current resident memory (MB), CPU seconds and open sockets of one process."""
-    out: dict[str, float] = {}
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(("VmHWM:", "VmRSS:")):
-                out[line[:5]] = int(line.split()[1]) / 1024
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        out["cpu"] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        out["sockets"] = sum(1 for fd in os.listdir(f"/proc/{pid}/fd")
-                             if os.readlink(f"/proc/{pid}/fd/{fd}").startswith("socket:"))
-    except OSError:
-        pass
-    return out
 
 
 # --- the HTTP/1.1 client -----------------------------------------------------------------
@@ -503,7 +387,7 @@ async def wait_all(futures: list[asyncio.Future], timeout: float) -> tuple[list[
 
 # --- one configuration -------------------------------------------------------------------
 
-async def drive(server: Server, data: Seed, cookie_name: str, rounds: int) -> dict[str, Any]:
+async def drive(server: Gunicorn, data: Seed, cookie_name: str, rounds: int) -> dict[str, Any]:
     client = Client(server.port, cookie_name)
     sid, n = data.session_id, len(data.trainees)
     out: dict[str, Any] = {"rows": [], "numbers": {}}
@@ -550,7 +434,7 @@ async def drive(server: Server, data: Seed, cookie_name: str, rounds: int) -> di
             raise BenchError(f"{n - len(opened)} of {n} event streams did not open ({failed} failed): {errors}")
         rows.append(Row(f"event streams: {n} opened at once",
                         f"first state on all in {max(opened) - started:.2f} s; each {spread([t - started for t in opened])}"))
-        out["sockets"] = {pid: proc_figures(pid).get("sockets", 0) for pid in server.workers()}
+        out["sockets"] = {pid: open_sockets(pid) for pid in server.workers()}
         await asyncio.sleep(0.5)  # let the join presence notifications settle
 
         # 3. Show to class.
@@ -647,7 +531,7 @@ async def drive(server: Server, data: Seed, cookie_name: str, rounds: int) -> di
             return person, response, started
 
         def server_cpu() -> float:
-            return sum(proc_figures(pid).get("cpu", 0.0) for pid in server.workers())
+            return sum(proc_memory(pid).get("cpu", 0.0) for pid in server.workers())
 
         cpu_server, cpu_client = server_cpu(), time.process_time()
         t0 = time.monotonic()
@@ -727,7 +611,7 @@ async def drive(server: Server, data: Seed, cookie_name: str, rounds: int) -> di
         out.update(poll_id=poll_id, answered={p.user_id for p, _r, _s in accepted},
                    refused=[(p.user_id, r if isinstance(r, BaseException) else f"{r.status} {r.body[:120]!r}")
                             for p, r in refused], worst_show_p95=worst_p95)
-        out["workers"] = {pid: proc_figures(pid) for pid in server.workers()}
+        out["workers"] = {pid: proc_memory(pid) for pid in server.workers()}
         dead = [s.label for s in streams if s.error is not None]
         if dead:
             raise BenchError(f"{len(dead)} event streams broke during the run, e.g. {dead[:3]}: "
@@ -746,7 +630,7 @@ def run_config(config: Config, participants: int, rounds: int,
     numbers = {} if numbers is None else numbers
     secret = os.urandom(24).hex()
     folder = tempfile.mkdtemp(prefix="lectern-bench-live-")
-    server: Server | None = None
+    server: Gunicorn | None = None
     app = None
     rows: list[Row] = []
     errors: list[str] = []
@@ -756,7 +640,10 @@ def run_config(config: Config, participants: int, rounds: int,
         app = make_app(url, secret)
         data = seed(app, participants)
         rows.append(Row("set-up: migrate, seed, mint cookies", f"{time.monotonic() - started:.1f} s"))
-        server = Server(config, url, secret, folder)
+        env = {"SECRET_KEY": secret, "DATABASE_URL": url, "LECTERN_DEMO": "0"}
+        if config.redis:
+            env["REDIS_URL"] = REDIS_URL
+        server = Gunicorn(folder, env=env, workers=config.workers)
         rows.append(Row(f"gunicorn start ({config.workers} worker{'s' if config.workers > 1 else ''})",
                         f"{server.start():.1f} s"))
         result = asyncio.run(drive(server, data, app.config.get("SESSION_COOKIE_NAME", "session"), rounds))
@@ -850,7 +737,7 @@ def main() -> None:
     print(f"\nmachine: {os.cpu_count()} cores (nproc {len(os.sched_getaffinity(0))}), {platform.machine()}, "
           f"Python {platform.python_version()}, {platform.system()} {platform.release()}; "
           f"whole run {time.monotonic() - started:.0f} s")
-    print(" ".join(["command: .venv/bin/python bench/live.py", *sys.argv[1:]]))
+    print(f"command: {command_line()}")
     if args.json:
         from common import write_json
 
