@@ -38,3 +38,11 @@ def post_worker_init(worker):
             stop_worker(signum, frame)
 
     signal.signal(signal.SIGTERM, on_term)
+
+
+def worker_exit(server, worker):
+    """Jobs (bulk certificate issue, imports) run in threads of the worker and end with it: mark the
+    ones still running as interrupted, so their pages say so at once (app/jobs/services.py)."""
+    from app.jobs.services import interrupt_local_jobs
+
+    interrupt_local_jobs()

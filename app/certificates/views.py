@@ -105,7 +105,8 @@ def issue_all(cohort_id: int):
     cohort = cohorts.get_cohort(cohort_id)
     ids = [p.id for p in cohorts.trainees(cohort_id)]
     actor = current_user.id
-    job = jobs.create_job("certificates.issue", actor, total=len(ids))
+    job = jobs.create_job("certificates.issue", actor, total=len(ids),
+                          context={"cohort": cohort.name, "cohort_id": cohort_id})
     cat = catalog()
 
     def work(job_id: int) -> dict:

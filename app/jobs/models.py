@@ -24,4 +24,5 @@ class Job(Base):
     result: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime]
+    updated_at: Mapped[datetime | None]     # the latest sign of life (creation, each progress report)
     finished_at: Mapped[datetime | None]

@@ -3,6 +3,7 @@
 Shared by the test_robust_* modules (test_live_gunicorn.py keeps its own Redis-backed variant)."""
 from __future__ import annotations
 
+import http.client
 import os
 import re
 import socket
@@ -80,6 +81,15 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None   # the test looks at each 302 itself
 
 
+def _body(response) -> str:
+    """The response body, or as much of it as came: a worker killed just after sending the status
+    line and headers (a 302 after its commit, say) still answered with that status."""
+    try:
+        return response.read().decode()
+    except http.client.IncompleteRead as exc:
+        return exc.partial.decode(errors="replace")
+
+
 class Browser:
     """One person: a cookie jar, a fixed User-Agent and client address, and the page's CSRF token."""
 
@@ -96,9 +106,9 @@ class Browser:
             body = urllib.parse.urlencode({"csrf_token": self.csrf, **data}, doseq=True).encode()
         try:
             with self.opener.open(urllib.request.Request(url, data=body), timeout=timeout) as r:
-                return r.status, r.headers.get("Location", ""), r.read().decode()
+                return r.status, r.headers.get("Location", ""), _body(r)
         except urllib.error.HTTPError as exc:
-            return exc.code, exc.headers.get("Location", ""), exc.read().decode()
+            return exc.code, exc.headers.get("Location", ""), _body(exc)
 
     def sign_in(self, base: str, email: str) -> None:
         status, _location, page = self.request(base + "/login")
