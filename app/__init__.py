@@ -92,13 +92,13 @@ def _configure_blueprints(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
     from app.certificates.views import bp as certificates_bp
     from app.checklist.views import bp as checklist_bp
-    from app.workbook.views import bp as workbook_bp
     from app.health.views import bp as health_bp
     from app.learn.views import bp as learn_bp
     from app.live.views import bp as live_bp
     from app.progress.views import bp as progress_bp
     from app.quizzes.views import bp as quizzes_bp
     from app.teach.views import bp as teach_bp
+    from app.workbook.views import bp as workbook_bp
 
     for bp in (auth_bp, learn_bp, quizzes_bp, progress_bp, teach_bp, admin_bp, certificates_bp, checklist_bp,
                workbook_bp, live_bp, health_bp):
@@ -110,9 +110,9 @@ def _configure_cli(app: Flask) -> None:
     from app.certificates.cli import certificates_cli
     from app.content.cli import content_cli
     from app.demo.cli import demo_cli
+    from app.jobs.worker import jobs_cli
+    from app.ops.cli import backup_command, config_cli
     from app.quizzes.cli import quizzes_cli
 
-    from app.ops.cli import backup_command, config_cli
-
-    for group in (users_cli, content_cli, quizzes_cli, certificates_cli, demo_cli, config_cli, backup_command):
+    for group in (users_cli, content_cli, quizzes_cli, certificates_cli, demo_cli, config_cli, backup_command, jobs_cli):
         app.cli.add_command(group)

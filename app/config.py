@@ -38,7 +38,9 @@ class BaseConfig:
     LECTERN_TRUSTED_PROXIES = 0
     CURRICULUM_DIR = str(PROJECT_ROOT / "curriculum")
     QUIZZES_DIR = str(PROJECT_ROOT / "quizzes")
-    JOBS_INLINE = False            # run long jobs in the request (tests); otherwise in a background thread
+    JOBS_INLINE = False            # run long jobs in the request (tests); otherwise see JOBS_BACKEND
+    JOBS_BACKEND = ""              # "thread" or "rq"; empty: rq with REDIS_URL, else thread (app/jobs/services.py)
+    JOBS_QUEUE = "lectern"         # the RQ queue's name
     CONTENT_RELOAD_SECONDS = 2.0   # look for edited content files this often; 0 = never
     TOKEN_MAX_AGE_RESET = 60 * 60 * 2          # password reset links: 2 hours
     TOKEN_MAX_AGE_INVITE = 60 * 60 * 24 * 14   # invitations: 14 days
@@ -84,6 +86,10 @@ def from_environment(environ: Mapping[str, str], instance_path: str) -> dict[str
     if environ.get("REDIS_URL"):
         out["REDIS_URL"] = environ["REDIS_URL"]
         out["RATELIMIT_STORAGE_URI"] = environ["REDIS_URL"]
+    if environ.get("JOBS_BACKEND"):
+        out["JOBS_BACKEND"] = environ["JOBS_BACKEND"].strip().lower()
+    if environ.get("JOBS_QUEUE"):
+        out["JOBS_QUEUE"] = environ["JOBS_QUEUE"]
     if environ.get("LECTERN_BASE_URL"):
         out["LECTERN_BASE_URL"] = environ["LECTERN_BASE_URL"].rstrip("/")
     for key in ("LECTERN_ISSUER_ORG", "LECTERN_ISSUER_NAME"):
@@ -127,6 +133,10 @@ def finalise(config: dict[str, Any]) -> None:
                 "SECRET_KEY is not set: export SECRET_KEY=<a long random string> "
                 "(for example from `python -c 'import secrets; print(secrets.token_hex(32))'`)"
             )
+    if config.get("JOBS_BACKEND") not in ("", None, "thread", "rq"):
+        raise ConfigError(f"JOBS_BACKEND must be thread or rq, not {config['JOBS_BACKEND']!r}")
+    if config.get("JOBS_BACKEND") == "rq" and not config.get("REDIS_URL"):
+        raise ConfigError("JOBS_BACKEND=rq needs REDIS_URL (the queue lives in Redis)")
     if str(config.get("LECTERN_BASE_URL", "")).startswith("https://"):
         config["SESSION_COOKIE_SECURE"] = True
         config["REMEMBER_COOKIE_SECURE"] = True

@@ -27,4 +27,12 @@ cat <<MSG
   (database: ${DATABASE_URL:-SQLite in instance/lectern.db}; stop with Ctrl-C)
 
 MSG
-exec "$BIN/gunicorn" --config gunicorn.conf.py --bind "$HOST:$PORT" wsgi:app
+if [ -n "${REDIS_URL:-}" ] && [ "${JOBS_BACKEND:-rq}" = "rq" ]; then
+  # With Redis, long jobs wait in an RQ queue: run one job worker beside the web server.
+  "$BIN/flask" --app wsgi jobs worker &
+  JOB_WORKER=$!
+  trap 'kill "$JOB_WORKER" 2>/dev/null || true' EXIT
+  "$BIN/gunicorn" --config gunicorn.conf.py --bind "$HOST:$PORT" wsgi:app
+else
+  exec "$BIN/gunicorn" --config gunicorn.conf.py --bind "$HOST:$PORT" wsgi:app
+fi

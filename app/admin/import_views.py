@@ -6,8 +6,7 @@ from flask_login import current_user
 
 from app.admin.views import bp
 from app.cohorts.forms import ImportForm
-from app.db import utcnow
-from app.imports.services import check_people_csv, import_people
+from app.imports.services import check_people_csv
 from app.jobs import services as jobs
 
 
@@ -31,20 +30,8 @@ def _import_page():
     if request.form.get("mode") != "import":
         checked = check_people_csv(text)
         return render_template("admin/import.html", form=form, checked=checked, filename=name), 200 if checked.ok else 422
-    actor = current_user.id
-    job = jobs.create_job("users.import", actor)
-
-    def work(job_id: int) -> dict:
-        def progress(done: int, total: int) -> None:
-            jobs.update_job(job_id, stage="Checking rows", done=done, total=total)
-
-        checked, created, enrolled = import_people(actor, text, now=utcnow(), source_name=name, progress=progress)
-        if not checked.ok:
-            return {"ok": False, "problems": [str(p) for p in checked.problems[:1000]], "rows": len(checked.rows)}
-        jobs.update_job(job_id, stage="Saved", done=len(checked.rows), total=len(checked.rows))
-        return {"ok": True, "rows": len(checked.rows), "created": created, "enrolled": enrolled, "file": name}
-
-    jobs.run(job.id, work)
+    job = jobs.start("users.import", current_user.id,
+                     {"actor_id": current_user.id, "text": text, "source_name": name}, context={"file": name})
     return redirect(url_for("admin.job", job_id=job.id))
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import segno
@@ -20,9 +21,10 @@ from app.certificates.codes import format_code, new_code, normalise
 from app.certificates.eligibility import Eligibility, eligibility
 from app.certificates.models import Certificate
 from app.content.catalog import Catalog
-from app.db import write_transaction
+from app.db import utcnow, write_transaction
 from app.errors import AlreadyIssued, InputRejected, NotEligible, NotFound
 from app.extensions import db
+from app.jobs import services as jobs
 from app.learn.models import LessonCompletion
 from app.pdf import lazy_render
 from app.progress import services as progress
@@ -173,6 +175,18 @@ def issue_many(actor_id: int | None, user_ids: Iterable[int], catalog: Catalog, 
         if progress_cb:
             progress_cb(issued, len(todo))
     return issued, len(ids) - issued
+
+
+def issue_cohort_job(job_id: int, params: dict[str, Any]) -> dict[str, Any]:
+    """The "issue to everyone eligible" job (app/jobs): params actor_id, cohort_id, user_ids."""
+    from app.content.catalog import catalog
+
+    def step(done: int, total: int) -> None:
+        jobs.update_job(job_id, stage="Issuing certificates", done=done, total=total)
+
+    issued, skipped = issue_many(params["actor_id"], params["user_ids"], catalog(), now=utcnow(),
+                                 cohort_id=params["cohort_id"], progress_cb=step)
+    return {"ok": True, "issued": issued, "skipped": skipped}
 
 
 def by_code(text: str) -> Certificate | None:

@@ -47,8 +47,8 @@ def verify(code: str):
         return render_template("certificates/unknown.html"), 404
     current = None
     if certificate.superseded_by_id:
-        from app.extensions import db
         from app.certificates.models import Certificate
+        from app.extensions import db
 
         current = db.session.get(Certificate, certificate.superseded_by_id)
     return render_template("certificates/verify.html", c=certificate, current=current,
@@ -104,19 +104,9 @@ def issue_one(cohort_id: int):
 def issue_all(cohort_id: int):
     cohort = cohorts.get_cohort(cohort_id)
     ids = [p.id for p in cohorts.trainees(cohort_id)]
-    actor = current_user.id
-    job = jobs.create_job("certificates.issue", actor, total=len(ids),
-                          context={"cohort": cohort.name, "cohort_id": cohort_id})
-    cat = catalog()
-
-    def work(job_id: int) -> dict:
-        def step(done: int, total: int) -> None:
-            jobs.update_job(job_id, stage="Issuing certificates", done=done, total=total)
-
-        issued, skipped = services.issue_many(actor, ids, cat, now=utcnow(), cohort_id=cohort_id, progress_cb=step)
-        return {"ok": True, "issued": issued, "skipped": skipped, "cohort": cohort.name, "cohort_id": cohort_id}
-
-    jobs.run(job.id, work)
+    job = jobs.start("certificates.issue", current_user.id,
+                     {"actor_id": current_user.id, "cohort_id": cohort_id, "user_ids": ids},
+                     total=len(ids), context={"cohort": cohort.name, "cohort_id": cohort_id})
     return redirect(url_for("admin.job", job_id=job.id))
 
 

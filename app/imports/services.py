@@ -3,15 +3,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
 from app.audit import services as audit
 from app.auth.models import User, UserRole
 from app.cohorts.models import Cohort, Enrolment
-from app.db import write_transaction
+from app.db import utcnow, write_transaction
 from app.extensions import db
 from app.imports.rows import Checked, check_csv
+from app.jobs import services as jobs
 
 
 def check_people_csv(text: str, progress: Callable[[int, int], None] | None = None) -> Checked:
@@ -51,3 +53,17 @@ def import_people(actor_id: int | None, text: str, *, now: datetime, source_name
         audit.record(actor_id, "users.import", "import", None, source_name, now=now, rows=len(checked.rows),
                      created=created, enrolled=enrolled)
     return checked, created, enrolled
+
+
+def import_job(job_id: int, params: dict[str, Any]) -> dict[str, Any]:
+    """The import job (app/jobs): params actor_id, text (the CSV), source_name."""
+    def progress(done: int, total: int) -> None:
+        jobs.update_job(job_id, stage="Checking rows", done=done, total=total)
+
+    name = params.get("source_name") or "upload"
+    checked, created, enrolled = import_people(params["actor_id"], params["text"], now=utcnow(), source_name=name,
+                                               progress=progress)
+    if not checked.ok:
+        return {"ok": False, "problems": [str(p) for p in checked.problems[:1000]], "rows": len(checked.rows)}
+    jobs.update_job(job_id, stage="Saved", done=len(checked.rows), total=len(checked.rows))
+    return {"ok": True, "rows": len(checked.rows), "created": created, "enrolled": enrolled, "file": name}

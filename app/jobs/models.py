@@ -21,6 +21,7 @@ class Job(Base):
     stage: Mapped[str] = mapped_column(sa.String(200), default="")
     done: Mapped[int] = mapped_column(default=0)
     total: Mapped[int] = mapped_column(default=0)
+    params: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict, server_default="{}")   # what to do
     result: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime]

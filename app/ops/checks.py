@@ -33,6 +33,7 @@ class SystemFacts:
     schema_current: bool | None = None
     demo_passwords_work: tuple[str, ...] = ()     # demo accounts that still sign in with their demo password
     redis_reachable: bool | None = None
+    job_workers: int | None = None                # RQ workers registered in Redis (JOBS_BACKEND rq)
     content_problems: int = 0
 
 
@@ -99,6 +100,9 @@ def check(config: Mapping[str, Any], environ: Mapping[str, str], facts: SystemFa
                            "shared between processes; set REDIS_URL or WEB_CONCURRENCY=1")
     if config.get("REDIS_URL") and facts.redis_reachable is False:
         error("REDIS_URL", "Redis does not answer")
+    if facts.job_workers == 0:
+        warning("JOBS_BACKEND", "rq, and no job worker is running: bulk certificate issue and imports will wait "
+                                "until one is (`flask --app wsgi jobs worker`, docs/DEPLOY.md)")
     if facts.database_reachable is False:
         error("DATABASE_URL", "the database does not answer")
     elif facts.schema_current is False:

@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.jobs import services as jobs
 from app.ops.checks import ERROR, SystemFacts, check
 
 config_cli = AppGroup("config", help="Check the configuration.")
@@ -54,10 +55,15 @@ def _facts() -> SystemFacts:
             redis_ok = bool(redis.Redis.from_url(current_app.config["REDIS_URL"], socket_connect_timeout=2).ping())
         except redis.RedisError:
             redis_ok = False
+    job_workers = None
+    if redis_ok and jobs.backend(current_app.config) == "rq":
+        from rq import Worker
+
+        job_workers = Worker.count(queue=jobs.queue(current_app))
     problems = current_app.extensions.get("lectern.content_problems") or content_problems()
     return SystemFacts(secret_missing=bool(current_app.config.get("LECTERN_SECRET_KEY_MISSING")),
                        database_reachable=reachable, schema_current=current, demo_passwords_work=tuple(demo),
-                       redis_reachable=redis_ok, content_problems=len(problems))
+                       redis_reachable=redis_ok, job_workers=job_workers, content_problems=len(problems))
 
 
 @config_cli.command("check")

@@ -39,38 +39,44 @@ def test_a_job_silent_for_too_long_is_shown_as_interrupted_with_what_was_kept(ap
 def test_an_interrupted_import_says_nothing_was_saved(app, make_user):
     admin = make_user(roles=("admin",))
     job = jobs.create_job("users.import", admin.id)
+    jobs.update_job(job.id, status="running", stage="Checking rows")
     db.session.query(Job).filter_by(id=job.id).update({"updated_at": utcnow() - timedelta(hours=1)})
     db.session.commit()
     page = login(app, admin).get(f"/admin/jobs/{job.id}").get_data(as_text=True)
     assert "saved completely or not at all" in page and "never duplicated" in page and "Import the file again" in page
 
 
-def test_a_stopping_worker_marks_its_running_jobs_interrupted_and_leaves_finished_ones(app, make_user):
+STARTED, RELEASE = threading.Event(), threading.Event()
+
+
+def slow_job(job_id: int, params: dict) -> dict:
+    """A job kind for these tests: reports progress, then waits to be released."""
+    jobs.update_job(job_id, stage="Working", done=3, total=10)
+    STARTED.set()
+    RELEASE.wait(10)
+    return {"ok": True, "waited": params["why"]}
+
+
+def test_a_stopping_worker_marks_its_running_jobs_interrupted_and_leaves_finished_ones(app, make_user, monkeypatch):
     admin = make_user(roles=("admin",))
+    monkeypatch.setitem(jobs.KINDS, "test.slow", "tests.integration.test_jobs:slow_job")
+    STARTED.clear(), RELEASE.set()
+    finished = jobs.start("test.slow", admin.id, {"why": "inline"})             # JOBS_INLINE: done at once
+    db.session.rollback()
+    assert db.session.get(Job, finished.id).result == {"ok": True, "waited": "inline"}
+    STARTED.clear(), RELEASE.clear()
     app.config["JOBS_INLINE"] = False
-    started, release = threading.Event(), threading.Event()
-
-    def slow(job_id: int) -> dict:
-        jobs.update_job(job_id, stage="Working", done=3, total=10)
-        started.set()
-        release.wait(10)
-        return {"ok": True}
-
-    finished = jobs.create_job("users.import", admin.id)
-    app.config["JOBS_INLINE"] = True
-    jobs.run(finished.id, lambda job_id: {"ok": True, "rows": 0, "created": 0, "enrolled": 0, "file": "x.csv"})
-    app.config["JOBS_INLINE"] = False
-    running = jobs.create_job("users.import", admin.id)
-    jobs.run(running.id, slow)
-    assert started.wait(10)
+    running = jobs.start("test.slow", admin.id, {"why": "thread"})
+    assert STARTED.wait(10)
     try:
         assert jobs.interrupt_local_jobs() == 1                 # what gunicorn's worker_exit hook calls
         db.session.rollback()                                   # a fresh look, past this session's snapshot
         row = db.session.get(Job, running.id)
         assert row.status == "failed" and row.result["interrupted"] and row.result["done"] == 3
+        assert row.result["started"] and row.stage == "Interrupted"
         assert db.session.get(Job, finished.id).status == "done"
     finally:
-        release.set()
+        RELEASE.set()
     for thread in threading.enumerate():
         if thread.name == f"lectern-job-{running.id}":
             thread.join(10)

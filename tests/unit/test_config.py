@@ -55,3 +55,13 @@ def test_create_app_touches_no_database(tmp_path):
     db_file = tmp_path / "never.db"
     create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}"})
     assert not db_file.exists()
+
+
+@pytest.mark.parametrize("settings, message", [
+    ({"JOBS_BACKEND": "celery"}, "JOBS_BACKEND must be thread or rq"),
+    ({"JOBS_BACKEND": "rq"}, "JOBS_BACKEND=rq needs REDIS_URL"),
+])
+def test_a_jobs_backend_that_cannot_work_is_refused(settings, message):
+    with pytest.raises(ConfigError) as info:
+        create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", **settings})
+    assert message in str(info.value)

@@ -50,3 +50,11 @@ def test_system_facts_become_errors_and_sqlite_a_warning():
     assert {"database schema", "content"} <= errors(found)
     assert any(f.setting == "DATABASE_URL" and f.level == WARNING for f in found)
     assert "DATABASE_URL" in errors(check(PRODUCTION, {}, SystemFacts(database_reachable=False)))
+
+
+def test_a_queue_without_a_job_worker_is_a_warning():
+    import dataclasses
+
+    found = check(PRODUCTION, {}, dataclasses.replace(HEALTHY, job_workers=0))
+    assert any(f.level == WARNING and f.setting == "JOBS_BACKEND" and "jobs worker" in f.message for f in found)
+    assert not any(f.setting == "JOBS_BACKEND" for f in check(PRODUCTION, {}, dataclasses.replace(HEALTHY, job_workers=1)))
