@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.exc import IntegrityError
 
@@ -65,7 +66,8 @@ def load_session_user(session_id: str) -> User | None:
     user_part, _, epoch_part = session_id.partition(":")
     if not (user_part.isdigit() and epoch_part.isdigit()):
         return None
-    user = db.session.get(User, int(user_part))
+    # one query on every signed-in request: the person and their roles together
+    user = db.session.get(User, int(user_part), options=[joinedload(User.role_rows)])
     if user is None or not user.is_active or user.session_epoch != int(epoch_part):
         return None
     return user
