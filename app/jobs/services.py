@@ -1,6 +1,6 @@
 """Long jobs (bulk certificate issue, CSV imports) run outside the request. The job's row holds
-what to do (kind and params), its progress and its result, so any process can run it or show it,
-and the result survives a restart.
+what to do (kind and params, cleared when the job ends), its progress and its result, so any
+process can run it or show it, and the result survives a restart.
 
 Where a job runs (JOBS_BACKEND, app/config.py):
 - "thread" (the default without REDIS_URL): a daemon thread of the web worker that started it;
@@ -108,6 +108,7 @@ def _interrupt(job_id: int) -> bool:
         job.status, job.stage = "failed", "Interrupted" if started else "Not started"
         job.result = {**(job.result or {}), "error": INTERRUPTED if started else NOT_STARTED, "interrupted": True,
                       "started": started, "done": job.done, "total": job.total}
+        job.params = {}                  # an uploaded file, say: kept only while the job may still run
         job.updated_at = job.finished_at = utcnow()
     return True
 
@@ -147,11 +148,12 @@ def execute(job_id: int) -> None:
     work, params = work_for(job.kind), dict(job.params or {})
     try:
         result = work(job_id, params)
-        update_job(job_id, status="done", stage="Finished", result={**(job.result or {}), **result})
+        update_job(job_id, status="done", stage="Finished", result={**(job.result or {}), **result}, params={})
     except Exception as exc:  # noqa: BLE001 - the job records what went wrong
         db.session.rollback()
         current_app.logger.exception("Job %s failed", job_id)
-        update_job(job_id, status="failed", stage="Failed", result={**(job.result or {}), "error": str(exc)[:500]})
+        update_job(job_id, status="failed", stage="Failed", result={**(job.result or {}), "error": str(exc)[:500]},
+                   params={})
 
 
 def _claim(job_id: int) -> bool:

@@ -75,6 +75,7 @@ def test_an_import_waits_in_redis_until_a_worker_process_runs_it(app, make_user,
     assert "Imported 30 rows from people.csv: 30 new accounts, 30 enrolments" in page
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 31 and queue.count == 0
+    assert db.session.scalars(sa.select(Job)).one().params == {}       # the uploaded file is not kept
 
 
 def test_bulk_issue_runs_in_the_worker_and_a_job_delivered_twice_runs_once(app, make_user, database_uri,
