@@ -60,18 +60,36 @@ def _pg_url(url: str) -> str:
     return normalise_database_url(url)
 
 
+def empty_postgres(url: str) -> None:
+    """Empty every table of the PostgreSQL test database (the schema and its revision stay)."""
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        tables = [t for t in sa.inspect(conn).get_table_names() if t != "alembic_version"]
+        if tables:
+            conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
 @pytest.fixture
 def database_uri(migrated_template: str, tmp_path: Path) -> Iterator[str]:
     if ON_POSTGRES:
         yield migrated_template
-        engine = sa.create_engine(migrated_template)
-        with engine.begin() as conn:
-            tables = [t for t in sa.inspect(conn).get_table_names() if t != "alembic_version"]
-            if tables:
-                conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        engine.dispose()
+        empty_postgres(migrated_template)
     else:
         target = tmp_path / "lectern.db"
+        shutil.copyfile(migrated_template, target)
+        yield f"sqlite:///{target}"
+
+
+@pytest.fixture(scope="module")
+def module_database(migrated_template: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Like `database_uri`, but one database for a whole module (its app and seed built once)."""
+    if ON_POSTGRES:
+        empty_postgres(migrated_template)
+        yield migrated_template
+        empty_postgres(migrated_template)
+    else:
+        target = tmp_path_factory.mktemp("module") / "lectern.db"
         shutil.copyfile(migrated_template, target)
         yield f"sqlite:///{target}"
 

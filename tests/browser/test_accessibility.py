@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +41,6 @@ from app.live import services as live
 from app.live.broker import current_broker
 from app.quizzes import services as quizzes
 from tests.browser.conftest import browser_app, serving
-from tests.conftest import ON_POSTGRES
 
 pytestmark = pytest.mark.browser
 
@@ -61,23 +59,6 @@ def axe_js() -> str:
             pytest.fail(f"LECTERN_REQUIRE_BROWSER=1 but no axe-core at {AXE_JS} (.ci/run installs it)")
         pytest.skip(f"no axe-core at {AXE_JS} (npm install --prefix .ci/vendor axe-core)")
     return AXE_JS
-
-
-@pytest.fixture(scope="module")
-def module_database(migrated_template: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Like `database_uri`, but one database for the whole module."""
-    if not ON_POSTGRES:
-        target = tmp_path_factory.mktemp("axe") / "lectern.db"
-        shutil.copyfile(migrated_template, target)
-        yield f"sqlite:///{target}"
-        return
-    yield migrated_template
-    engine = sa.create_engine(migrated_template)
-    with engine.begin() as conn:
-        tables = [t for t in sa.inspect(conn).get_table_names() if t != "alembic_version"]
-        if tables:
-            conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-    engine.dispose()
 
 
 def _prepare(app) -> dict[str, object]:

@@ -30,14 +30,12 @@ from __future__ import annotations
 import io
 import os
 import re
-import shutil
 import time
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, quote, urlsplit
 
 import pytest
-import sqlalchemy as sa
 from flask import Flask
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -46,7 +44,7 @@ from werkzeug.exceptions import HTTPException
 from app import create_app
 from app.auth.models import User, UserRole
 from app.extensions import db
-from tests.conftest import ON_POSTGRES, PASSWORD, IsolatedClient
+from tests.conftest import PASSWORD, IsolatedClient
 
 EXAMPLES = int(os.environ.get("LECTERN_FUZZ_EXAMPLES", "25"))  # per POST route and person; raise it for a longer hunt
 GET_EXAMPLES = max(1, EXAMPLES * 2 // 5)                        # pages read only a few query parameters
@@ -79,31 +77,9 @@ HUGE_TEXT = ["x" * 100_000, "é" * 20_000, "\U0001F600" * 5_000, "a\n" * 20_000]
 text = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=40)
 
 
-def _empty_postgres(url: str) -> None:
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        tables = [t for t in sa.inspect(conn).get_table_names() if t != "alembic_version"]
-        if tables:
-            conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-    engine.dispose()
-
-
 @pytest.fixture(scope="module")
-def fuzz_uri(migrated_template: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """One database for the whole module (the app and its seed are built once)."""
-    if ON_POSTGRES:
-        _empty_postgres(migrated_template)
-        yield migrated_template
-        _empty_postgres(migrated_template)
-    else:
-        target = tmp_path_factory.mktemp("fuzz") / "lectern.db"
-        shutil.copyfile(migrated_template, target)
-        yield f"sqlite:///{target}"
-
-
-@pytest.fixture(scope="module")
-def fuzz_app(fuzz_uri: str) -> Iterator[Flask]:
-    application = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": fuzz_uri, "PROPAGATE_EXCEPTIONS": False,
+def fuzz_app(module_database: str) -> Iterator[Flask]:
+    application = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": module_database, "PROPAGATE_EXCEPTIONS": False,
                               "CONTENT_RELOAD_SECONDS": 0})
     application.test_client_class = IsolatedClient
     yield application
