@@ -103,6 +103,18 @@ def write_json(path: str | None, benchmark: str, figures: list[Figure], errors: 
     Path(path).write_text(json.dumps(doc, indent=2, default=str))
 
 
+def report(title: str, benchmark: str, figures: list[Figure], errors: list[str], json_path: str | None,
+           extra: dict[str, Any] | None = None) -> None:
+    """The end of a benchmark: its figures, errors and machine printed, the JSON written, and exit
+    status 1 when it failed to measure (a budget missed is not a failure)."""
+    print_figures(title, figures)
+    for error in errors:
+        print(f"ERROR: {error}")
+    print(f"machine: {machine_line()}")
+    write_json(json_path, benchmark, figures, errors, extra)
+    sys.exit(1 if errors else 0)
+
+
 def print_figures(title: str, figures: list[Figure]) -> None:
     print(f"\n== {title} ==")
     width = max((len(f.name) for f in figures), default=10)

@@ -37,14 +37,13 @@ import os
 import shutil
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from common import (BenchError, Figure, Gunicorn, LoadResult, Person, add_people, closed_loop,  # noqa: E402
-                    judged, machine_line, make_app, migrate, mint, print_figures, proc_memory, write_json)
+                    judged, make_app, migrate, mint, proc_memory, report)
 
 RATIO_BUDGET = 0.40
 P95_BUDGET_MS = 50.0
@@ -217,12 +216,8 @@ def main() -> None:
                   f"p50 {t['p50_ms']:5.1f} ms, p95 {t['p95_ms']:5.1f} ms, p99 {t['p99_ms']:5.1f} ms; "
                   f"worker CPU {t['server_cpu_ms_per_request']:.2f} ms/request, busy {t['server_busy']:.0%} of a core; "
                   f"client CPU {t['client_cpu_s']:.1f} s")
-    print_figures(f"lesson pages, {args.clients} concurrent keep-alive clients", figures)
-    for error in errors:
-        print(f"ERROR: {error}")
-    print(f"machine: {machine_line()}")
-    write_json(args.json, "pages", figures, errors, {"details": details})
-    sys.exit(1 if errors else 0)
+    report(f"lesson pages, {args.clients} concurrent keep-alive clients", "pages", figures, errors, args.json,
+           {"details": details})
 
 
 if __name__ == "__main__":

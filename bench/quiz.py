@@ -45,8 +45,8 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from common import (BenchError, Connection, Figure, Gunicorn, Person, add_people, judged, machine_line,  # noqa: E402
-                    make_app, migrate, mint, pct, print_figures, proc_memory, write_json)
+from common import (BenchError, Connection, Figure, Gunicorn, Person, add_people, judged, make_app,  # noqa: E402
+                    migrate, mint, pct, proc_memory, report)
 
 P95_BUDGET_MS = 100.0
 TAG = re.compile(r"<(input)\b([^>]*)>()|<(select)\b([^>]*)>(.*?)</select>", re.S)
@@ -283,12 +283,7 @@ def main() -> None:
             server.stop()
         shutil.rmtree(folder, ignore_errors=True)
 
-    print_figures(f"quiz submission, {args.clients} concurrent clients", figures)
-    for error in errors:
-        print(f"ERROR: {error}")
-    print(f"machine: {machine_line()}")
-    write_json(args.json, "quiz", figures, errors)
-    sys.exit(1 if errors else 0)
+    report(f"quiz submission, {args.clients} concurrent clients", "quiz", figures, errors, args.json)
 
 
 if __name__ == "__main__":

@@ -29,8 +29,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from common import (ROOT, BenchError, Figure, Gunicorn, judged, machine_line, make_app, migrate,  # noqa: E402
-                    print_figures, proc_memory, write_json)
+from common import (ROOT, BenchError, Figure, Gunicorn, judged, make_app, migrate,  # noqa: E402
+                    proc_memory, report)
 
 BUDGET_S = 2.0
 CHILD = """
@@ -109,12 +109,7 @@ def main() -> None:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
-    print_figures("start-up", figures)
-    for error in errors:
-        print(f"ERROR: {error}")
-    print(f"machine: {machine_line()}")
-    write_json(args.json, "startup", figures, errors, {"runs": runs})
-    sys.exit(1 if errors else 0)
+    report("start-up", "startup", figures, errors, args.json, {"runs": runs})
 
 
 if __name__ == "__main__":
