@@ -37,7 +37,9 @@ def _configure(app: Flask, overrides: Mapping[str, Any] | None) -> None:
         os.makedirs(app.instance_path, exist_ok=True)
     if app.config["LECTERN_TRUSTED_PROXIES"]:
         hops = app.config["LECTERN_TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+        # X-Forwarded-Host is not trusted: the proxy passes Host itself, and absolute addresses come from
+        # LECTERN_BASE_URL (app/web.py public_url), never from the request
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def _configure_logging(app: Flask) -> None:
@@ -61,17 +63,19 @@ def _configure_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
-    login_manager.session_protection = "strong"
+    login_manager.session_protection = None  # no address fingerprint: the session epoch ends stolen copies (ARCHITECTURE.md)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_session_user)
 
+    from app.auth.resume import install as install_form_recovery
     from app.live.broker import install_broker
     from app.web import install_web_hooks
 
     install_broker(app)
     install_web_hooks(app)
+    install_form_recovery(app)
 
 
 def _configure_catalog(app: Flask) -> None:

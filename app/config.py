@@ -29,8 +29,15 @@ class BaseConfig:
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
-    LOGIN_ACCOUNT_RATE_LIMIT = "20 per hour"
+    # Sign-in and code limits count failures only (app/auth/throttle.py; docs/DEPLOY.md): a room on
+    # one venue address signs in freely, a guesser is slowed. Each can be set in the environment.
+    LOGIN_ADDRESS_LIMIT = "20 per minute;100 per hour"        # wrong sign-ins from one address
+    LOGIN_ACCOUNT_ADDRESS_LIMIT = "5 per 5 minutes;20 per day"  # wrong passwords for one account from one address
+    LOGIN_ACCOUNT_LIMIT = "100 per hour"                     # for one account from anywhere (not known devices)
+    REGISTER_CODE_LIMIT = "20 per 10 minutes;60 per hour"    # wrong enrolment codes at /register per address
+    REGISTER_ACCOUNT_LIMIT = "300 per hour"                  # accounts created at /register per address
+    ENROL_CODE_LIMIT = "20 per 10 minutes;60 per hour"       # wrong codes at /cohorts/join per address
+    ENROL_CODE_USER_LIMIT = "10 per 10 minutes;30 per day"   # wrong codes at /cohorts/join per person
     LECTERN_BASE_URL = "http://127.0.0.1:5000"
     LECTERN_ISSUER_ORG = "Lectern Professional Training"   # printed on certificates
     LECTERN_ISSUER_NAME: str | None = None                  # signatory; default: the admin who issues
@@ -62,6 +69,10 @@ class TestConfig(BaseConfig):
     WTF_CSRF_ENABLED = False
     TOKEN_MAX_AGE_RESET = 60 * 60
     LECTERN_BASE_URL = "http://localhost"
+
+
+LIMIT_SETTINGS = ("LOGIN_ADDRESS_LIMIT", "LOGIN_ACCOUNT_ADDRESS_LIMIT", "LOGIN_ACCOUNT_LIMIT",
+                  "REGISTER_CODE_LIMIT", "REGISTER_ACCOUNT_LIMIT", "ENROL_CODE_LIMIT", "ENROL_CODE_USER_LIMIT")
 
 
 def _bool(value: str) -> bool:
@@ -99,6 +110,9 @@ def from_environment(environ: Mapping[str, str], instance_path: str) -> dict[str
         out["LECTERN_DEMO"] = _bool(environ["LECTERN_DEMO"])
     if environ.get("LECTERN_TRUSTED_PROXIES"):
         out["LECTERN_TRUSTED_PROXIES"] = int(environ["LECTERN_TRUSTED_PROXIES"])
+    for key in LIMIT_SETTINGS:
+        if environ.get(key):
+            out[key] = environ[key].strip()
     if environ.get("FLASK_DEBUG"):
         out["DEBUG"] = _bool(environ["FLASK_DEBUG"])
     for key in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_SENDER"):
@@ -137,6 +151,8 @@ def finalise(config: dict[str, Any]) -> None:
         raise ConfigError(f"JOBS_BACKEND must be thread or rq, not {config['JOBS_BACKEND']!r}")
     if config.get("JOBS_BACKEND") == "rq" and not config.get("REDIS_URL"):
         raise ConfigError("JOBS_BACKEND=rq needs REDIS_URL (the queue lives in Redis)")
+    for key in LIMIT_SETTINGS:
+        _check_limit(key, config.get(key))
     if str(config.get("LECTERN_BASE_URL", "")).startswith("https://"):
         config["SESSION_COOKIE_SECURE"] = True
         config["REMEMBER_COOKIE_SECURE"] = True
@@ -146,3 +162,13 @@ def finalise(config: dict[str, Any]) -> None:
         options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         options.setdefault("connect_args", {"timeout": 15})
         config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _check_limit(key: str, value: object) -> None:
+    from limits import parse_many
+
+    try:
+        if not value or not parse_many(str(value)):
+            raise ValueError
+    except ValueError:
+        raise ConfigError(f"{key}={value!r} is not a rate limit; write it like \"20 per minute;100 per hour\"") from None

@@ -272,9 +272,8 @@ def add_people(app, count: int, role: str = "trainee", prefix: str = "t") -> lis
 
 
 def mint(app, users: list[tuple[int, int]]) -> list[Person]:
-    """Signed session cookies (and CSRF tokens) as a sign-in would leave them, without argon2:
-    Flask-Login's strong protection hashes the address and User-Agent into _id, so every request
-    must come from HOST with USER_AGENT."""
+    """Signed session cookies (and CSRF tokens) as a sign-in would leave them, without argon2.
+    (Sessions carry no address fingerprint any more; _id is kept as Flask-Login writes it.)"""
     from flask import session as flask_session
     from flask_login.utils import _create_identifier
     from flask_wtf.csrf import generate_csrf

@@ -5,6 +5,7 @@ from itertools import groupby
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from app.auth import throttle
 from app.auth.forms import JoinForm
 from app.auth.models import Role
 from app.cohorts import services as cohorts
@@ -111,7 +112,9 @@ def search():
 
 @bp.route("/cohorts/join", methods=["GET", "POST"])
 @login_required
-@limiter.limit("20 per hour", methods=["POST"])
+@limiter.limit(throttle.setting("ENROL_CODE_LIMIT"), methods=["POST"], deduct_when=throttle.noted_failure)
+@limiter.limit(throttle.setting("ENROL_CODE_USER_LIMIT"), methods=["POST"], deduct_when=throttle.noted_failure,
+               key_func=lambda: f"user:{current_user.id}")
 def join():
     """Enter a cohort's enrolment code. (/join is kept for live-session codes.)"""
     form = JoinForm()
@@ -119,6 +122,7 @@ def join():
         try:
             cohort = cohorts.join_with_code(current_user.id, form.code.data or "", now=utcnow())
         except InputRejected as exc:
+            throttle.note_failure()
             form.code.errors = [str(exc)]
         else:
             flash(f"You are enrolled in {cohort.name}.", "success")

@@ -18,7 +18,7 @@ def test_two_workers_share_the_sign_in_limit(database_uri, make_user):
     prefix = f"lectern-test-{uuid.uuid4().hex}"
     settings = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_uri, "RATELIMIT_ENABLED": True,
                 "RATELIMIT_STORAGE_URI": REDIS_URL, "RATELIMIT_KEY_PREFIX": prefix,
-                "LOGIN_RATE_LIMIT": "6 per minute", "LOGIN_ACCOUNT_RATE_LIMIT": "100 per hour"}
+                "LOGIN_ADDRESS_LIMIT": "6 per minute", "LOGIN_ACCOUNT_ADDRESS_LIMIT": "100 per hour"}
     worker_a, worker_b = create_app(settings), create_app(settings)
     user = make_user()
     statuses = []
