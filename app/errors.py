@@ -49,6 +49,7 @@ class EmailTaken(DomainError):
 
 TITLES = {
     400: "Bad request",
+    401: "Sign in needed",
     403: "Not allowed",
     404: "Page not found",
     405: "Method not allowed",
@@ -59,6 +60,7 @@ TITLES = {
 
 EXPLANATIONS = {
     400: "The request could not be understood. If you submitted a form, go back, reload the page and try again.",
+    401: "Sign in to continue.",
     403: "Your account does not have access to this page.",
     404: "There is no page at this address. It may have moved, or the link may be mistyped.",
     405: "This page cannot be used that way.",

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.auth import services
+from app.auth import resume, services, throttle
 from app.auth.forms import ChangePasswordForm, RegisterForm, SetPasswordForm, SignInForm
 from app.auth.redirects import safe_next
 from app.cohorts import services as cohorts
@@ -14,25 +14,42 @@ from app.extensions import limiter
 bp = Blueprint("auth", __name__, template_folder="templates")
 
 
-def _login_account_key() -> str:
-    return "login-account:" + (request.form.get("email") or "").strip().lower()
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"], methods=["POST"], key_func=_login_account_key)
 def login():
     target = safe_next(request.args.get("next"), url_for("learn.home"))
     if current_user.is_authenticated:
         return redirect(target)
     form = SignInForm()
     if form.validate_on_submit():
-        result = services.authenticate(form.email.data or "", form.password.data or "", now=utcnow())
+        email = form.email.data or ""
+        counters = throttle.sign_in_counters(email, throttle.client_address(),
+                                             known_device=throttle.is_known_device(email))
+        wait = throttle.retry_after(counters)
+        if wait:
+            return _too_many_sign_ins(form, wait)
+        result = services.authenticate(email, form.password.data or "", now=utcnow())
         if result.user is not None:
             login_user(result.user, remember=bool(form.remember.data))
-            return redirect(target)
+            response = resume.resumed_after_sign_in(request.form) or redirect(target)
+            return throttle.remember_device(response, result.user.email)
+        throttle.record_failure(counters)
         form.password.errors = [result.message]
-    return render_template("auth/login.html", form=form), 422 if form.errors else 200
+    return _sign_in_page(form, 422 if form.errors else 200)
+
+
+def _sign_in_page(form: SignInForm, status: int):
+    """The sign-in page again, or the expired form's page when the post carried one (app/auth/resume.py)."""
+    return (resume.sign_in_again(form, request.form, status)
+            or make_response(render_template("auth/login.html", form=form), status))
+
+
+def _too_many_sign_ins(form: SignInForm, wait: int):
+    minutes = max(1, round(wait / 60))
+    form.password.errors = [f"Too many attempts to sign in from here. Wait {minutes} minute{'s' if minutes != 1 else ''} "
+                            "and try again, or ask your course administrator for a link to set a new password."]
+    response = _sign_in_page(form, 429)
+    response.headers["Retry-After"] = str(wait)
+    return response
 
 
 @bp.post("/logout")
@@ -68,14 +85,18 @@ def _set_password_page(purpose: str, token: str, template: str, done_message: st
     return render_template(template, form=form, person=person), 422 if form.errors else 200
 
 
+# links are unguessable; a room of invited people may set passwords at once: count failures only
+LINK_LIMIT = "30 per minute;200 per hour"
+
+
 @bp.route("/reset/<token>", methods=["GET", "POST"])
-@limiter.limit("20 per minute", methods=["POST"])
+@limiter.limit(LINK_LIMIT, methods=["POST"], deduct_when=lambda r: not throttle.succeeded(r))
 def reset(token: str):
     return _set_password_page("reset", token, "auth/reset.html", "Your password has been changed.")
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
-@limiter.limit("20 per minute", methods=["POST"])
+@limiter.limit(LINK_LIMIT, methods=["POST"], deduct_when=lambda r: not throttle.succeeded(r))
 def invite(token: str):
     return _set_password_page("invite", token, "auth/invite.html", "Welcome to Lectern: your account is ready.")
 
@@ -98,7 +119,8 @@ def change_password():
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"])
+@limiter.limit(throttle.setting("REGISTER_CODE_LIMIT"), methods=["POST"], deduct_when=throttle.noted_failure)
+@limiter.limit(throttle.setting("REGISTER_ACCOUNT_LIMIT"), methods=["POST"], deduct_when=throttle.succeeded)
 def register():
     """Self-registration with a cohort's enrolment code, when administrators have switched it on."""
     if not cohorts.self_registration_open():
@@ -108,6 +130,7 @@ def register():
         code = form.code.data or ""
         cohort = cohorts.cohort_by_code(code)
         if cohort is None:
+            throttle.note_failure()
             form.code.errors = ["That enrolment code is not valid. Check it with your course administrator."]
         else:
             try:

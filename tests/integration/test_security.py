@@ -13,7 +13,7 @@ def test_sign_in_without_csrf_token_is_refused(client, make_user):
     user = make_user()
     response = client.post("/login", data={"email": user.email, "password": PASSWORD})
     assert response.status_code == 400
-    assert "form has expired" in response.get_data(as_text=True)
+    assert "sign-in form has expired" in response.get_data(as_text=True)
 
 
 def test_sign_in_with_csrf_token_works(client, make_user):
