@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 export PORT
 
-.PHONY: run dev test check clean
+.PHONY: run room dev test check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ $(VENV)/.test-deps: requirements.txt requirements-dev.txt | $(BIN)/python
 ## Set up (virtualenv, packages, database), load the demo data and serve with gunicorn.
 run: $(VENV)/.run-deps
 	scripts/run.sh
+
+## Run a class from a laptop: listen on the local network, print the address phones join at.
+room: $(VENV)/.run-deps
+	ROOM=1 scripts/run.sh
 
 ## The Flask debug server with reloading, for development.
 dev: $(VENV)/.run-deps

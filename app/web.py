@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, abort, has_request_context, request
+from flask import Flask, Response, abort, current_app, has_request_context, request
 from flask_wtf import FlaskForm
 from werkzeug.routing import IntegerConverter, Map
 
@@ -53,6 +53,12 @@ class HtmlForm(FlaskForm):
             if has_request_context() and request.is_json:
                 return None
             return super().wrap_formdata(form, formdata)
+
+
+def public_url(path: str) -> str:
+    """An absolute address for people outside this request (join links, QR codes, mails): always the
+    configured public address (LECTERN_BASE_URL), never the request's Host or X-Forwarded-Host."""
+    return str(current_app.config["LECTERN_BASE_URL"]).rstrip("/") + path
 
 
 def _carries_nul() -> bool:

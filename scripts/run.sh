@@ -4,6 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 PORT=${PORT:-5000}
+# Room mode (`make room`, or HOST=0.0.0.0): listen on the local network so phones on the same Wi-Fi
+# can join, and use this machine's LAN address as the public address (join link, QR code, links).
+if [ "${ROOM:-0}" = 1 ]; then HOST=${HOST:-0.0.0.0}; fi
 HOST=${HOST:-127.0.0.1}
 mkdir -p instance
 
@@ -15,7 +18,17 @@ if [ -z "${SECRET_KEY:-}" ]; then
   SECRET_KEY=$(cat instance/secret_key)
   export SECRET_KEY
 fi
-export LECTERN_BASE_URL=${LECTERN_BASE_URL:-http://127.0.0.1:$PORT}
+ROOM_MODE=0
+if [ "$HOST" = 0.0.0.0 ] || [ "${ROOM:-0}" = 1 ]; then ROOM_MODE=1; fi
+if [ -z "${LECTERN_BASE_URL:-}" ]; then
+  if [ "$ROOM_MODE" = 1 ]; then
+    LAN_ADDRESS=$("$BIN/python" -m app.ops.lan) || exit 1
+    LECTERN_BASE_URL=http://$LAN_ADDRESS:$PORT
+  else
+    LECTERN_BASE_URL=http://127.0.0.1:$PORT
+  fi
+fi
+export LECTERN_BASE_URL
 
 "$BIN/flask" --app wsgi content check
 "$BIN/flask" --app wsgi db upgrade
@@ -27,6 +40,14 @@ cat <<MSG
   (database: ${DATABASE_URL:-SQLite in instance/lectern.db}; stop with Ctrl-C)
 
 MSG
+if [ "$ROOM_MODE" = 1 ]; then
+  cat <<MSG
+  Phones join at $LECTERN_BASE_URL/join
+  (listening on $HOST:$PORT; if phones cannot reach it, allow port $PORT in this laptop's firewall
+  and check they are on the same Wi-Fi, without "client isolation")
+
+MSG
+fi
 if [ -n "${REDIS_URL:-}" ] && [ "${JOBS_BACKEND:-rq}" = "rq" ]; then
   # With Redis, long jobs wait in an RQ queue: run one job worker beside the web server.
   "$BIN/flask" --app wsgi jobs worker &

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app.web import public_url
 from app.auth import services as accounts
 from app.auth.access import admin_required
 from app.auth.forms import InviteForm, RolesForm
@@ -96,7 +97,7 @@ def _show_link(user_id: int, purpose: str):
     max_age = cfg["TOKEN_MAX_AGE_INVITE" if purpose == "invite" else "TOKEN_MAX_AGE_RESET"]
     issued = accounts.issue_link(user_id, purpose, secret_key=cfg["SECRET_KEY"], max_age=max_age,
                                  created_by_id=current_user.id, now=utcnow())
-    url = f"{cfg['LECTERN_BASE_URL']}{url_for('auth.' + purpose, token=issued.token)}"
+    url = public_url(url_for("auth." + purpose, token=issued.token))
     current_app.logger.info("%s link for %s created by %s: %s", purpose, issued.user.email, current_user.email, url)
     mailed = False
     if mail_configured(cfg):

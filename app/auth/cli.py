@@ -5,6 +5,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from app.web import public_url
 from app.auth import services
 from app.auth.models import Role
 from app.db import utcnow
@@ -41,7 +42,7 @@ def link_command(email: str, purpose: str) -> None:
     issued = services.issue_link(user.id, purpose, secret_key=cfg["SECRET_KEY"],
                                  max_age=cfg["TOKEN_MAX_AGE_RESET" if purpose == "reset" else "TOKEN_MAX_AGE_INVITE"],
                                  created_by_id=None, now=utcnow())
-    click.echo(f"{cfg['LECTERN_BASE_URL']}/{purpose}/{issued.token}")
+    click.echo(public_url(f"/{purpose}/{issued.token}"))
 
 
 @users_cli.command("import")

@@ -15,6 +15,7 @@ from flask import current_app, render_template
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 
+from app.web import public_url
 from app.audit import services as audit
 from app.auth.models import User
 from app.certificates.codes import format_code, new_code, normalise
@@ -58,7 +59,7 @@ class Snapshot:
 
 
 def verify_url(code: str) -> str:
-    return f"{current_app.config['LECTERN_BASE_URL']}/verify/{format_code(code)}"
+    return public_url(f"/verify/{format_code(code)}")  # no url_for: jobs render certificates outside requests
 
 
 def _html(snapshot: Snapshot) -> str:

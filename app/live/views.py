@@ -24,6 +24,7 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+from app.web import public_url
 from app.auth.access import instructor_required
 from app.content.catalog import catalog
 from app.csvout import csv_response
@@ -481,7 +482,7 @@ def polls_csv(session_id: int):
 # --- helpers -------------------------------------------------------------------------------
 
 def _join_url(session: LiveSession) -> str:
-    return url_for("live.join", code=session.code, _external=True)
+    return public_url(url_for("live.join", code=session.code))
 
 
 def _qr(session: LiveSession) -> Markup:
