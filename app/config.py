@@ -38,6 +38,11 @@ class BaseConfig:
     REGISTER_ACCOUNT_LIMIT = "300 per hour"                  # accounts created at /register per address
     ENROL_CODE_LIMIT = "20 per 10 minutes;60 per hour"       # wrong codes at /cohorts/join per address
     ENROL_CODE_USER_LIMIT = "10 per 10 minutes;30 per day"   # wrong codes at /cohorts/join per person
+    LECTERN_PAGE_THREADS = 8          # threads per process serving pages (app/serving.py)
+    LIVE_STREAMS_PER_PERSON = 3       # per person and session; a new stream replaces the oldest
+    LIVE_STREAMS_PER_SESSION = 1500   # per session and process; beyond it pages poll
+    LIVE_STREAMS_PER_PROCESS = 3000
+    LIVE_RECHECK_SECONDS = 5.0        # how often streams re-check who may still listen
     LECTERN_BASE_URL = "http://127.0.0.1:5000"
     LECTERN_ISSUER_ORG = "Lectern Professional Training"   # printed on certificates
     LECTERN_ISSUER_NAME: str | None = None                  # signatory; default: the admin who issues
@@ -113,6 +118,10 @@ def from_environment(environ: Mapping[str, str], instance_path: str) -> dict[str
     for key in LIMIT_SETTINGS:
         if environ.get(key):
             out[key] = environ[key].strip()
+    for key in ("LECTERN_PAGE_THREADS", "LIVE_STREAMS_PER_PERSON", "LIVE_STREAMS_PER_SESSION",
+                "LIVE_STREAMS_PER_PROCESS"):
+        if environ.get(key):
+            out[key] = int(environ[key])
     if environ.get("FLASK_DEBUG"):
         out["DEBUG"] = _bool(environ["FLASK_DEBUG"])
     for key in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_SENDER"):

@@ -1,9 +1,10 @@
-"""Live session under load: 300 participants on loopback HTTP, one instructor, real gunicorn.
+"""Live session under load: 300 or 1,000 participants on loopback HTTP, one instructor, real gunicorn.
 
-    .venv/bin/python bench/live.py [--participants 300] [--config sqlite|redis-pg|redis-sqlite|all|a,b] [--json PATH]
+    .venv/bin/python bench/live.py [--participants 300[,1000]] [--config sqlite|redis-pg|redis-sqlite|all|a,b] [--json PATH]
 
-Configurations (default: sqlite,redis-pg; "all" adds redis-sqlite):
-  sqlite        1 gunicorn worker (gthread), SQLite file, in-process broker (the zero-setup path)
+Configurations (default: sqlite,redis-pg; "all" adds redis-sqlite), each gunicorn worker running
+uvicorn (pages in a thread pool, event streams on the event loop; docs/LIVE.md):
+  sqlite        1 gunicorn worker, SQLite file, in-process broker (the zero-setup path)
   redis-pg      2 gunicorn workers, Redis pub/sub broker, PostgreSQL (database lectern_bench, dropped after)
   redis-sqlite  2 gunicorn workers, Redis pub/sub broker, one SQLite file shared by both workers
 
@@ -15,7 +16,10 @@ the code (POST /join, 50 at a time), holds its event stream (/live/<id>/events) 
 event with time.monotonic() when its bytes arrive; the instructor holds the staff stream. Then:
 "show to class" 3 times, one poll launched, all N participants answer at once (a burst), and the
 database is checked for exactly one answer per person; then the reveal, with each participant's own
-verdict taken from its "personal" event (checked to be there for everyone who answered). Delivery times run from just before the
+verdict taken from its "personal" event (checked to be there for everyone who answered). Lesson
+pages are loaded by 20 clients for 4 s before the streams open and again while they are open
+(throughput and p95 compared), and at the end one person opens 500 streams while /healthz and
+other people's pages are timed. Delivery times run from just before the
 instructor's POST to the moment a participant's stream delivered the event (client included: the
 client runs on the same 2 cores as the server). Budgets: DESIGN.md section 4.
 With --json PATH the main figures of each configuration are also written for bench/run_all.py.
@@ -54,6 +58,7 @@ DELIVERY_TIMEOUT = 10.0
 SHOW_BUDGET = 1.0          # p95, seconds
 ANSWER_WINDOW = 10.0       # all answers submitted (and accepted) within this
 TALLY_BUDGET = 1.0         # instructor's count complete within this of the last answer
+FLOOD = 500                # streams one person opens at the end
 
 
 @dataclass(frozen=True)
@@ -66,9 +71,9 @@ class Config:
 
 
 CONFIGS = {
-    "sqlite": Config("sqlite", "1 gunicorn worker (gthread), SQLite, in-process broker", "sqlite", False, 1),
-    "redis-pg": Config("redis-pg", "2 gunicorn workers (gthread), Redis broker, PostgreSQL", "pg", True, 2),
-    "redis-sqlite": Config("redis-sqlite", "2 gunicorn workers (gthread), Redis broker, SQLite", "sqlite", True, 2),
+    "sqlite": Config("sqlite", "1 gunicorn worker (uvicorn), SQLite, in-process broker", "sqlite", False, 1),
+    "redis-pg": Config("redis-pg", "2 gunicorn workers (uvicorn), Redis broker, PostgreSQL", "pg", True, 2),
+    "redis-sqlite": Config("redis-sqlite", "2 gunicorn workers (uvicorn), Redis broker, SQLite", "sqlite", True, 2),
 }
 
 
@@ -385,6 +390,75 @@ async def wait_all(futures: list[asyncio.Future], timeout: float) -> tuple[list[
     return times, failed
 
 
+async def page_load(client: Client, paths: list[tuple[str, Person | None]], *, clients: int = 20,
+                    seconds: float = 4.0) -> tuple[float, float, int]:
+    """`clients` concurrent loops GETting paths round-robin for `seconds`: (req/s, p95 s, errors)."""
+    times: list[float] = []
+    errors = 0
+    stop_at = time.monotonic() + seconds
+
+    async def loop(offset: int) -> None:
+        nonlocal errors
+        i = offset
+        while time.monotonic() < stop_at:
+            path, person = paths[i % len(paths)]
+            i += clients
+            started = time.monotonic()
+            try:
+                response = await client.request("GET", path, person, timeout=30)
+                ok = response.status == 200
+            except (OSError, asyncio.TimeoutError):
+                ok = False
+            if ok:
+                times.append(time.monotonic() - started)
+            else:
+                errors += 1
+
+    began = time.monotonic()
+    await asyncio.gather(*(loop(k) for k in range(clients)))
+    took = time.monotonic() - began
+    return len(times) / took, (pct(times, 0.95) if times else math.inf), errors
+
+
+async def flood(client: Client, path: str, person: Person, count: int, at_once: int = 50) -> dict[str, int]:
+    """One person opens `count` event streams (at_once at a time); how they were answered and how
+    many the server still holds open at the end."""
+    statuses: dict[str, int] = {}
+    held: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+    gate = asyncio.Semaphore(at_once)
+
+    async def one() -> None:
+        async with gate:
+            try:
+                reader, writer = await asyncio.open_connection(HOST, client.port)
+                writer.write(client._request_bytes("GET", path, person, {"Accept": "text/event-stream"}, None,
+                                                   keep_open=True))
+                status, _headers = parse_head(await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 30))
+            except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError):
+                statuses["error"] = statuses.get("error", 0) + 1
+                return
+            statuses[str(status)] = statuses.get(str(status), 0) + 1
+            if status == 200:
+                held.append((reader, writer))
+            else:
+                writer.close()
+
+    await asyncio.gather(*(one() for _ in range(count)))
+    await asyncio.sleep(1.0)          # replaced streams are told so and closed by the server
+    still_open = 0
+    for reader, writer in held:
+        try:
+            while True:
+                data = await asyncio.wait_for(reader.read(65536), 0.05)
+                if not data:
+                    break
+        except asyncio.TimeoutError:
+            still_open += 1           # nothing more to read, and not closed: still held
+        writer.close()
+    statuses["still open at the end"] = still_open
+    return statuses
+
+
 # --- one configuration -------------------------------------------------------------------
 
 async def drive(server: Gunicorn, data: Seed, cookie_name: str, rounds: int) -> dict[str, Any]:
@@ -423,6 +497,10 @@ async def drive(server: Gunicorn, data: Seed, cookie_name: str, rounds: int) -> 
         joined_in = time.monotonic() - started
         rows.append(Row(f"join: {n} x POST /join, {JOIN_CONCURRENCY} at a time", f"all in {joined_in:.2f} s; "
                         f"each {spread(join_times)}"))
+        lesson_paths = [(f"/lessons/{data.lessons[k % len(data.lessons)]}", p) for k, p in enumerate(data.trainees[:20])]
+        quiet_rate, quiet_p95, quiet_errors = await page_load(client, lesson_paths)
+        rows.append(Row("lesson pages, 20 clients, no stream open", f"{quiet_rate:.0f} req/s, p95 {ms(quiet_p95)}"
+                        + (f", {quiet_errors} errors" if quiet_errors else "")))
 
         # 2. Open every participant's stream, all at once.
         started = time.monotonic()
@@ -436,6 +514,14 @@ async def drive(server: Gunicorn, data: Seed, cookie_name: str, rounds: int) -> 
                         f"first state on all in {max(opened) - started:.2f} s; each {spread([t - started for t in opened])}"))
         out["sockets"] = {pid: open_sockets(pid) for pid in server.workers()}
         await asyncio.sleep(0.5)  # let the join presence notifications settle
+        busy_rate, busy_p95, busy_errors = await page_load(client, lesson_paths)
+        rate_ratio, p95_ratio = quiet_rate / max(busy_rate, 1e-9), busy_p95 / max(quiet_p95, 1e-9)
+        numbers.update(pages_quiet_rps=quiet_rate, pages_busy_rps=busy_rate, pages_quiet_p95=quiet_p95,
+                       pages_busy_p95=busy_p95)
+        rows.append(Row(f"lesson pages, 20 clients, {n + 1} streams open",
+                        f"{busy_rate:.0f} req/s ({1 / rate_ratio:.2f}x), p95 {ms(busy_p95)} ({p95_ratio:.2f}x)"
+                        + (f", {busy_errors} errors" if busy_errors else ""), "within 1.25x",
+                        "ok" if rate_ratio <= 1.25 and p95_ratio <= 1.25 and not busy_errors else "OVER"))
 
         # 3. Show to class.
         worst_p95 = worst_shown = 0.0
@@ -616,6 +702,23 @@ async def drive(server: Gunicorn, data: Seed, cookie_name: str, rounds: int) -> 
         if dead:
             raise BenchError(f"{len(dead)} event streams broke during the run, e.g. {dead[:3]}: "
                              f"{next(s.error for s in streams if s.error)!r}")
+
+        # 7. One person opens FLOOD streams while others use the site.
+        health = [("/healthz", None)]
+        _rate, calm_p95, _e = await page_load(client, health, clients=4, seconds=2.0)
+        flooding = asyncio.ensure_future(flood(client, f"/live/{sid}/events", data.trainees[0], FLOOD))
+        _rate, flood_p95, health_errors = await page_load(client, health, clients=4, seconds=2.0)
+        others = await page_load(client, lesson_paths[1:], clients=4, seconds=1.0)
+        outcome = await flooding
+        kept = outcome.pop("still open at the end")
+        numbers.update(flood_kept=kept, flood_health_ratio=flood_p95 / max(calm_p95, 1e-9))
+        rows.append(Row(f"one person opens {FLOOD} streams",
+                        f"{kept} still open at the end; answered {outcome}", "at most 3 open",
+                        "ok" if kept <= 3 else "OVER"))
+        rows.append(Row("  ... /healthz meanwhile", f"p95 {ms(flood_p95)} vs {ms(calm_p95)} before "
+                        f"({flood_p95 / max(calm_p95, 1e-9):.2f}x), {health_errors} errors; others' lesson pages "
+                        f"{others[2]} errors", "within 1.25x, none refused",
+                        "ok" if flood_p95 <= 1.25 * calm_p95 and not health_errors and not others[2] else "OVER"))
         return out
     finally:
         for stream in streams:
@@ -704,13 +807,18 @@ def print_table(config: Config, participants: int, rows: list[Row]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--participants", type=int, default=300)
+    parser.add_argument("--participants", default="300",
+                        help="how many participants, or a comma-separated list of sizes (default 300)")
     parser.add_argument("--config", default="sqlite,redis-pg",
                         help="sqlite, redis-pg, redis-sqlite, all, or a comma-separated list (default sqlite,redis-pg)")
     parser.add_argument("--rounds", type=int, default=3, help="how many times to show a lesson (default 3)")
     parser.add_argument("--json", metavar="PATH", help="also write the main figures as JSON to PATH")
     args = parser.parse_args()
-    if args.participants < 1 or args.rounds < 1:
+    try:
+        sizes = [int(x) for x in str(args.participants).split(",") if x.strip()]
+    except ValueError:
+        parser.error("--participants takes numbers, e.g. 300 or 300,1000")
+    if not sizes or min(sizes) < 1 or args.rounds < 1:
         parser.error("--participants and --rounds must be at least 1")
     names = list(CONFIGS) if args.config == "all" else [c.strip() for c in args.config.split(",") if c.strip()]
     unknown = [n for n in names if n not in CONFIGS]
@@ -721,14 +829,14 @@ def main() -> None:
     started = time.monotonic()
     json_figures: list = []
     json_errors: list[str] = []
-    for name in names:
+    for size, name in ((size, name) for size in sizes for name in names):
         config = CONFIGS[name]
         numbers: dict[str, Any] = {}
-        rows, errors = run_config(config, args.participants, args.rounds, numbers)
-        json_figures += json_figures_of(config, args.participants, numbers)
-        json_errors += [f"{name}: {e}" for e in errors]
+        rows, errors = run_config(config, size, args.rounds, numbers)
+        json_figures += json_figures_of(config, size, numbers)
+        json_errors += [f"{name}, {size}: {e}" for e in errors]
         if rows:
-            print_table(config, args.participants, rows)
+            print_table(config, size, rows)
         for error in errors:
             print(f"ERROR ({name}): {error}")
         failures += bool(errors)
@@ -780,8 +888,21 @@ def json_figures_of(config: Config, n: int, numbers: dict[str, Any]) -> list:
                           f"{numbers['verdict_p95'] * 1000:.0f} ms"))
     if numbers.get("worker_peak_rss_mb"):
         peaks = numbers["worker_peak_rss_mb"]
-        out.append(judged(f"{tag}: resident memory per worker (peak)", max(peaks), "MB",
-                          " + ".join(f"{p:.0f} MB" for p in peaks), 250.0, "under 250 MB"))
+        out.append(judged(f"{tag}: resident memory of the serving processes together (peak)", sum(peaks), "MB",
+                          " + ".join(f"{p:.0f} MB" for p in peaks), 400.0, "under 400 MB"))
+    if "pages_busy_rps" in numbers:
+        slower = numbers["pages_quiet_rps"] / max(numbers["pages_busy_rps"], 1e-9)
+        p95_ratio = numbers["pages_busy_p95"] / max(numbers["pages_quiet_p95"], 1e-9)
+        out.append(Figure(f"{tag}: lesson pages at 20 clients with {n} streams open vs none", max(slower, p95_ratio),
+                          "x", f"{numbers['pages_busy_rps']:.0f} vs {numbers['pages_quiet_rps']:.0f} req/s, p95 "
+                          f"{numbers['pages_busy_p95'] * 1000:.0f} vs {numbers['pages_quiet_p95'] * 1000:.0f} ms",
+                          "within 1.25x", slower <= 1.25 and p95_ratio <= 1.25))
+    if "flood_kept" in numbers:
+        out.append(Figure(f"{tag}: one person opens {FLOOD} streams: held at the end, /healthz p95 ratio",
+                          float(numbers["flood_kept"]), "streams",
+                          f"{numbers['flood_kept']} held, /healthz p95 x{numbers['flood_health_ratio']:.2f}",
+                          "at most 3, within 1.25x",
+                          numbers["flood_kept"] <= 3 and numbers["flood_health_ratio"] <= 1.25))
     return out
 
 

@@ -52,8 +52,8 @@ class Bench:
 BENCHES = [
     Bench("grid", (), ("--runs", "10"), 300, "instructor grid, 200 trainees (Flask test client)"),
     Bench("certificates", (), ("--bulk", "100", "--naive", "3"), 300, "certificate PDFs: one warm, 500 in bulk"),
-    Bench("live", (), ("--participants", "100", "--rounds", "1", "--config", "sqlite"), 600,
-          "live session, 300 participants, configs sqlite and redis-pg"),
+    Bench("live", ("--participants", "300,1000"), ("--participants", "100", "--rounds", "1", "--config", "sqlite"), 900,
+          "live session, 300 and 1,000 participants, configs sqlite and redis-pg"),
     Bench("pages", (), ("--seconds", "2", "--rounds", "1"), 400, "lesson pages vs a trivial Flask app, 1 and 2 workers"),
     Bench("quiz", (), ("--seconds", "4",), 300, "quiz submission, 20 clients"),
     Bench("startup", (), ("--runs", "2", "--gunicorn-runs", "1"), 300, "start-up and idle memory"),

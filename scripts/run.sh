@@ -53,7 +53,7 @@ if [ -n "${REDIS_URL:-}" ] && [ "${JOBS_BACKEND:-rq}" = "rq" ]; then
   "$BIN/flask" --app wsgi jobs worker &
   JOB_WORKER=$!
   trap 'kill "$JOB_WORKER" 2>/dev/null || true' EXIT
-  "$BIN/gunicorn" --config gunicorn.conf.py --bind "$HOST:$PORT" wsgi:app
+  "$BIN/gunicorn" --config gunicorn.conf.py --bind "$HOST:$PORT"
 else
-  exec "$BIN/gunicorn" --config gunicorn.conf.py --bind "$HOST:$PORT" wsgi:app
+  exec "$BIN/gunicorn" --config gunicorn.conf.py --bind "$HOST:$PORT"
 fi

@@ -19,6 +19,7 @@ import queue
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,15 +57,20 @@ class Message:
 
 
 class Subscription:
-    """One open event stream's mailbox."""
+    """A listener of one session: a mailbox to read from, or a `sink` called with each message
+    (from the publishing thread; app/live/streams.py hands it over to its event loop)."""
 
-    def __init__(self, broker: LocalBroker, session_id: int, staff: bool) -> None:
-        self.broker, self.session_id, self.staff = broker, session_id, staff
+    def __init__(self, broker: LocalBroker, session_id: int, staff: bool,
+                 sink: Callable[[Message], None] | None = None) -> None:
+        self.broker, self.session_id, self.staff, self.sink = broker, session_id, staff, sink
         self._queue: queue.SimpleQueue[Message] = queue.SimpleQueue()
 
     def put(self, message: Message) -> None:
         if self.staff or message.audience == "class":
-            self._queue.put(message)
+            if self.sink is not None:
+                self.sink(message)
+            else:
+                self._queue.put(message)
 
     def get(self, timeout: float) -> Message | None:
         try:
@@ -92,8 +98,9 @@ class LocalBroker:
         self._subs: dict[int, set[Subscription]] = {}
         _BROKERS.add(self)
 
-    def subscribe(self, session_id: int, *, staff: bool = False) -> Subscription:
-        sub = Subscription(self, session_id, staff)
+    def subscribe(self, session_id: int, *, staff: bool = False,
+                  sink: Callable[[Message], None] | None = None) -> Subscription:
+        sub = Subscription(self, session_id, staff, sink)
         with self._lock:
             self._subs.setdefault(session_id, set()).add(sub)
         return sub
@@ -142,9 +149,10 @@ class RedisBroker(LocalBroker):
         self._stop = threading.Event()
         self._start_lock = threading.Lock()
 
-    def subscribe(self, session_id: int, *, staff: bool = False) -> Subscription:
+    def subscribe(self, session_id: int, *, staff: bool = False,
+                  sink: Callable[[Message], None] | None = None) -> Subscription:
         self._ensure_listener()
-        return super().subscribe(session_id, staff=staff)
+        return super().subscribe(session_id, staff=staff, sink=sink)
 
     def publish(self, message: Message) -> None:
         try:

@@ -18,9 +18,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from app.audit import services as audit
-from app.auth.models import Role, User
+from app.auth.models import Role, User, UserRole
 from app.cohorts import services as cohorts
-from app.cohorts.models import Cohort, Enrolment
+from app.cohorts.models import Cohort, CohortInstructor, Enrolment
 from app.content.catalog import Catalog
 from app.content.quizzes import Option, Question
 from app.db import write_transaction
@@ -58,11 +58,61 @@ def staff_session(user: User, session_id: int) -> tuple[LiveSession, Cohort]:
 
 
 def participant_session(user_id: int, session_id: int) -> LiveSession:
-    """The session if this person joined it; anyone else is told to join first."""
+    """The session if this person joined it and may still take part; anyone else is refused."""
     session = get_session(session_id)
     if db.session.get(LiveParticipant, (session_id, user_id)) is None:
         raise Forbidden("Join the session with its code first.")
+    _still_taking_part(user_id, session.cohort_id)
     return session
+
+
+def _still_taking_part(user_id: int, cohort_id: int) -> None:
+    """Joining needs membership of the cohort (or the administrator role); so does everything after:
+    someone removed from the cohort stops reading, answering and counting as present."""
+    member = db.session.scalar(sa.select(sa.literal(1)).where(sa.or_(
+        sa.exists().where(Enrolment.cohort_id == cohort_id, Enrolment.user_id == user_id),
+        sa.exists().where(UserRole.user_id == user_id, UserRole.role == Role.ADMIN.value))))
+    if member is None:
+        raise Forbidden("You are no longer a member of this session's cohort.")
+
+
+@dataclass(frozen=True)
+class Listener:
+    """What a stream's person may do now: their session epoch (signed in with it, and active) and
+    whether they may take part in, or run, the session."""
+
+    epoch: int
+    participant: bool
+    staff: bool
+
+
+@dataclass(frozen=True)
+class StreamAuthority:
+    version: int
+    ended: bool
+    people: dict[int, Listener]      # active people only; anyone missing may listen no more
+
+
+def stream_authority(session_id: int, user_ids: Sequence[int]) -> StreamAuthority:
+    """For the streams open on a session: who may still listen, in four small queries."""
+    session = db.session.get(LiveSession, session_id)
+    if session is None:
+        return StreamAuthority(0, True, {})
+    ids = sorted(set(user_ids))
+    people: dict[int, Listener] = {}
+    if ids:
+        epochs = dict(db.session.execute(sa.select(User.id, User.session_epoch)
+                                         .where(User.id.in_(ids), User.is_active.is_(True))).all())
+        members = set(db.session.scalars(sa.select(Enrolment.user_id).where(
+            Enrolment.cohort_id == session.cohort_id, Enrolment.user_id.in_(ids))))
+        admins = set(db.session.scalars(sa.select(UserRole.user_id).where(
+            UserRole.role == Role.ADMIN.value, UserRole.user_id.in_(ids))))
+        teachers = set(db.session.scalars(sa.select(CohortInstructor.user_id).where(
+            CohortInstructor.cohort_id == session.cohort_id, CohortInstructor.user_id.in_(ids))))
+        for user_id, epoch in epochs.items():
+            people[user_id] = Listener(epoch, user_id in members or user_id in admins,
+                                       user_id in admins or user_id in teachers)
+    return StreamAuthority(session.version, session.ended_at is not None, people)
 
 
 def is_participant(user_id: int, session_id: int) -> bool:
@@ -364,6 +414,7 @@ def heartbeat(user_id: int, session_id: int, *, now: datetime) -> bool:
         row = db.session.get(LiveParticipant, (session_id, user_id), with_for_update=True)
         if session is None or row is None:
             raise Forbidden("Join the session with its code first.")
+        _still_taking_part(user_id, session.cohort_id)
         if session.ended_at is not None:
             return False
         row.seconds_present = rules.presence_seconds(row.seconds_present, row.last_seen_at, now)
@@ -397,6 +448,7 @@ def answer(broker: LocalBroker, user_id: int, session_id: int, poll_id: int, raw
             raise NotFound("There is no such poll in this session.")
         if db.session.get(LiveParticipant, (session_id, user_id)) is None:
             raise Forbidden("Join the session with its code first.")
+        _still_taking_part(user_id, get_session(session_id).cohort_id)
         if poll.closed_at is not None:
             raise InputRejected("This poll has closed; your answer was not counted.", "answer")
         fraction = rules.score_answer(poll.question, raw) if poll.scored else 0.0
@@ -466,6 +518,23 @@ def participants(session_id: int) -> list[tuple[LiveParticipant, User]]:
     return list(db.session.execute(
         sa.select(LiveParticipant, User).join(User, User.id == LiveParticipant.user_id)
         .where(LiveParticipant.session_id == session_id).order_by(User.display_name)).all())
+
+
+def staff_payload(session: LiveSession, kind: str, cat: Catalog, *, now: datetime) -> dict[str, Any]:
+    """What presenter and projector screens are sent: "presence", "tally" or the whole "state"."""
+    if kind == "presence":
+        p = presence(session.id, now=now)
+        return {"joined": p.joined, "here": p.here}
+    poll = current_poll(session.id)
+    if kind == "tally":
+        return {"poll": poll.id if poll else None, **(tally_of(poll, with_key=True).as_dict() if poll
+                                                       else {"responses": 0, "bars": []})}
+    state = class_state(session, poll, cat)
+    p = presence(session.id, now=now)
+    state["presence"] = {"joined": p.joined, "here": p.here}
+    if poll is not None:
+        state["poll"]["tally"] = tally_of(poll, with_key=True).as_dict()
+    return state
 
 
 def class_state(session: LiveSession, poll: LivePoll | None, cat: Catalog) -> dict[str, Any]:

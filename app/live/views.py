@@ -12,7 +12,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -36,7 +35,7 @@ from app.live.broker import current_broker
 from app.live.forms import AttendanceCorrectionForm
 from app.live.fragments import answer_path
 from app.live.models import LiveSession
-from app.live.stream import live_stream
+from app.live import streams
 from app.quizzes.snapshot import public_question
 
 bp = Blueprint("live", __name__, template_folder="templates")
@@ -68,11 +67,6 @@ def _same_origin() -> None:
     origin = request.headers.get("Origin")
     if origin and urlsplit(origin).netloc != request.host:
         abort(403)
-
-
-def _event_stream(iterator) -> Response:
-    return Response(iterator, mimetype="text/event-stream",
-                    headers={"Cache-Control": "no-cache, no-store", "X-Accel-Buffering": "no"})
 
 
 # --- joining -------------------------------------------------------------------------------
@@ -126,19 +120,17 @@ def state(session_id: int):
     return jsonify(services.participant_state(current_user.id, session, catalog()))
 
 
+STREAM_OPEN_LIMIT = "60 per minute"   # per person: a reconnecting page needs far fewer; a flood gets 429
+
+
 @bp.get("/live/<int:session_id>/events")
 @login_required
+@limiter.limit(STREAM_OPEN_LIMIT, key_func=_user_key)
 def events(session_id: int):
+    """The participant's event stream: checked here, then held by the stream engine (streams.py)."""
     _same_origin()
     services.participant_session(current_user.id, session_id)
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-
-    def read_state():
-        session = services.get_session(session_id)
-        return services.class_state(session, services.current_poll(session_id), catalog())
-
-    return _event_stream(live_stream(app, current_broker(), session_id, staff=False, read_state=read_state,
-                                     user_id=current_user.id))
+    return streams.admit(session_id, current_user.id, current_user.session_epoch, staff=False)
 
 
 @bp.get("/live/<int:session_id>/lesson")
@@ -299,41 +291,16 @@ def _projector_context(session: LiveSession) -> dict:
 @instructor_required
 def staff_state(session_id: int):
     session, _cohort = _staff(session_id)
-    return jsonify(_staff_payload(session, "state"))
+    return jsonify(services.staff_payload(session, "state", catalog(), now=utcnow()))
 
 
 @bp.get("/live/<int:session_id>/staff/events")
 @instructor_required
+@limiter.limit(STREAM_OPEN_LIMIT, key_func=_user_key)
 def staff_events(session_id: int):
     _same_origin()
     _staff(session_id)
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-
-    def read_state():
-        session = services.get_session(session_id)
-        return services.class_state(session, services.current_poll(session_id), catalog())
-
-    def read_staff(kind: str):
-        return _staff_payload(services.get_session(session_id), kind)
-
-    return _event_stream(live_stream(app, current_broker(), session_id, staff=True, read_state=read_state,
-                                     read_staff=read_staff))
-
-
-def _staff_payload(session: LiveSession, kind: str) -> dict:
-    if kind == "presence":
-        p = services.presence(session.id, now=utcnow())
-        return {"joined": p.joined, "here": p.here}
-    poll = services.current_poll(session.id)
-    if kind == "tally":
-        return {"poll": poll.id if poll else None, **(services.tally_of(poll, with_key=True).as_dict() if poll
-                                                       else {"responses": 0, "bars": []})}
-    state = services.class_state(session, poll, catalog())
-    p = services.presence(session.id, now=utcnow())
-    state["presence"] = {"joined": p.joined, "here": p.here}
-    if poll is not None:
-        state["poll"]["tally"] = services.tally_of(poll, with_key=True).as_dict()
-    return state
+    return streams.admit(session_id, current_user.id, current_user.session_epoch, staff=True)
 
 
 @bp.post("/live/<int:session_id>/show")

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from werkzeug.serving import make_server
 
 from app import create_app
 from app.db import utcnow
@@ -50,52 +48,18 @@ def browser_app(database_uri: str):
     return app
 
 
-def _closing_before_send(app):
-    """Read each finished response (files included) and close it before the dev server writes it.
-
-    Werkzeug's dev server skips `close()` on the response when the browser drops the connection
-    mid-send (a navigation away, say): its clean-up reads the reset socket and raises first. The
-    open static file then warns at some later garbage collection, inside whichever test runs, and
-    pytest's `error` filter fails that test. Event streams are endless, so they pass through as
-    they are; gunicorn, which serves production, closes responses itself.
-    """
-    def wsgi(environ, start_response):
-        sent: dict[str, str] = {}
-
-        def remember(status, headers, exc_info=None):
-            sent.update((name.lower(), value) for name, value in headers)
-            return start_response(status, headers, exc_info)
-
-        body = app(environ, remember)
-        if sent.get("content-type", "").startswith("text/event-stream"):
-            return body
-        try:
-            return [b"".join(body)]
-        finally:
-            if hasattr(body, "close"):
-                body.close()
-
-    return wsgi
-
-
 @contextmanager
 def serving(app) -> Iterator[str]:
-    """Serve `app` on a free port of 127.0.0.1 (threaded, like a gthread worker) while inside."""
-    server = make_server("127.0.0.1", 0, _closing_before_send(app), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        from app.live.broker import close_all
+    """Serve `app` as production does (uvicorn with app/serving.py: pages in a thread pool, event
+    streams on the event loop) on a free port of 127.0.0.1 while inside."""
+    from tests.engine import engine
 
-        close_all()          # end open event streams so the server can stop
-        server.shutdown()
-        thread.join(timeout=10)
-        from app.extensions import db
+    with engine(app) as (url, _asgi):
+        yield url
+    from app.extensions import db
 
-        with app.app_context():
-            db.engine.dispose()
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture

@@ -71,7 +71,7 @@ def room_server(room_network, tmp_path):
     port = _free_port()
     env = {**os.environ, "ROOM": "1", "PORT": str(port), "LECTERN_ROOM_INTERFACE": host_if,
            "DATABASE_URL": f"sqlite:///{tmp_path / 'room.db'}", "SECRET_KEY": secrets.token_hex(16),
-           "GUNICORN_ACCESSLOG": "/dev/null", "GUNICORN_THREADS": "20", "WEB_CONCURRENCY": "1"}
+           "GUNICORN_ACCESSLOG": "/dev/null", "LECTERN_PAGE_THREADS": "8", "WEB_CONCURRENCY": "1"}
     for name in ("REDIS_URL", "LECTERN_BASE_URL", "HOST", "FLASK_DEBUG"):
         env.pop(name, None)
     log = tmp_path / "run.log"

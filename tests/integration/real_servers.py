@@ -35,7 +35,7 @@ def start(database_uri: str, port: int, log: Path, *, workers: int = 1, threads:
     as people behind a reverse proxy are, so the per-address sign-in limit sees ten people, not one."""
     environment = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "WEB_CONCURRENCY", "FLASK_DEBUG")}
     environment.update(SECRET_KEY="robustness-test-secret", DATABASE_URL=database_uri, LECTERN_DEMO="0",
-                       WEB_CONCURRENCY=str(workers), GUNICORN_THREADS=str(threads), GUNICORN_ACCESSLOG="-",
+                       WEB_CONCURRENCY=str(workers), LECTERN_PAGE_THREADS=str(threads), GUNICORN_ACCESSLOG="-",
                        LECTERN_TRUSTED_PROXIES="1", **(env or {}))
     with log.open("ab") as out:   # the child keeps its own copy of the file
         return subprocess.Popen([sys.executable, "-m", "gunicorn", "--config", config, "--bind", f"127.0.0.1:{port}",

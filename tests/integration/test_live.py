@@ -13,6 +13,7 @@ from app.live.broker import current_broker
 from app.live.models import LiveAnswer, LiveParticipant, LivePoll, LiveSession
 from app.progress import services as progress
 from tests.conftest import signed_in as login
+from tests.engine import EventStream, engine
 from tests.integration.live_room import JSON, bank_poll, first_single, join, start
 
 
@@ -175,12 +176,27 @@ def test_starting_twice_gives_the_same_session_and_codes_are_unique(app, room):
     assert "already has a live session running" in teacher.get(refused.headers["Location"]).get_data(as_text=True)
 
 
+def test_without_the_engine_a_stream_asks_the_page_to_poll(app, room):
+    _teacher, session = start(app, room)
+    ana, _ = join(app, room["ana"], session.code)
+    response = ana.get(f"/live/{session.id}/events")
+    assert response.status_code == 503 and response.get_json()["fallback"] == "poll"
+
+
 def test_the_event_stream_sends_state_then_changes(app, room):
     teacher, session = start(app, room)
     ana, _ = join(app, room["ana"], session.code)
-    response = ana.get(f"/live/{session.id}/events", buffered=False, headers={"Last-Event-ID": "0"})
-    assert response.mimetype == "text/event-stream"
-    chunks = (c.decode() if isinstance(c, bytes) else c for c in response.response)
+    with engine(app) as (base, _asgi):
+        stream = EventStream(base, f"/live/{session.id}/events", ana, headers={"Last-Event-ID": "0"})
+        try:
+            _stream_sends_state_then_changes(app, room, teacher, session, stream)
+        finally:
+            stream.close()
+
+
+def _stream_sends_state_then_changes(app, room, teacher, session, stream):
+    assert stream.status == 200 and stream.headers["Content-Type"].startswith("text/event-stream")
+    chunks = iter(stream.next, None)
     assert next(chunks).startswith("retry:")
     first = next(chunks)
     version = session.version
@@ -221,7 +237,6 @@ def test_the_event_stream_sends_state_then_changes(app, room):
     mine = json.loads(next(chunks).split("data: ", 1)[1])
     assert "you are <strong>1</strong> of 2" in mine["me"] and "You got it" in mine["verdict"]
     assert json.loads(next(chunks).split("data: ", 1)[1])["leaderboard"] is True
-    response.close()
 
 
 def test_the_event_stream_refuses_other_origins(app, room):
@@ -229,21 +244,25 @@ def test_the_event_stream_refuses_other_origins(app, room):
     ana, _ = join(app, room["ana"], session.code)
     r = ana.get(f"/live/{session.id}/events", headers={"Origin": "https://evil.example"})
     assert r.status_code == 403
+    with engine(app) as (base, _asgi):
+        stream = EventStream(base, f"/live/{session.id}/events", ana, headers={"Origin": "https://evil.example"})
+        assert stream.status == 403 and "text/event-stream" not in stream.headers.get("Content-Type", "")
+        stream.close()
 
 
 def test_staff_stream_coalesces_answers_into_a_tally(app, room):
     teacher, session = start(app, room)
     poll = bank_poll(teacher, session)
     ana, _ = join(app, room["ana"], session.code)
-    response = teacher.get(f"/live/{session.id}/staff/events", buffered=False)
-    chunks = (c.decode() if isinstance(c, bytes) else c for c in response.response)
-    opening = [next(chunks) for _ in range(4)]   # retry, state, presence, tally
-    assert opening[3].startswith("event: tally") and json.loads(opening[3].split("data: ", 1)[1])["responses"] == 0
-    ana.post(f"/live/{session.id}/polls/{poll.id}/answer", json={"answer": poll.question["options"][0]["id"]},
-             headers=JSON)
-    tally = next(chunks)
-    assert tally.startswith("event: tally") and json.loads(tally.split("data: ", 1)[1])["responses"] == 1
-    response.close()
+    with engine(app) as (base, _asgi):
+        stream = EventStream(base, f"/live/{session.id}/staff/events", teacher)
+        opening = stream.events(4)   # retry, state, presence, tally
+        assert opening[3].startswith("event: tally") and json.loads(opening[3].split("data: ", 1)[1])["responses"] == 0
+        ana.post(f"/live/{session.id}/polls/{poll.id}/answer", json={"answer": poll.question["options"][0]["id"]},
+                 headers=JSON)
+        tally = stream.next()
+        assert tally.startswith("event: tally") and json.loads(tally.split("data: ", 1)[1])["responses"] == 1
+        stream.close()
 
 
 def test_heartbeats_add_up_to_minutes_present(app, room):

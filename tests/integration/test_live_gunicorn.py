@@ -40,7 +40,7 @@ def _free_port() -> int:
 
 def _serve(database_uri: str, port: int, log: Path) -> subprocess.Popen:
     env = dict(os.environ, SECRET_KEY="shared-secret-for-both-servers", DATABASE_URL=database_uri, REDIS_URL=REDIS_URL,
-               LECTERN_DEMO="0", WEB_CONCURRENCY="1", GUNICORN_THREADS="16", GUNICORN_ACCESSLOG="-",
+               LECTERN_DEMO="0", WEB_CONCURRENCY="1", LECTERN_PAGE_THREADS="16", GUNICORN_ACCESSLOG="-",
                CONTENT_RELOAD_SECONDS="0")
     with log.open("wb") as out:   # the child keeps its own copy of the file
         process = subprocess.Popen([sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py",

@@ -52,11 +52,7 @@ import runpy
 
 globals().update({k: v for k, v in runpy.run_path(os.environ["LECTERN_TEST_BASE_CONFIG"]).items()
                   if not k.startswith("__")})
-_production_post_worker_init = post_worker_init
-
-
 def post_worker_init(worker):
-    _production_post_worker_init(worker)
     import itertools
     import threading
     import time

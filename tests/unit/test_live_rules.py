@@ -138,7 +138,7 @@ def test_messages_survive_the_wire_format():
 def test_a_personal_event_carries_only_its_own_persons_part():
     import json
 
-    from app.live.stream import personal_event
+    from app.live.streams import personal_event
 
     data = json.dumps({"version": 7, "poll": 3, "people": {
         "11": {"verdict": "<p>You got it.</p>", "me": ""},

@@ -59,6 +59,13 @@
     Object.keys(handlers).forEach(function (kind) {
       source.addEventListener(kind, function (event) { handlers[kind](JSON.parse(event.data)); });
     });
+    // The server ended the stream for good: this tab was replaced by a newer one (keep up by
+    // polling), or the person may no longer follow (signed out, removed): reload to see why.
+    source.addEventListener("end", function (event) {
+      var reason = JSON.parse(event.data).reason;
+      source.close();
+      if (reason === "replaced") { startPolling(); } else { window.location.reload(); }
+    });
     return { close: function () { source.close(); stopPolling(); } };
   }
 

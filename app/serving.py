@@ -1,0 +1,133 @@
+"""How Lectern is served: one ASGI application per process (asgi.py), under gunicorn with a
+uvicorn worker (gunicorn.conf.py).
+
+- Pages: every request but an event stream goes to the Flask app, run in a pool of
+  `LECTERN_PAGE_THREADS` threads (a2wsgi). Pages never share that pool with streams.
+- Event streams (`/live/<id>/events`, `/live/<id>/staff/events`): the same Flask app checks the
+  request first (in the pool; app/live/streams.py `admit`), then the event loop holds the stream
+  (app/live/streams.py `Hub`): an idle stream costs a coroutine, not a thread.
+- On SIGTERM every stream ends at once (browsers reconnect, to this server once restarted or to
+  another worker), then the server stops as uvicorn does.
+"""
+from __future__ import annotations
+
+import asyncio
+import io
+import re
+from typing import Any
+
+from a2wsgi import WSGIMiddleware
+from a2wsgi.wsgi import build_environ
+from flask import Flask
+
+from app.live.streams import ENGINE_KEY, TICKET_KEY, Hub, Receive, Send, serve_stream
+
+STREAM_PATH = re.compile(r"^/live/\d{1,10}/(staff/)?events$")
+
+
+class _EmptyBody(io.BytesIO):
+    """wsgi.input of a stream request (a GET: no body)."""
+
+
+class LecternASGI:
+    """Pages through Flask in a thread pool; event streams on the event loop."""
+
+    def __init__(self, flask_app: Flask, page_threads: int | None = None) -> None:
+        threads = page_threads or int(flask_app.config.get("LECTERN_PAGE_THREADS", 8))
+        self.flask_app = flask_app
+        self.pages = WSGIMiddleware(flask_app, workers=threads)
+        self.hub = Hub(flask_app, self.pages.executor)
+        flask_app.extensions["lectern_stream_hub"] = self.hub
+
+    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET" and STREAM_PATH.match(scope["path"]):
+            await self._stream(scope, receive, send)
+        elif scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+        else:
+            await self.pages(scope, receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                self.hub.close_all()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _stream(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        """Flask checks the request (in the pool); then the stream, or Flask's own answer."""
+        environ = build_environ(scope, _EmptyBody(b""))  # type: ignore[arg-type]
+        environ[ENGINE_KEY] = True
+        started: dict[str, Any] = {}
+
+        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+            started["status"], started["headers"] = int(status.split(" ", 1)[0]), headers
+
+        def call_flask() -> bytes:
+            body = self.flask_app(environ, start_response)
+            try:
+                return b"".join(body)
+            finally:
+                if hasattr(body, "close"):
+                    body.close()
+
+        loop = asyncio.get_running_loop()
+        content = await loop.run_in_executor(self.pages.executor, call_flask)
+        headers = [(k.lower().encode("latin1"), v.encode("latin1")) for k, v in started["headers"]]
+        ticket = environ.get(TICKET_KEY)
+        if ticket is None or started["status"] != 200:
+            await send({"type": "http.response.start", "status": started["status"], "headers": headers})
+            await send({"type": "http.response.body", "body": content})
+            return
+        await serve_stream(self.hub, ticket, headers, receive, send)
+
+
+def shutdown_hook(server: Any, app: Any) -> None:
+    """Make uvicorn end the streams first when it is asked to stop (they would hold it open)."""
+    original = server.shutdown
+
+    async def shutdown(sockets: Any = None) -> None:
+        if isinstance(app, LecternASGI):
+            app.hub.close_all()
+            await asyncio.sleep(0.05)
+        await original(sockets=sockets)
+
+    server.shutdown = shutdown
+
+
+def _worker_class() -> type:
+    import sys
+
+    from gunicorn.arbiter import Arbiter
+    from uvicorn.server import Server
+    from uvicorn_worker import UvicornWorker
+
+    class Worker(UvicornWorker):
+        """uvicorn under gunicorn, serving a LecternASGI (a Flask app given as `wsgi:app` is wrapped);
+        X-Forwarded-* are left to Flask (LECTERN_TRUSTED_PROXIES); streams end first on shutdown."""
+
+        CONFIG_KWARGS = {"loop": "auto", "http": "auto", "proxy_headers": False, "timeout_graceful_shutdown": 20}
+
+        async def _serve(self) -> None:
+            # `gunicorn … wsgi:app` loads the Flask app itself: serve it the same way as asgi:app
+            if isinstance(self.wsgi, Flask):
+                self.wsgi = LecternASGI(self.wsgi)
+            self.config.app = self.wsgi
+            server = Server(config=self.config)
+            shutdown_hook(server, self.wsgi)
+            self._install_sigquit_handler()
+            await server.serve(sockets=self.sockets)
+            if not server.started:
+                sys.exit(Arbiter.WORKER_BOOT_ERROR)
+
+    return Worker
+
+
+def __getattr__(name: str) -> Any:
+    # gunicorn imports "app.serving.Worker"; everything else here needs neither gunicorn nor uvicorn
+    if name == "Worker":
+        return _worker_class()
+    raise AttributeError(name)

@@ -1,0 +1,129 @@
+"""Event streams on the real engine (uvicorn + app/serving.py): authority re-checked, caps, fallback."""
+import json
+import time
+
+import pytest
+
+from app.auth import services as accounts
+from app.cohorts import services as cohorts
+from app.db import utcnow
+from tests.conftest import signed_in as login
+from tests.engine import EventStream, engine
+from tests.integration.live_room import JSON, bank_poll, join, start
+
+
+def test_streams_end_within_15_s_of_sign_out_deactivation_and_removal(app, room, make_user):
+    teacher, session = start(app, room)
+    carl = make_user(display_name="Carl Removed")
+    cohorts.enrol(room["admin"].id, room["cohort"], [carl.id], now=utcnow())
+    ana, _ = join(app, room["ana"], session.code)
+    ben, _ = join(app, room["ben"], session.code)
+    carl_client, _ = join(app, carl, session.code)
+    with engine(app) as (base, _asgi):
+        streams = {name: EventStream(base, f"/live/{session.id}/events", client)
+                   for name, client in (("ana", ana), ("ben", ben), ("carl", carl_client))}
+        for stream in streams.values():
+            assert stream.status == 200 and stream.next().startswith("retry:") and "event: state" in stream.next()
+        started = time.monotonic()
+        ana.post("/logout")                                                       # signs out everywhere
+        accounts.set_active(room["admin"].id, room["ben"].id, False, now=utcnow())  # deactivated
+        cohorts.unenrol(room["admin"].id, room["cohort"], carl.id, now=utcnow())   # removed from the cohort
+        reasons = {}
+        for name, stream in streams.items():
+            events = stream.until_end()
+            reasons[name] = json.loads(events[-1].split("data: ", 1)[1])["reason"]
+            stream.close()
+        elapsed = time.monotonic() - started
+    assert reasons == {"ana": "signed-out", "ben": "signed-out", "carl": "removed"}
+    assert elapsed < 15, elapsed
+
+
+def test_removed_members_are_refused_state_answers_and_heartbeats(app, room):
+    teacher, session = start(app, room)
+    poll = bank_poll(teacher, session)
+    ana, _ = join(app, room["ana"], session.code)
+    assert ana.post(f"/live/{session.id}/heartbeat", headers=JSON).status_code == 200
+    cohorts.unenrol(room["admin"].id, room["cohort"], room["ana"].id, now=utcnow())
+    assert ana.get(f"/live/{session.id}/state", headers=JSON).status_code == 403
+    assert ana.post(f"/live/{session.id}/heartbeat", headers=JSON).status_code == 403
+    answer = ana.post(f"/live/{session.id}/polls/{poll.id}/answer", json={"answer": poll.question["options"][0]["id"]},
+                      headers=JSON)
+    assert answer.status_code == 403
+    with engine(app) as (base, _asgi):
+        stream = EventStream(base, f"/live/{session.id}/events", ana)
+        assert stream.status == 403
+        stream.close()
+
+
+def test_a_new_stream_replaces_the_oldest_beyond_the_per_person_cap(app, room):
+    app.config["LIVE_STREAMS_PER_PERSON"] = 3
+    _teacher, session = start(app, room)
+    ana, _ = join(app, room["ana"], session.code)
+    ben, _ = join(app, room["ben"], session.code)
+    with engine(app) as (base, asgi):
+        bens = EventStream(base, f"/live/{session.id}/events", ben)
+        bens.events(2)
+        anas = []
+        for _ in range(5):
+            stream = EventStream(base, f"/live/{session.id}/events", ana)
+            assert stream.status == 200
+            stream.events(2)
+            anas.append(stream)
+        for old in anas[:2]:
+            ended = old.until_end()
+            assert json.loads(ended[-1].split("data: ", 1)[1]) == {"reason": "replaced"}
+        assert asgi.hub.counts()["open"] == 4          # Ana's three newest and Ben's one
+        for stream in anas + [bens]:
+            stream.close()
+
+
+def test_beyond_the_session_cap_pages_are_told_to_poll(app, room):
+    app.config["LIVE_STREAMS_PER_SESSION"] = 2
+    _teacher, session = start(app, room)
+    ana, _ = join(app, room["ana"], session.code)
+    ben, _ = join(app, room["ben"], session.code)
+    with engine(app) as (base, _asgi):
+        first = EventStream(base, f"/live/{session.id}/events", ana)
+        second = EventStream(base, f"/live/{session.id}/events", ana)
+        for stream in (first, second):
+            stream.events(2)
+        refused = EventStream(base, f"/live/{session.id}/events", ben)
+        assert refused.status == 503 and refused.headers["Retry-After"]
+        assert json.loads(refused.body())["fallback"] == "poll"
+        # a person already streaming may still replace their own stream
+        again = EventStream(base, f"/live/{session.id}/events", ana)
+        assert again.status == 200
+        # and the polling fallback works for Ben meanwhile
+        assert ben.get(f"/live/{session.id}/state", headers=JSON).get_json()["status"] == "live"
+        for stream in (first, second, refused, again):
+            stream.close()
+
+
+def test_closing_the_server_ends_every_stream_at_once(app, room):
+    teacher, session = start(app, room)
+    ana, _ = join(app, room["ana"], session.code)
+    with engine(app) as (base, asgi):
+        stream = EventStream(base, f"/live/{session.id}/events", ana)
+        staff = EventStream(base, f"/live/{session.id}/staff/events", teacher)
+        stream.events(2)
+        staff.events(4)
+        started = time.monotonic()
+        asgi.hub.close_all()
+        stream.until_end()
+        staff.until_end()
+        assert time.monotonic() - started < 2
+        stream.close()
+        staff.close()
+
+
+@pytest.mark.parametrize("audience", ["events", "staff/events"])
+def test_stream_requests_are_checked_by_flask_first(app, room, audience):
+    _teacher, session = start(app, room)
+    outsider = login(app, room["outsider"])
+    with engine(app) as (base, _asgi):
+        anonymous = EventStream(base, f"/live/{session.id}/{audience}")
+        assert anonymous.status == 302 and "/login" in anonymous.headers["Location"]
+        refused = EventStream(base, f"/live/{session.id}/{audience}", outsider)
+        assert refused.status in (403, 404)
+        for stream in (anonymous, refused):
+            stream.close()
