@@ -43,6 +43,7 @@ class BaseConfig:
     LIVE_STREAMS_PER_SESSION = 1500   # per session and process; beyond it pages poll
     LIVE_STREAMS_PER_PROCESS = 3000
     LIVE_RECHECK_SECONDS = 5.0        # how often streams re-check who may still listen
+    LIVE_STREAM_OPENS_PER_MINUTE = 20  # per browser and process, refused before Flask runs
     LECTERN_BASE_URL = "http://127.0.0.1:5000"
     LECTERN_ISSUER_ORG = "Lectern Professional Training"   # printed on certificates
     LECTERN_ISSUER_NAME: str | None = None                  # signatory; default: the admin who issues

@@ -12,8 +12,10 @@ uvicorn worker (gunicorn.conf.py).
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import io
 import re
+import time
 from typing import Any
 
 from a2wsgi import WSGIMiddleware
@@ -59,6 +61,13 @@ class LecternASGI:
 
     async def _stream(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
         """Flask checks the request (in the pool); then the stream, or Flask's own answer."""
+        if not self.hub.opens.allow(_browser_key(scope), time.monotonic()):
+            body = b'{"error": "Too many requests", "message": "Too many event streams opened.", "fallback": "poll"}'
+            await send({"type": "http.response.start", "status": 429, "headers": [
+                (b"content-type", b"application/json"), (b"retry-after", b"60"),
+                (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+            return
         environ = build_environ(scope, _EmptyBody(b""))  # type: ignore[arg-type]
         environ[ENGINE_KEY] = True
         started: dict[str, Any] = {}
@@ -83,6 +92,14 @@ class LecternASGI:
             await send({"type": "http.response.body", "body": content})
             return
         await serve_stream(self.hub, ticket, headers, receive, send)
+
+
+def _browser_key(scope: dict[str, Any]) -> str:
+    """Who opens a stream, before Flask knows: the session cookie (else the client address)."""
+    cookie = next((v for k, v in scope.get("headers", []) if k == b"cookie"), b"")
+    session = next((part.strip() for part in cookie.split(b";") if part.strip().startswith(b"session=")), b"")
+    who = session or str((scope.get("client") or ("?",))[0]).encode()
+    return hashlib.sha256(who).hexdigest()[:24]
 
 
 def shutdown_hook(server: Any, app: Any) -> None:

@@ -126,6 +126,14 @@ class LocalBroker:
     def publish(self, message: Message) -> None:
         self.deliver(message)
 
+    def claim_stream(self, session_id: int, user_id: int, stream_id: str, keep: int) -> list[str]:
+        """Record a person's new stream; the ids of their older streams beyond `keep`, which must end.
+        One process sees every stream itself (app/live/streams.py caps them): nothing to do here."""
+        return []
+
+    def release_stream(self, session_id: int, user_id: int, stream_id: str) -> None:
+        """A stream recorded by claim_stream has ended."""
+
     def close(self) -> None:
         """The process is stopping: every open stream ends now (browsers reconnect elsewhere)."""
         with self._lock:
@@ -160,6 +168,29 @@ class RedisBroker(LocalBroker):
         except Exception:  # noqa: BLE001 - Redis down: this process's listeners still hear it
             log.warning("Redis publish failed; delivering to this process only", exc_info=True)
             self.deliver(message)
+
+    def claim_stream(self, session_id: int, user_id: int, stream_id: str, keep: int) -> list[str]:
+        """Across processes: a sorted set per person and session of their open streams, oldest first.
+        A stream of a process that died stays listed until the person's next stream pushes it out."""
+        key = f"{CHANNEL_PREFIX}streams:{session_id}:{user_id}"
+        try:
+            pipe = self._redis.pipeline()
+            pipe.zadd(key, {stream_id: time.time()})
+            pipe.expire(key, 24 * 3600)
+            pipe.zrange(key, 0, -(keep + 1))
+            stale = [s.decode() if isinstance(s, bytes) else str(s) for s in pipe.execute()[-1]]
+            if stale:
+                self._redis.zrem(key, *stale)
+            return stale
+        except Exception:  # noqa: BLE001 - Redis away: each process still caps its own streams
+            log.warning("Redis stream claim failed", exc_info=True)
+            return []
+
+    def release_stream(self, session_id: int, user_id: int, stream_id: str) -> None:
+        try:
+            self._redis.zrem(f"{CHANNEL_PREFIX}streams:{session_id}:{user_id}", stream_id)
+        except Exception:  # noqa: BLE001
+            log.warning("Redis stream release failed", exc_info=True)
 
     def _ensure_listener(self) -> None:
         if self._listener is not None and self._listener.is_alive():

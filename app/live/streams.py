@@ -27,10 +27,12 @@ at once (the server reports the disconnect) and the stream is dropped.
 from __future__ import annotations
 
 import asyncio
+import collections
 import functools
 import json
 import logging
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -153,6 +155,7 @@ class Stream:
         self.mailbox: asyncio.Queue[Outgoing | End] = asyncio.Queue()
         self.version = 0
         self.opened_at = time.monotonic()
+        self.id = uuid.uuid4().hex
 
     def offer(self, item: Outgoing | End) -> None:
         self.mailbox.put_nowait(item)
@@ -288,6 +291,12 @@ class Room:
             for stream in list(self.streams):
                 stream.offer(End("shutdown"))
             return
+        if message.kind == "replace":     # another process took a person's newest stream
+            ids = set(json.loads(message.data).get("streams", ()))
+            for stream in [s for s in self.streams if s.id in ids]:
+                self.hub.remove(stream)
+                stream.offer(End("replaced"))
+            return
         if message.kind == "state":
             text = sse("state", message.data, message.version).encode()
             if self.state is None or message.version >= self.state[0]:
@@ -326,6 +335,27 @@ class Room:
                     stream.offer(Outgoing(Message(self.session_id, "class", "state", "", version, ended), text))
 
 
+class OpenRate:
+    """Stream opens per browser (its session cookie) and address, counted in this process before
+    Flask runs: a flood of opens from one person is answered 429 for microseconds each instead of
+    a Flask request each (the per-person limit in the view counts across processes)."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self.hits: dict[str, collections.deque[float]] = {}
+
+    def allow(self, key: str, now: float) -> bool:
+        if len(self.hits) > 20_000:   # forget browsers quiet for a minute
+            self.hits = {k: q for k, q in self.hits.items() if q and now - q[-1] < 60.0}
+        recent = self.hits.setdefault(key, collections.deque())
+        while recent and now - recent[0] >= 60.0:
+            recent.popleft()
+        if len(recent) >= self.per_minute:
+            return False
+        recent.append(now)
+        return True
+
+
 class Hub:
     """Every open stream of this process (one per ASGI app, i.e. per worker process)."""
 
@@ -333,6 +363,7 @@ class Hub:
         self.app, self.executor = app, executor
         self.rooms: dict[int, Room] = {}
         self.open = 0
+        self.opens = OpenRate(int(app.config.get("LIVE_STREAM_OPENS_PER_MINUTE", 20)))
 
     def setting(self, name: str) -> Any:
         return self.app.config[name]
@@ -376,12 +407,28 @@ class Hub:
         self.open += 1
         if room.checker is None or room.checker.done():
             room.checker = asyncio.ensure_future(room.check_authority())
+        asyncio.ensure_future(self._claim(stream))
         return stream
 
-    async def _subscribe(self, room: Room) -> Any:
+    async def _claim(self, stream: Stream) -> None:
+        """With several processes (Redis), the per-person cap counts every process's streams: the
+        oldest beyond it are told to end wherever they are."""
+        broker = self._broker()
+        keep = int(self.setting("LIVE_STREAMS_PER_PERSON"))
+        ticket = stream.ticket
+        stale = await asyncio.get_running_loop().run_in_executor(
+            self.executor, broker.claim_stream, ticket.session_id, ticket.user_id, stream.id, keep)
+        if stale:
+            await asyncio.get_running_loop().run_in_executor(self.executor, broker.publish, Message(
+                ticket.session_id, "staff", "replace", json.dumps({"streams": stale})))
+
+    def _broker(self) -> Any:
         from app.live.broker import EXTENSION_KEY
 
-        broker = self.app.extensions[EXTENSION_KEY]
+        return self.app.extensions[EXTENSION_KEY]
+
+    async def _subscribe(self, room: Room) -> Any:
+        broker = self._broker()
         loop = asyncio.get_running_loop()
 
         def sink(message: Message) -> None:
@@ -408,6 +455,13 @@ class Hub:
 
     def remove(self, stream: Stream) -> None:
         self._remove(stream)
+
+    async def ended(self, stream: Stream) -> None:
+        """A stream's connection is over: forget it here and in the shared record."""
+        self._remove(stream)
+        ticket = stream.ticket
+        await asyncio.get_running_loop().run_in_executor(
+            self.executor, self._broker().release_stream, ticket.session_id, ticket.user_id, stream.id)
 
     def close_all(self) -> None:
         """The process is stopping: every stream ends now and browsers reconnect elsewhere."""
@@ -451,7 +505,7 @@ async def serve_stream(hub: Hub, ticket: Ticket, headers: list[tuple[bytes, byte
         pass
     finally:
         watcher.cancel()
-        hub.remove(stream)
+        await hub.ended(stream)
     try:
         await send({"type": "http.response.body", "body": b"", "more_body": False})
     except OSError:

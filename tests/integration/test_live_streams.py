@@ -7,6 +7,7 @@ import pytest
 from app.auth import services as accounts
 from app.cohorts import services as cohorts
 from app.db import utcnow
+from tests.conftest import TEST_REDIS_URL, redis_up
 from tests.conftest import signed_in as login
 from tests.engine import EventStream, engine
 from tests.integration.live_room import JSON, bank_poll, join, start
@@ -127,3 +128,52 @@ def test_stream_requests_are_checked_by_flask_first(app, room, audience):
         assert refused.status in (403, 404)
         for stream in (anonymous, refused):
             stream.close()
+
+
+def test_a_flood_of_opens_is_refused_before_flask_and_holds_three_streams(app, room):
+    app.config["LIVE_STREAM_OPENS_PER_MINUTE"] = 10
+    _teacher, session = start(app, room)
+    ana, _ = join(app, room["ana"], session.code)
+    ben, _ = join(app, room["ben"], session.code)
+    with engine(app) as (base, asgi):
+        opened = [EventStream(base, f"/live/{session.id}/events", ana) for _ in range(14)]
+        assert [s.status for s in opened] == [200] * 10 + [429] * 4
+        assert asgi.hub.counts()["open"] == 3                      # each new one replaced the oldest
+        other = EventStream(base, f"/live/{session.id}/events", ben)   # nobody else is refused
+        assert other.status == 200
+        for stream in opened + [other]:
+            stream.close()
+
+
+@pytest.mark.skipif(not redis_up(), reason="no Redis at 127.0.0.1:6379")
+def test_the_per_person_cap_counts_every_process(app, room, database_uri):
+    """Two processes (two apps sharing Redis and the database): a person's fourth stream, wherever
+    it opens, ends their oldest, wherever that is."""
+    from app import create_app
+
+    _teacher, session = start(app, room)
+    ana, _ = join(app, room["ana"], session.code)
+    settings = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_uri, "REDIS_URL": TEST_REDIS_URL,
+                "SECRET_KEY": app.config["SECRET_KEY"], "LIVE_STREAMS_PER_PERSON": 3}
+    one, two = create_app(settings), create_app(settings)
+    with engine(one) as (base_one, asgi_one), engine(two) as (base_two, asgi_two):
+        opened = []
+        for base in (base_one, base_two, base_one, base_two):
+            stream = EventStream(base, f"/live/{session.id}/events", ana)
+            assert stream.status == 200
+            stream.events(2)
+            opened.append(stream)
+            time.sleep(0.3)
+        ended = opened[0].until_end()
+        assert json.loads(ended[-1].split("data: ", 1)[1]) == {"reason": "replaced"}
+        deadline = time.monotonic() + 5
+        while asgi_one.hub.counts()["open"] + asgi_two.hub.counts()["open"] > 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert asgi_one.hub.counts()["open"] + asgi_two.hub.counts()["open"] == 3
+        for stream in opened:
+            stream.close()
+    for instance in (one, two):
+        with instance.app_context():
+            from app.extensions import db
+
+            db.engine.dispose()
