@@ -1,7 +1,7 @@
 """Gunicorn settings for `make run` and production (docs/ARCHITECTURE.md, docs/LIVE.md).
 
 Each worker process runs uvicorn (app/serving.py `Worker`) serving asgi.py: pages are Flask
-requests in a pool of LECTERN_PAGE_THREADS threads (default 8), and live-session event streams are
+requests in a pool of LECTERN_PAGE_THREADS threads (default 4), and live-session event streams are
 coroutines on the event loop, so an open stream holds no thread and 1,000 of them cost a few MB.
 
 Processes: without REDIS_URL, live-session notifications travel inside one process, so the

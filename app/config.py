@@ -38,7 +38,7 @@ class BaseConfig:
     REGISTER_ACCOUNT_LIMIT = "300 per hour"                  # accounts created at /register per address
     ENROL_CODE_LIMIT = "20 per 10 minutes;60 per hour"       # wrong codes at /cohorts/join per address
     ENROL_CODE_USER_LIMIT = "10 per 10 minutes;30 per day"   # wrong codes at /cohorts/join per person
-    LECTERN_PAGE_THREADS = 8          # threads per process serving pages (app/serving.py)
+    LECTERN_PAGE_THREADS = 4          # threads per process serving pages (app/serving.py; measured in BENCHMARKS.md)
     LIVE_STREAMS_PER_PERSON = 3       # per person and session; a new stream replaces the oldest
     LIVE_STREAMS_PER_SESSION = 1500   # per session and process; beyond it pages poll
     LIVE_STREAMS_PER_PROCESS = 3000

@@ -43,7 +43,7 @@ def engine(app: Flask) -> Iterator[tuple[str, LecternASGI]]:
     finally:
         server.should_exit = True
         thread.join(timeout=30)
-        asgi.pages.executor.shutdown(wait=True)
+        asgi.executor.shutdown(wait=True)
 
 
 class EventStream:

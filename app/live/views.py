@@ -153,11 +153,11 @@ def poll_fragment(session_id: int):
 @bp.post("/live/<int:session_id>/polls/<int:poll_id>/answer")
 @login_required
 def answer(session_id: int, poll_id: int):
-    session = services.participant_session(current_user.id, session_id)
-    poll = services.current_poll(session.id)
+    # services.answer checks the person takes part (joined, still a member) inside its transaction
     if request.is_json:
         raw = _json_body().get("answer")
     else:
+        poll = services.current_poll(session_id)
         raw = services.answer_from_form(poll, request.form) if poll is not None and poll.id == poll_id else None
     try:
         mine = services.answer(current_broker(), current_user.id, session_id, poll_id, raw, now=utcnow())
