@@ -1,10 +1,12 @@
 """Live sessions over HTTP: joining, the participant page and API, the presenter and projector.
 
-Thin: rules live in services.py, streams in stream.py. The participant API (join, state, events,
+Thin: rules live in services.py, streams in streams.py (held by the event loop, app/serving.py);
+presenter actions share one decorator (presenter_action). The participant API (join, state, events,
 answer, heartbeat) is documented in docs/LIVE.md.
 """
 from __future__ import annotations
 
+from functools import wraps
 from urllib.parse import urlsplit
 
 import segno
@@ -303,36 +305,50 @@ def staff_events(session_id: int):
     return streams.admit(session_id, current_user.id, current_user.session_epoch, staff=True)
 
 
+def presenter_action(anchor: str = ""):
+    """A presenter's POST: the staff check, the action, then back to the presenter view (or JSON
+    for scripts). The action returns the message to flash (or None), or a response of its own;
+    an action refused (InputRejected) says why, the same way for every action."""
+
+    def decorator(action):
+        @wraps(action)
+        @instructor_required
+        def view(session_id: int, **kwargs: int):
+            _staff(session_id)
+            try:
+                outcome = action(session_id, **kwargs)
+            except InputRejected as exc:
+                return _rejected(session_id, exc, anchor)
+            if isinstance(outcome, Response):
+                return outcome
+            return _done(session_id, outcome, anchor)
+
+        return view
+
+    return decorator
+
+
 @bp.post("/live/<int:session_id>/show")
-@instructor_required
+@presenter_action()
 def show(session_id: int):
-    _staff(session_id)
-    try:
-        session = services.show_lesson(current_broker(), current_user, session_id, request.form.get("lesson", ""),
-                                       catalog())
-    except InputRejected as exc:
-        return _rejected(session_id, exc)
-    return _done(session_id, f"Everyone is now on “{catalog().lesson(session.lesson_key).title}”.")
+    session = services.show_lesson(current_broker(), current_user, session_id, request.form.get("lesson", ""),
+                                   catalog())
+    return f"Everyone is now on “{catalog().lesson(session.lesson_key).title}”."
 
 
 @bp.post("/live/<int:session_id>/item")
-@instructor_required
+@presenter_action("#agenda")
 def item(session_id: int):
-    _staff(session_id)
     try:
         index = int(request.form.get("index", "-1"))
-        services.start_item(current_broker(), current_user, session_id, index, catalog(), now=utcnow())
     except ValueError:
-        return _rejected(session_id, InputRejected("Choose an item of the day's agenda.", "item"))
-    except InputRejected as exc:
-        return _rejected(session_id, exc)
-    return _done(session_id, None, "#agenda")
+        raise InputRejected("Choose an item of the day's agenda.", "item") from None
+    services.start_item(current_broker(), current_user, session_id, index, catalog(), now=utcnow())
 
 
 @bp.post("/live/<int:session_id>/polls")
-@instructor_required
+@presenter_action("#poll")
 def launch(session_id: int):
-    _staff(session_id)
     form = request.form
     try:
         if form.get("source") == "adhoc":
@@ -346,53 +362,38 @@ def launch(session_id: int):
         services.launch_poll(current_broker(), current_user, session_id, question, quiz_key=quiz_key, scored=scored,
                              now=utcnow())
     except InputRejected as exc:
-        if not _wants_json() and form.get("source") == "adhoc":
-            flash(str(exc), "error")
-            return redirect(url_for("live.present", session_id=session_id, prompt=form.get("prompt", "")[:500],
-                                    options=form.get("options", "")[:2000]) + "#adhoc", 303)
-        return _rejected(session_id, exc, "#poll")
-    return _done(session_id, None, "#poll")
+        if _wants_json() or form.get("source") != "adhoc":
+            raise
+        # an ad hoc question comes back with what was typed, to correct it
+        flash(str(exc), "error")
+        return redirect(url_for("live.present", session_id=session_id, prompt=form.get("prompt", "")[:500],
+                                options=form.get("options", "")[:2000]) + "#adhoc", 303)
+    return None
 
 
 @bp.post("/live/<int:session_id>/polls/<int:poll_id>/close")
-@instructor_required
+@presenter_action("#poll")
 def close(session_id: int, poll_id: int):
-    _staff(session_id)
-    try:
-        services.close_poll(current_broker(), current_user, session_id, poll_id, now=utcnow())
-    except InputRejected as exc:
-        return _rejected(session_id, exc, "#poll")
-    return _done(session_id, None, "#poll")
+    services.close_poll(current_broker(), current_user, session_id, poll_id, now=utcnow())
 
 
 @bp.post("/live/<int:session_id>/polls/<int:poll_id>/reveal")
-@instructor_required
+@presenter_action("#poll")
 def reveal(session_id: int, poll_id: int):
-    _staff(session_id)
-    try:
-        services.reveal_poll(current_broker(), current_user, session_id, poll_id, now=utcnow())
-    except InputRejected as exc:
-        return _rejected(session_id, exc, "#poll")
-    return _done(session_id, None, "#poll")
+    services.reveal_poll(current_broker(), current_user, session_id, poll_id, now=utcnow())
 
 
 @bp.post("/live/<int:session_id>/leaderboard")
-@instructor_required
+@presenter_action("#leaderboard")
 def leaderboard(session_id: int):
-    _staff(session_id)
-    try:
-        services.set_leaderboard(current_broker(), current_user, session_id, request.form.get("visible") == "1")
-    except InputRejected as exc:
-        return _rejected(session_id, exc)
-    return _done(session_id, None, "#leaderboard")
+    services.set_leaderboard(current_broker(), current_user, session_id, request.form.get("visible") == "1")
 
 
 @bp.post("/live/<int:session_id>/end")
-@instructor_required
+@presenter_action()
 def end(session_id: int):
-    _staff(session_id)
     services.end_session(current_broker(), current_user, session_id, now=utcnow())
-    return _done(session_id, "The session has ended. Attendance and poll results are kept below.")
+    return "The session has ended. Attendance and poll results are kept below."
 
 
 @bp.get("/live/<int:session_id>/attendance")
