@@ -5,12 +5,14 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from app.auth.models import User
 from app.auth.services import create_user, user_by_email
 from app.cohorts import services as cohorts
 from app.cohorts.models import Cohort
 from app.content.catalog import catalog
 from app.db import utcnow
 from app.extensions import db
+from app.live import services as live
 from app.live.models import LiveParticipant
 from tests.browser.conftest import browser_app, serving
 
@@ -134,3 +136,35 @@ def test_instructor_runs_a_session_two_trainees_follow_answer_and_see_the_reveal
     finally:
         for c in contexts:
             c.close()
+
+
+def test_a_trainee_removed_from_the_cohort_is_shown_why_within_15_s(browser, room):
+    """The stream ends with an "end" event; the page reloads and shows the refusal instead of
+    following the class silently."""
+    app, url = room
+    with app.app_context():
+        cohort = db.session.scalar(sa.select(Cohort))
+        instructor = user_by_email("instructor@example.com")
+        cohort_id = cohort.id
+        session = live.start_session(db.session.get(User, instructor.id), cohort_id, 1, catalog(), now=utcnow())
+        code, session_id = session.code, session.id
+        db.session.remove()
+    context = browser.new_context(base_url=url, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        sign_in(page, "tara@example.com", "demo-trainee-two")
+        page.goto("/join")
+        page.get_by_label("Session code").fill(code)
+        page.get_by_role("button", name="Join").click()
+        expect(page.get_by_role("heading", name="Waiting for the instructor")).to_be_visible()
+        page.wait_for_timeout(500)   # the stream is open
+        with app.app_context():
+            admin = user_by_email("admin@example.com")
+            tara = user_by_email("tara@example.com")
+            cohorts.unenrol(admin.id, cohort_id, tara.id, now=utcnow())
+            db.session.remove()
+        expect(page.get_by_text("no longer a member of this session's cohort")).to_be_visible(timeout=15_000)
+        assert page.url.endswith(f"/live/{session_id}")
+    finally:
+        context.close()
