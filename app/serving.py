@@ -140,6 +140,7 @@ def shutdown_hook(server: Any, app: Any) -> None:
 
 
 def _worker_class() -> type:
+    import signal
     import sys
 
     from gunicorn.arbiter import Arbiter
@@ -151,6 +152,16 @@ def _worker_class() -> type:
         X-Forwarded-* are left to Flask (LECTERN_TRUSTED_PROXIES); streams end first on shutdown."""
 
         CONFIG_KWARGS = {"loop": "auto", "http": "auto", "proxy_headers": False, "timeout_graceful_shutdown": 20}
+
+        def init_signals(self) -> None:
+            super().init_signals()
+            # uvicorn takes SIGTERM and SIGINT while it serves, then raises the signal again once it
+            # has stopped. With the default disposition (what uvicorn-worker sets) that second
+            # SIGTERM kills the process before gunicorn's worker_exit hook runs, and jobs running in
+            # this worker would not be marked interrupted (app/jobs/services.py). A no-op handler
+            # lets the worker return and exit normally.
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(sig, lambda *_: None)
 
         async def _serve(self) -> None:
             # `gunicorn … wsgi:app` loads the Flask app itself: serve it the same way as asgi:app
