@@ -136,7 +136,7 @@ def seed(app, participants: int) -> Seed:
     from app.content.catalog import catalog
     from app.db import utcnow
     from app.extensions import db
-    from app.live import services as live
+    from app.live import sessions
 
     migrate(app)
     [(admin_id, _epoch)] = add_people(app, 1, "admin", prefix="admin")
@@ -148,7 +148,7 @@ def seed(app, participants: int) -> Seed:
         cohort = cohorts.save_cohort(admin_id, None, name="Bench live room", track="live", starts_on=None,
                                      ends_on=None, instructor_ids=[teacher_id], now=now)
         cohorts.enrol(admin_id, cohort.id, [user_id for user_id, _epoch in people], now=now)
-        running = live.start_session(db.session.get(User, teacher_id), cohort.id, 1, catalog(), now=utcnow())
+        running = sessions.start_session(db.session.get(User, teacher_id), cohort.id, 1, catalog(), now=utcnow())
         lessons = [lesson.slug for lesson in catalog().day_lessons(1)]
         session_id, code = running.id, running.code
         db.session.remove()

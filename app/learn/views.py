@@ -15,7 +15,7 @@ from app.errors import InputRejected
 from app.learn import services
 from app.learn.search import search as search_lessons
 from app.extensions import limiter
-from app.live import services as live
+from app.live import sessions
 from app.quizzes.services import standings
 
 bp = Blueprint("learn", __name__, template_folder="templates")
@@ -28,7 +28,7 @@ def home():
     view = services.overview(cat, services.learner_state(current_user.id))
     return render_template("learn/home.html", overview=view, catalog=cat,
                            standings=standings(current_user.id, cat.quizzes),
-                           live_now=live.open_sessions_for_member(current_user.id, now=utcnow()))
+                           live_now=sessions.open_sessions_for_member(current_user.id, now=utcnow()))
 
 
 @bp.get("/days/<int:number>")

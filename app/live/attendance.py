@@ -18,7 +18,7 @@ from app.errors import InputRejected, NotFound
 from app.extensions import db
 from app.live import rules
 from app.live.models import LiveAttendanceCredit, LiveParticipant, LiveSession
-from app.live.services import staff_session
+from app.live.sessions import staff_session
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from app.auth.models import User
 from app.cohorts.models import Cohort
 from app.extensions import db
-from app.live import attendance, services
+from app.live import attendance, screens
 from app.live.models import LiveAnswer, LivePoll, LiveSession
 
 
@@ -27,7 +27,7 @@ def attendance_rows(session: LiveSession) -> tuple[list[str], list[list[Any]]]:
     totals = dict(db.session.execute(
         sa.select(LiveAnswer.user_id, sa.func.count()).join(LivePoll, LivePoll.id == LiveAnswer.poll_id)
         .where(LivePoll.session_id == session.id).group_by(LiveAnswer.user_id)).all())
-    points = {s.user_id: s.points for s in services.standings(session.id)}
+    points = {s.user_id: s.points for s in screens.standings(session.id)}
     header = ["Name", "Email", "Day", "Status", "Joined (UTC)", "Last seen (UTC)", "Minutes measured",
               "Minutes counted", "Correction reason", "Corrected by", "Polls answered", "Points"]
     rows = [[line.user.display_name, line.user.email, session.day, line.status, _stamp(line.joined_at),
@@ -61,7 +61,7 @@ def poll_rows(session: LiveSession) -> tuple[list[str], list[list[Any]]]:
     by_poll: dict[int, list[tuple[LiveAnswer, User]]] = {}
     for ans, user in answers:
         by_poll.setdefault(ans.poll_id, []).append((ans, user))
-    for poll in services.polls_of(session.id):
+    for poll in screens.polls_of(session.id):
         source = f"quiz bank: {poll.quiz_key}/{poll.question_id}" if poll.source == "bank" else "ad hoc"
         head = [poll.seq, _plain(poll.question["prompt"]), source, _stamp(poll.opened_at), _stamp(poll.closed_at),
                 _stamp(poll.revealed_at)]

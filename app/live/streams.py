@@ -110,24 +110,24 @@ def _in_context(app: Flask, fn: Callable[..., Any], *args: Any) -> Any:
 
 def _read_class_state(session_id: int) -> dict[str, Any]:
     from app.content.catalog import catalog
-    from app.live import services
+    from app.live import screens, sessions
 
-    session = services.get_session(session_id)
-    return services.class_state(session, services.current_poll(session_id), catalog())
+    session = sessions.get_session(session_id)
+    return screens.class_state(session, screens.current_poll(session_id), catalog())
 
 
 def _read_staff(session_id: int, kind: str) -> dict[str, Any]:
     from app.content.catalog import catalog
     from app.db import utcnow
-    from app.live import services
+    from app.live import screens, sessions
 
-    return services.staff_payload(services.get_session(session_id), kind, catalog(), now=utcnow())
+    return screens.staff_payload(sessions.get_session(session_id), kind, catalog(), now=utcnow())
 
 
 def _read_authority(session_id: int, user_ids: list[int]):
-    from app.live import services
+    from app.live import sessions
 
-    return services.stream_authority(session_id, user_ids)
+    return sessions.stream_authority(session_id, user_ids)
 
 
 # --- the engine -----------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Live sessions over HTTP: joining, the participant page and API, the presenter and projector.
 
-Thin: rules live in services.py, streams in streams.py (held by the event loop, app/serving.py);
+Thin: actions live in sessions.py and polls.py, what screens show in screens.py, streams in streams.py (held by the event loop, app/serving.py);
 presenter actions share one decorator (presenter_action). The participant API (join, state, events,
 answer, heartbeat) is documented in docs/LIVE.md.
 """
@@ -32,12 +32,12 @@ from app.csvout import csv_response
 from app.db import utcnow
 from app.errors import InputRejected, NotFound
 from app.extensions import limiter
-from app.live import attendance, exports, services
+from app.live import attendance, exports
 from app.live.broker import current_broker
 from app.live.forms import AttendanceCorrectionForm
 from app.live.fragments import answer_path
 from app.live.models import LiveSession
-from app.live import streams
+from app.live import polls, screens, sessions, streams
 from app.quizzes.snapshot import public_question
 
 bp = Blueprint("live", __name__, template_folder="templates")
@@ -84,8 +84,8 @@ def join():
     error = None
     if request.method == "POST":
         try:
-            session = services.join(current_broker(), current_user, code, now=utcnow())
-        except services.CodeRejected as exc:
+            session = sessions.join(current_broker(), current_user, code, now=utcnow())
+        except sessions.CodeRejected as exc:
             error = str(exc)
             if request.is_json:
                 return jsonify(error="Code rejected", message=error), 422
@@ -104,22 +104,22 @@ def join():
 @bp.get("/live/<int:session_id>")
 @login_required
 def participant(session_id: int):
-    session = services.get_session(session_id)
-    if _is_staff(session) and not services.is_participant(current_user.id, session_id):
+    session = sessions.get_session(session_id)
+    if _is_staff(session) and not sessions.is_participant(current_user.id, session_id):
         return redirect(url_for("live.present", session_id=session_id))
-    session = services.participant_session(current_user.id, session_id)
+    session = sessions.participant_session(current_user.id, session_id)
     cat = catalog()
-    state = services.participant_state(current_user.id, session, cat)
+    state = screens.participant_state(current_user.id, session, cat)
     return render_template("live/participant.html", session=session, state=state, catalog=cat,
                            lesson=cat.lesson(session.lesson_key) if session.lesson_key else None,
-                           poll=services.current_poll(session.id), **_panel_context(session, state))
+                           poll=screens.current_poll(session.id), **_panel_context(session, state))
 
 
 @bp.get("/live/<int:session_id>/state")
 @login_required
 def state(session_id: int):
-    session = services.participant_session(current_user.id, session_id)
-    return jsonify(services.participant_state(current_user.id, session, catalog()))
+    session = sessions.participant_session(current_user.id, session_id)
+    return jsonify(screens.participant_state(current_user.id, session, catalog()))
 
 
 STREAM_OPEN_LIMIT = "60 per minute"   # per person: a reconnecting page needs far fewer; a flood gets 429
@@ -131,14 +131,14 @@ STREAM_OPEN_LIMIT = "60 per minute"   # per person: a reconnecting page needs fa
 def events(session_id: int):
     """The participant's event stream: checked here, then held by the stream engine (streams.py)."""
     _same_origin()
-    services.participant_session(current_user.id, session_id)
+    sessions.participant_session(current_user.id, session_id)
     return streams.admit(session_id, current_user.id, current_user.session_epoch, staff=False)
 
 
 @bp.get("/live/<int:session_id>/lesson")
 @login_required
 def lesson_fragment(session_id: int):
-    session = services.participant_session(current_user.id, session_id)
+    session = sessions.participant_session(current_user.id, session_id)
     lesson = catalog().lesson(session.lesson_key) if session.lesson_key else None
     return render_template("live/_lesson.html", session=session, lesson=lesson)
 
@@ -146,23 +146,23 @@ def lesson_fragment(session_id: int):
 @bp.get("/live/<int:session_id>/poll")
 @login_required
 def poll_fragment(session_id: int):
-    session = services.participant_session(current_user.id, session_id)
-    state = services.participant_state(current_user.id, session, catalog())
-    return render_template("live/_poll.html", session=session, poll=services.current_poll(session.id),
+    session = sessions.participant_session(current_user.id, session_id)
+    state = screens.participant_state(current_user.id, session, catalog())
+    return render_template("live/_poll.html", session=session, poll=screens.current_poll(session.id),
                            **_panel_context(session, state))
 
 
 @bp.post("/live/<int:session_id>/polls/<int:poll_id>/answer")
 @login_required
 def answer(session_id: int, poll_id: int):
-    # services.answer checks the person takes part (joined, still a member) inside its transaction
+    # polls.answer checks the person takes part (joined, still a member) inside its transaction
     if request.is_json:
         raw = _json_body().get("answer")
     else:
-        poll = services.current_poll(session_id)
-        raw = services.answer_from_form(poll, request.form) if poll is not None and poll.id == poll_id else None
+        poll = screens.current_poll(session_id)
+        raw = polls.answer_from_form(poll, request.form) if poll is not None and poll.id == poll_id else None
     try:
-        mine = services.answer(current_broker(), current_user.id, session_id, poll_id, raw, now=utcnow())
+        mine = polls.answer(current_broker(), current_user.id, session_id, poll_id, raw, now=utcnow())
     except InputRejected as exc:
         if _wants_json():
             return jsonify(error="Answer not counted", message=str(exc)), 422
@@ -177,7 +177,7 @@ def answer(session_id: int, poll_id: int):
 @bp.post("/live/<int:session_id>/heartbeat")
 @login_required
 def heartbeat(session_id: int):
-    live = services.heartbeat(current_user.id, session_id, now=utcnow())
+    live = sessions.heartbeat(current_user.id, session_id, now=utcnow())
     return jsonify(live=live)
 
 
@@ -192,7 +192,7 @@ def _panel_context(session: LiveSession, state: dict) -> dict:
 
 def _is_staff(session: LiveSession) -> bool:
     try:
-        services.staff_session(current_user, session.id)
+        sessions.staff_session(current_user, session.id)
     except NotFound:
         return False
     return True
@@ -200,13 +200,13 @@ def _is_staff(session: LiveSession) -> bool:
 
 def _staff(session_id: int):
     """The session and cohort, if the signed-in instructor runs it (instructor_required ran first)."""
-    return services.staff_session(current_user, session_id)
+    return sessions.staff_session(current_user, session_id)
 
 
 def _done(session_id: int, message: str | None = None, anchor: str = ""):
     """After a presenter action: back to the presenter view (or JSON for scripts)."""
     if _wants_json():
-        return jsonify(ok=True, version=services.get_session(session_id).version)
+        return jsonify(ok=True, version=sessions.get_session(session_id).version)
     if message:
         flash(message, "success")
     return redirect(url_for("live.present", session_id=session_id) + anchor, 303)
@@ -228,7 +228,7 @@ def start():
     except ValueError:
         abort(400)
     try:
-        session = services.start_session(current_user, cohort_id, day, catalog(), now=utcnow())
+        session = sessions.start_session(current_user, cohort_id, day, catalog(), now=utcnow())
     except InputRejected as exc:
         flash(str(exc), "error")
         return redirect(url_for("teach.cohort", cohort_id=cohort_id) + "#live", 303)
@@ -243,13 +243,13 @@ def present(session_id: int):
     day = next(d for d in cat.course.days if d.number == session.day)
     preview_slug = request.args.get("lesson") or session.lesson_key or (cat.day_lessons(session.day)[0].slug)
     preview = cat.lesson(preview_slug) or cat.day_lessons(session.day)[0]
-    poll = services.current_poll(session.id)
+    poll = screens.current_poll(session.id)
     return render_template(
         "live/present.html", session=session, cohort=cohort, catalog=cat, day=day, preview=preview,
         shown=cat.lesson(session.lesson_key) if session.lesson_key else None, poll=poll,
-        tally=services.tally_of(poll, with_key=True) if poll else None,
-        presence=services.presence(session.id, now=utcnow()), people=services.participants(session.id),
-        standings=services.standings(session.id), polls=services.polls_of(session.id), qr=_qr(session),
+        tally=screens.tally_of(poll, with_key=True) if poll else None,
+        presence=screens.presence(session.id, now=utcnow()), people=screens.participants(session.id),
+        standings=screens.standings(session.id), polls=screens.polls_of(session.id), qr=_qr(session),
         join_url=_join_url(session), bank=_bank(cat, preview.slug))
 
 
@@ -257,11 +257,11 @@ def present(session_id: int):
 @instructor_required
 def present_panel(session_id: int):
     session, _cohort = _staff(session_id)
-    poll = services.current_poll(session.id)
+    poll = screens.current_poll(session.id)
     return render_template("live/_present_panel.html", session=session, poll=poll,
-                           tally=services.tally_of(poll, with_key=True) if poll else None,
-                           presence=services.presence(session.id, now=utcnow()),
-                           standings=services.standings(session.id))
+                           tally=screens.tally_of(poll, with_key=True) if poll else None,
+                           presence=screens.presence(session.id, now=utcnow()),
+                           standings=screens.standings(session.id))
 
 
 @bp.get("/live/<int:session_id>/projector")
@@ -281,19 +281,19 @@ def projector_panel(session_id: int):
 
 
 def _projector_context(session: LiveSession) -> dict:
-    poll = services.current_poll(session.id)
+    poll = screens.current_poll(session.id)
     revealed = poll is not None and poll.revealed_at is not None
     return {"poll": poll, "question": public_question(poll.question) if poll else None,
-            "tally": services.tally_of(poll, with_key=revealed) if poll else None,
-            "presence": services.presence(session.id, now=utcnow()),
-            "standings": services.standings(session.id)[:10] if session.leaderboard_visible else []}
+            "tally": screens.tally_of(poll, with_key=revealed) if poll else None,
+            "presence": screens.presence(session.id, now=utcnow()),
+            "standings": screens.standings(session.id)[:10] if session.leaderboard_visible else []}
 
 
 @bp.get("/live/<int:session_id>/staff/state")
 @instructor_required
 def staff_state(session_id: int):
     session, _cohort = _staff(session_id)
-    return jsonify(services.staff_payload(session, "state", catalog(), now=utcnow()))
+    return jsonify(screens.staff_payload(session, "state", catalog(), now=utcnow()))
 
 
 @bp.get("/live/<int:session_id>/staff/events")
@@ -331,7 +331,7 @@ def presenter_action(anchor: str = ""):
 @bp.post("/live/<int:session_id>/show")
 @presenter_action()
 def show(session_id: int):
-    session = services.show_lesson(current_broker(), current_user, session_id, request.form.get("lesson", ""),
+    session = sessions.show_lesson(current_broker(), current_user, session_id, request.form.get("lesson", ""),
                                    catalog())
     return f"Everyone is now on “{catalog().lesson(session.lesson_key).title}”."
 
@@ -343,7 +343,7 @@ def item(session_id: int):
         index = int(request.form.get("index", "-1"))
     except ValueError:
         raise InputRejected("Choose an item of the day's agenda.", "item") from None
-    services.start_item(current_broker(), current_user, session_id, index, catalog(), now=utcnow())
+    sessions.start_item(current_broker(), current_user, session_id, index, catalog(), now=utcnow())
 
 
 @bp.post("/live/<int:session_id>/polls")
@@ -352,14 +352,14 @@ def launch(session_id: int):
     form = request.form
     try:
         if form.get("source") == "adhoc":
-            question, scored = services.adhoc_question(form.get("prompt", ""), form.get("options", ""),
-                                                       services.option_numbers(form.get("correct", "")),
+            question, scored = polls.adhoc_question(form.get("prompt", ""), form.get("options", ""),
+                                                       polls.option_numbers(form.get("correct", "")),
                                                        form.get("multiple") == "1")
             quiz_key = None
         else:
-            quiz_key, question = services.bank_question(catalog(), form.get("question", ""))
+            quiz_key, question = polls.bank_question(catalog(), form.get("question", ""))
             scored = True
-        services.launch_poll(current_broker(), current_user, session_id, question, quiz_key=quiz_key, scored=scored,
+        polls.launch_poll(current_broker(), current_user, session_id, question, quiz_key=quiz_key, scored=scored,
                              now=utcnow())
     except InputRejected as exc:
         if _wants_json() or form.get("source") != "adhoc":
@@ -374,25 +374,25 @@ def launch(session_id: int):
 @bp.post("/live/<int:session_id>/polls/<int:poll_id>/close")
 @presenter_action("#poll")
 def close(session_id: int, poll_id: int):
-    services.close_poll(current_broker(), current_user, session_id, poll_id, now=utcnow())
+    polls.close_poll(current_broker(), current_user, session_id, poll_id, now=utcnow())
 
 
 @bp.post("/live/<int:session_id>/polls/<int:poll_id>/reveal")
 @presenter_action("#poll")
 def reveal(session_id: int, poll_id: int):
-    services.reveal_poll(current_broker(), current_user, session_id, poll_id, now=utcnow())
+    polls.reveal_poll(current_broker(), current_user, session_id, poll_id, now=utcnow())
 
 
 @bp.post("/live/<int:session_id>/leaderboard")
 @presenter_action("#leaderboard")
 def leaderboard(session_id: int):
-    services.set_leaderboard(current_broker(), current_user, session_id, request.form.get("visible") == "1")
+    sessions.set_leaderboard(current_broker(), current_user, session_id, request.form.get("visible") == "1")
 
 
 @bp.post("/live/<int:session_id>/end")
 @presenter_action()
 def end(session_id: int):
-    services.end_session(current_broker(), current_user, session_id, now=utcnow())
+    sessions.end_session(current_broker(), current_user, session_id, now=utcnow())
     return "The session has ended. Attendance and poll results are kept below."
 
 

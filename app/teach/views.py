@@ -15,7 +15,7 @@ from app.csvout import csv_response
 from app.db import utcnow
 from app.errors import NotFound
 from app.extensions import db
-from app.live import services as live
+from app.live import screens, sessions
 from app.progress import services as progress
 from app.quizzes.models import QuizAttempt
 from app.quizzes.services import standings
@@ -56,10 +56,10 @@ def index():
 def cohort(cohort_id: int):
     current = _cohort(cohort_id)
     cat, rows, sort, descending = _grid(cohort_id)
-    live.end_left_open(now=utcnow())
-    sessions = live.sessions_of(cohort_id)
+    sessions.end_left_open(now=utcnow())
+    past = sessions.sessions_of(cohort_id)
     return render_template("teach/grid.html", cohort=current, rows=rows, catalog=cat, sort=sort, descending=descending,
-                           live_open=next((s for s in sessions if s.is_open), None), live_past=sessions)
+                           live_open=next((s for s in past if s.is_open), None), live_past=past)
 
 
 @bp.get("/cohorts/<int:cohort_id>/grid.csv")
@@ -107,7 +107,7 @@ def _analytics(cohort_id: int, quiz_id: str):
 def analytics(cohort_id: int, quiz_id: str):
     current = _cohort(cohort_id)
     quiz, stats, attempts = _analytics(cohort_id, quiz_id)
-    answered = live.bank_answers(cohort_id, quiz_id)
+    answered = screens.bank_answers(cohort_id, quiz_id)
     return render_template("teach/analytics.html", cohort=current, quiz=quiz, stats=stats, attempts=attempts,
                            catalog=catalog(), live_stats=question_stats(answered, [q.id for q in quiz.questions]),
                            live_answers=len(answered))

@@ -12,7 +12,7 @@ from app.cohorts.models import Cohort
 from app.content.catalog import catalog
 from app.db import utcnow
 from app.extensions import db
-from app.live import services as live
+from app.live import sessions
 from app.live.models import LiveParticipant
 from tests.browser.conftest import browser_app, serving
 
@@ -146,7 +146,7 @@ def test_a_trainee_removed_from_the_cohort_is_shown_why_within_15_s(browser, roo
         cohort = db.session.scalar(sa.select(Cohort))
         instructor = user_by_email("instructor@example.com")
         cohort_id = cohort.id
-        session = live.start_session(db.session.get(User, instructor.id), cohort_id, 1, catalog(), now=utcnow())
+        session = sessions.start_session(db.session.get(User, instructor.id), cohort_id, 1, catalog(), now=utcnow())
         code, session_id = session.code, session.id
         db.session.remove()
     context = browser.new_context(base_url=url, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)

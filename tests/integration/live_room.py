@@ -6,7 +6,7 @@ from app.cohorts import services as cohorts
 from app.content.catalog import catalog
 from app.db import utcnow
 from app.extensions import db
-from app.live import services as live
+from app.live import screens
 from app.live.models import LiveSession
 from tests.conftest import signed_in as login
 
@@ -53,4 +53,4 @@ def bank_poll(teacher, session, ref=None):
     ref = ref or f"stage-03/{first_single().id}"
     response = teacher.post(f"/live/{session.id}/polls", data={"source": "bank", "question": ref})
     assert response.status_code == 303
-    return live.current_poll(session.id)
+    return screens.current_poll(session.id)

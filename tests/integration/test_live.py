@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from app.content.catalog import catalog
 from app.db import utcnow
 from app.extensions import db
-from app.live import services as live
+from app.live import polls, screens, sessions
 from app.live.broker import current_broker
 from app.live.models import LiveAnswer, LiveParticipant, LivePoll, LiveSession
 from app.progress import services as progress
@@ -87,7 +87,7 @@ def test_a_whole_session_from_start_to_csv(app, room):
     r = teacher.post(f"/live/{session.id}/polls", data={"source": "adhoc", "prompt": "Which <b>stage</b> worries you?",
                                                           "options": "Vision\nLaunch\nReview", "multiple": "1"})
     assert r.status_code == 303
-    adhoc = live.current_poll(session.id)
+    adhoc = screens.current_poll(session.id)
     assert adhoc.scored is False and adhoc.question["type"] == "multiple"
     assert db.session.get(LivePoll, poll.id).closed_at is not None
     ana.post(f"/live/{session.id}/polls/{adhoc.id}/answer", json={"answer": ["o1", "o3"]}, headers=JSON)
@@ -128,7 +128,7 @@ def test_trainees_cannot_drive_and_strangers_cannot_see(app, room):
     assert other.post(f"/live/{session.id}/end").status_code == 404
     assert other.post("/live/start", data={"cohort_id": room["cohort"], "day": 1}).status_code == 404
     db.session.expire_all()
-    assert db.session.get(LiveSession, session.id).ended_at is None and live.current_poll(session.id).closed_at is None
+    assert db.session.get(LiveSession, session.id).ended_at is None and screens.current_poll(session.id).closed_at is None
 
 
 def test_a_non_member_cannot_join_or_read(app, room):
@@ -219,7 +219,7 @@ def _stream_sends_state_then_changes(app, room, teacher, session, stream):
     join(app, room["ben"], session.code)
     wrong = next(o.id for o in question.options if o.id not in question.correct)
     for who, choice in ((room["ana"], question.correct[0]), (room["ben"], wrong)):
-        live.answer(current_broker(), who.id, session.id, poll.id, choice, now=utcnow())
+        polls.answer(current_broker(), who.id, session.id, poll.id, choice, now=utcnow())
     # the reveal: first Ana's own verdict (hers alone), then the shared part with nothing personal
     teacher.post(f"/live/{session.id}/polls/{poll.id}/reveal")
     event = next(chunks)
@@ -271,8 +271,8 @@ def test_heartbeats_add_up_to_minutes_present(app, room):
     row = db.session.get(LiveParticipant, (session.id, room["ana"].id))
     t = row.last_seen_at
     for step in range(1, 11):                       # ten beats 30 s apart: 5 minutes
-        live.heartbeat(room["ana"].id, session.id, now=t + timedelta(seconds=30 * step))
-    live.heartbeat(room["ana"].id, session.id, now=t + timedelta(seconds=300 + 600))   # back after 10 min away
+        sessions.heartbeat(room["ana"].id, session.id, now=t + timedelta(seconds=30 * step))
+    sessions.heartbeat(room["ana"].id, session.id, now=t + timedelta(seconds=300 + 600))   # back after 10 min away
     db.session.expire_all()
     assert db.session.get(LiveParticipant, (session.id, room["ana"].id)).seconds_present == 300
 

@@ -8,8 +8,7 @@ from app.audit.models import AuditEvent
 from app.content.catalog import catalog
 from app.db import utcnow
 from app.extensions import db
-from app.live import attendance
-from app.live import services as live
+from app.live import attendance, sessions
 from app.live.models import LiveAttendanceCredit, LiveParticipant, LivePoll, LiveSession
 from app.progress import services as progress
 from tests.conftest import signed_in as login
@@ -109,9 +108,9 @@ def test_a_session_left_open_ends_by_itself_and_its_code_stops_working(app, room
     last = db.session.get(LiveParticipant, (session.id, room["ana"].id)).last_seen_at
     code = session.code
 
-    assert live.end_left_open(now=last + timedelta(hours=11)) == []           # a long day, still open
+    assert sessions.end_left_open(now=last + timedelta(hours=11)) == []           # a long day, still open
     later = last + timedelta(hours=13)
-    assert live.end_left_open(now=later) == [session.id]
+    assert sessions.end_left_open(now=later) == [session.id]
     db.session.expire_all()
     ended = db.session.get(LiveSession, session.id)
     assert ended.ended_at is not None and ended.ended_at >= last and ended.ended_at <= later

@@ -100,7 +100,7 @@ def _seed(app: Flask) -> dict:
     from app.db import utcnow
     from app.jobs import services as jobs
     from app.learn import services as learn
-    from app.live import services as live
+    from app.live import polls, sessions
     from app.live.broker import current_broker
     from app.quizzes import services as quizzes
 
@@ -142,11 +142,11 @@ def _seed(app: Flask) -> dict:
     staff_attempt = quizzes.start_attempt(staff.id, immediate, now=now)
 
     broker = current_broker()
-    session = live.start_session(staff, cohort.id, 1, cat, now=now)
-    live.join(broker, trainee, session.code, now=now)
+    session = sessions.start_session(staff, cohort.id, 1, cat, now=now)
+    sessions.join(broker, trainee, session.code, now=now)
     bank = next(q for q in cat.quiz("stage-03").questions if q.type == "single")
-    poll = live.launch_poll(broker, staff, session.id, bank, quiz_key="stage-03", scored=True, now=now)
-    live.answer(broker, trainee.id, session.id, poll.id, bank.correct[0], now=now)
+    poll = polls.launch_poll(broker, staff, session.id, bank, quiz_key="stage-03", scored=True, now=now)
+    polls.answer(broker, trainee.id, session.id, poll.id, bank.correct[0], now=now)
 
     certificate = certificates.issue(staff.id, other.id, cat, now=now, cohort_id=cohort.id,
                                      override_reason="Seeded for the fuzz test")

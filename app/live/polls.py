@@ -1,0 +1,167 @@
+"""Polls in a live session: questions from the quiz bank or typed on the spot, launching, closing,
+revealing, and answers (one per person, changed until the poll closes).
+"""
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app.auth.models import User
+from app.content.catalog import Catalog
+from app.content.quizzes import Option, Question
+from app.db import write_transaction
+from app.errors import Forbidden, InputRejected, NotFound
+from app.extensions import db
+from app.live import rules, screens, sessions
+from app.live.broker import LocalBroker
+from app.live.models import LiveAnswer, LiveParticipant, LivePoll, LiveSession
+from app.quizzes import answers as answer_forms
+from app.quizzes.snapshot import freeze_question
+
+
+MAX_ADHOC_OPTIONS = 8
+
+
+MAX_PROMPT = 500
+
+
+def bank_question(cat: Catalog, ref: str) -> tuple[str, Question]:
+    """'quiz-id/question-id' → (quiz id, question)."""
+    quiz_id, _, question_id = (ref or "").partition("/")
+    quiz = cat.quiz(quiz_id)
+    question = next((q for q in quiz.questions if q.id == question_id), None) if quiz else None
+    if quiz is None or question is None:
+        raise InputRejected("Choose a question from the quiz bank.", "question")
+    return quiz.id, question
+
+
+def adhoc_question(prompt: str, options_text: str, correct: Sequence[str], multiple: bool) -> tuple[Question, bool]:
+    """A quick question typed in the room: one option per line; no right answer marked = opinion poll."""
+    prompt = (prompt or "").strip()
+    if not prompt:
+        raise InputRejected("Type the question.", "prompt")
+    if len(prompt) > MAX_PROMPT:
+        raise InputRejected(f"Keep the question under {MAX_PROMPT} characters.", "prompt")
+    lines = [line.strip()[:200] for line in (options_text or "").splitlines() if line.strip()]
+    if not 2 <= len(lines) <= MAX_ADHOC_OPTIONS:
+        raise InputRejected(f"Give between 2 and {MAX_ADHOC_OPTIONS} answers, one per line.", "options")
+    if len({line.casefold() for line in lines}) != len(lines):
+        raise InputRejected("Two answers are the same.", "options")
+    options = tuple(Option(id=f"o{i}", text=text) for i, text in enumerate(lines, start=1))
+    valid = {o.id for o in options}
+    right = tuple(dict.fromkeys(c for c in correct if c in valid))
+    if len(correct) != len(right):
+        raise InputRejected("Mark right answers among the ones listed.", "correct")
+    if not multiple and len(right) > 1:
+        raise InputRejected("Only one answer can be right unless several may be chosen.", "correct")
+    question = Question(id="adhoc", type="multiple" if multiple else "single", prompt=prompt, points=1.0,
+                        explanation="", options=options, correct=right)
+    return question, bool(right)
+
+
+def option_numbers(text: str) -> list[str]:
+    """"2" or "1, 3" → option ids; anything that is not a number is refused."""
+    parts = [p for p in re.split(r"[\s,;]+", text or "") if p]
+    if any(not (p.isdecimal() and len(p) <= 4) for p in parts):  # int() refuses "²" and 4,300+ digits
+        raise InputRejected("Give the right answers as numbers, such as 2 or 1, 3.", "correct")
+    return [f"o{int(p)}" for p in parts]
+
+
+def launch_poll(broker: LocalBroker, actor: User, session_id: int, question: Question, *, quiz_key: str | None,
+                scored: bool, now: datetime) -> LivePoll:
+    """Put a question to the room. A poll still open is closed first: one open poll at a time."""
+    frozen = freeze_question(question, random.Random(), shuffle_options=False)
+    with write_transaction(db.session):
+        session = sessions.staff_change(actor, session_id)
+        db.session.execute(sa.update(LivePoll).where(LivePoll.session_id == session.id,
+                                                     LivePoll.closed_at.is_(None)).values(closed_at=now))
+        seq = (db.session.scalar(sa.select(sa.func.max(LivePoll.seq)).where(LivePoll.session_id == session.id)) or 0) + 1
+        poll = LivePoll(session_id=session.id, seq=seq, source="bank" if quiz_key else "adhoc", quiz_key=quiz_key,
+                        question_id=question.id if quiz_key else None, question=frozen, scored=scored, opened_at=now)
+        db.session.add(poll)
+        session.version += 1
+    screens.publish_state(broker, session, with_poll=True)
+    return poll
+
+
+def _staff_poll(actor: User, session_id: int, poll_id: int) -> tuple[LiveSession, LivePoll]:
+    session = sessions.staff_change(actor, session_id)
+    poll = db.session.get(LivePoll, poll_id, with_for_update=True, populate_existing=True)
+    if poll is None or poll.session_id != session.id:
+        raise NotFound("There is no such poll in this session.")
+    return session, poll
+
+
+def close_poll(broker: LocalBroker, actor: User, session_id: int, poll_id: int, *, now: datetime) -> LivePoll:
+    """No more answers. Answers already counted stay; later ones are refused."""
+    with write_transaction(db.session):
+        session, poll = _staff_poll(actor, session_id, poll_id)
+        if poll.closed_at is None:
+            poll.closed_at = now
+            session.version += 1
+    screens.publish_state(broker, session)
+    return poll
+
+
+def reveal_poll(broker: LocalBroker, actor: User, session_id: int, poll_id: int, *, now: datetime) -> LivePoll:
+    """Show the right answer, the explanation and the results to everyone (closes the poll)."""
+    with write_transaction(db.session):
+        session, poll = _staff_poll(actor, session_id, poll_id)
+        if poll.closed_at is None:
+            poll.closed_at = now
+        if poll.revealed_at is None:
+            poll.revealed_at = now
+            session.version += 1
+    screens.publish_personal(broker, session)
+    screens.publish_state(broker, session, with_poll=True)
+    return poll
+
+
+def _upsert_answer(values: dict[str, Any]) -> None:
+    """Insert the person's answer or replace their earlier one, atomically (one row per person)."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(LiveAnswer).values(**values)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["poll_id", "user_id"],
+        set_={"answer": stmt.excluded.answer, "fraction": stmt.excluded.fraction, "points": stmt.excluded.points,
+              "answered_at": stmt.excluded.answered_at, "changes": LiveAnswer.changes + 1})
+    db.session.execute(stmt)
+
+
+def answer(broker: LocalBroker, user_id: int, session_id: int, poll_id: int, raw: Any, *, now: datetime) -> LiveAnswer:
+    """Record (or change) a person's answer while the poll is open; refused once it closes."""
+    raw = answer_forms.answer_from_json(raw)
+    if raw is None or raw == "" or raw == [] or raw == {}:
+        raise InputRejected("Choose an answer first.", "answer")
+    with write_transaction(db.session):
+        # FOR SHARE: answers run side by side, but closing (an UPDATE) waits for them and later
+        # answers see it closed. On SQLite the write lock already orders them.
+        poll = db.session.scalar(sa.select(LivePoll).where(LivePoll.id == poll_id)
+                                 .with_for_update(read=True).execution_options(populate_existing=True))
+        if poll is None or poll.session_id != session_id:
+            raise NotFound("There is no such poll in this session.")
+        if db.session.get(LiveParticipant, (session_id, user_id)) is None:
+            raise Forbidden("Join the session with its code first.")
+        sessions.check_taking_part(user_id, sessions.get_session(session_id).cohort_id)
+        if poll.closed_at is not None:
+            raise InputRejected("This poll has closed; your answer was not counted.", "answer")
+        fraction = rules.score_answer(poll.question, raw) if poll.scored else 0.0
+        points = rules.points_for(fraction, poll.opened_at, now) if poll.scored else 0
+        _upsert_answer({"poll_id": poll.id, "user_id": user_id, "answer": raw, "fraction": fraction,
+                        "points": points, "answered_at": now, "changes": 0})
+    screens.publish(broker, session_id, "staff", "answers", {"poll": poll_id})
+    mine = db.session.scalar(sa.select(LiveAnswer).where(LiveAnswer.poll_id == poll_id, LiveAnswer.user_id == user_id))
+    assert mine is not None
+    return mine
+
+
+def answer_from_form(poll: LivePoll, form: answer_forms.FormLike) -> Any:
+    """The answer in a submitted poll form (the quiz form's field names), or None."""
+    return answer_forms.answers_from_form([poll.question], form).get(poll.question["id"])

@@ -1,0 +1,196 @@
+"""What live-session screens show: read-only payloads (class state, presence, tallies, standings)
+and the notifications that carry them to open streams (through the broker, after each commit)."""
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from app.auth.models import User
+from app.content.catalog import Catalog
+from app.extensions import db
+from app.live import rules
+from app.live.broker import LocalBroker, Message
+from app.live.fragments import lesson_html, personal_html, shared_poll_html
+from app.live.models import LiveAnswer, LiveParticipant, LivePoll, LiveSession
+from app.quizzes.snapshot import public_question
+
+
+def current_poll(session_id: int) -> LivePoll | None:
+    """The poll on participants' screens: the latest one."""
+    return db.session.scalar(sa.select(LivePoll).where(LivePoll.session_id == session_id)
+                             .order_by(LivePoll.seq.desc()).limit(1))
+
+
+def polls_of(session_id: int) -> list[LivePoll]:
+    return list(db.session.scalars(sa.select(LivePoll).where(LivePoll.session_id == session_id).order_by(LivePoll.seq)))
+
+
+def my_answer(user_id: int, poll_id: int) -> LiveAnswer | None:
+    return db.session.scalar(sa.select(LiveAnswer).where(LiveAnswer.poll_id == poll_id, LiveAnswer.user_id == user_id))
+
+
+def day_of(cat: Catalog, number: int):
+    return next(d for d in cat.course.days if d.number == number)
+
+
+def tally_of(poll: LivePoll, *, with_key: bool) -> rules.Tally:
+    rows = db.session.execute(sa.select(LiveAnswer.answer, LiveAnswer.fraction).where(LiveAnswer.poll_id == poll.id)).all()
+    return rules.tally(poll.question, [(a, f) for a, f in rows], scored=poll.scored, with_key=with_key)
+
+
+def standings(session_id: int) -> list[rules.Standing]:
+    rows = db.session.execute(
+        sa.select(LiveAnswer.user_id, User.display_name, sa.func.sum(LiveAnswer.points))
+        .join(LivePoll, LivePoll.id == LiveAnswer.poll_id).join(User, User.id == LiveAnswer.user_id)
+        .where(LivePoll.session_id == session_id, LivePoll.revealed_at.is_not(None), LivePoll.scored.is_(True))
+        .group_by(LiveAnswer.user_id, User.display_name)).all()
+    return rules.leaderboard({uid: int(total or 0) for uid, _n, total in rows}, {uid: name for uid, name, _t in rows})
+
+
+def bank_answers(cohort_id: int, quiz_key: str) -> list[tuple[list[dict[str, Any]], dict[str, Any]]]:
+    """Live answers to a quiz's questions in a cohort's sessions, shaped like attempts
+    ((questions, answers)) so question analytics can count them."""
+    rows = db.session.execute(
+        sa.select(LivePoll.question, LiveAnswer.answer).join(LiveAnswer, LiveAnswer.poll_id == LivePoll.id)
+        .join(LiveSession, LiveSession.id == LivePoll.session_id)
+        .where(LiveSession.cohort_id == cohort_id, LivePoll.quiz_key == quiz_key)).all()
+    return [([question], {question["id"]: raw}) for question, raw in rows]
+
+
+@dataclass(frozen=True)
+class Presence:
+    joined: int
+    here: int               # seen within the presence gap
+
+
+def presence(session_id: int, *, now: datetime) -> Presence:
+    since = now - rules.PRESENCE_GAP
+    joined, here = db.session.execute(
+        sa.select(sa.func.count(), sa.func.sum(sa.case((LiveParticipant.last_seen_at >= since, 1), else_=0)))
+        .where(LiveParticipant.session_id == session_id)).one()
+    return Presence(int(joined or 0), int(here or 0))
+
+
+def participants(session_id: int) -> list[tuple[LiveParticipant, User]]:
+    return list(db.session.execute(
+        sa.select(LiveParticipant, User).join(User, User.id == LiveParticipant.user_id)
+        .where(LiveParticipant.session_id == session_id).order_by(User.display_name)).all())
+
+
+def staff_payload(session: LiveSession, kind: str, cat: Catalog, *, now: datetime) -> dict[str, Any]:
+    """What presenter and projector screens are sent: "presence", "tally" or the whole "state"."""
+    if kind == "presence":
+        p = presence(session.id, now=now)
+        return {"joined": p.joined, "here": p.here}
+    poll = current_poll(session.id)
+    if kind == "tally":
+        return {"poll": poll.id if poll else None, **(tally_of(poll, with_key=True).as_dict() if poll
+                                                       else {"responses": 0, "bars": []})}
+    state = class_state(session, poll, cat)
+    p = presence(session.id, now=now)
+    state["presence"] = {"joined": p.joined, "here": p.here}
+    if poll is not None:
+        state["poll"]["tally"] = tally_of(poll, with_key=True).as_dict()
+    return state
+
+
+def class_state(session: LiveSession, poll: LivePoll | None, cat: Catalog) -> dict[str, Any]:
+    """What every participant's screen follows; the payload of "state" events. No answer keys."""
+    lesson = cat.lesson(session.lesson_key) if session.lesson_key else None
+    return {
+        "version": session.version,
+        "status": "live" if session.ended_at is None else "ended",
+        "day": session.day,
+        "lesson": {"slug": lesson.slug, "title": lesson.title} if lesson else None,
+        "poll": {"id": poll.id, "seq": poll.seq, "status": poll.status} if poll else None,
+        "leaderboard": session.leaderboard_visible,
+    }
+
+
+def participant_state(user_id: int, session: LiveSession, cat: Catalog) -> dict[str, Any]:
+    """The state endpoint: the class state plus this person's own answer, and after the reveal the
+    right answer, explanation and results."""
+    poll = current_poll(session.id)
+    state = class_state(session, poll, cat)
+    if poll is not None:
+        detail = state["poll"]
+        detail["question"] = public_question(poll.question)
+        detail["scored"] = poll.scored
+        mine = my_answer(user_id, poll.id)
+        detail["my_answer"] = mine.answer if mine else None
+        if poll.revealed_at is not None:
+            detail["results"] = tally_of(poll, with_key=True).as_dict()
+            detail["correct"] = _key_of(poll.question) if poll.scored else None
+            detail["explanation"] = poll.question.get("explanation", "")
+            detail["my_points"] = mine.points if mine else 0
+    if session.leaderboard_visible:
+        board = standings(session.id)
+        me = next((s for s in board if s.user_id == user_id), None)
+        state["me"] = {"rank": me.rank, "points": me.points, "of": len(board)} if me else None
+    return state
+
+
+def _key_of(question: Mapping[str, Any]) -> Any:
+    kind = question["type"]
+    if kind == "matching":
+        return {p["id"]: p["right"] for p in question.get("pairs", ())}
+    if kind == "numeric":
+        return {"number": question.get("number"), "tolerance": question.get("tolerance", 0), "unit": question.get("unit", "")}
+    if kind == "short_text":
+        return list(question.get("accept", ()))
+    return list(question.get("correct", ()))
+
+
+def publish(broker: LocalBroker, session_id: int, audience: str, kind: str, data: Mapping[str, Any]) -> None:
+    broker.publish(Message(session_id, audience, kind, json.dumps(data, separators=(",", ":"))))
+
+
+def personal_panels(session: LiveSession) -> dict[str, Any]:
+    """Everyone's own parts of the poll panel after a reveal or a leaderboard change, in one payload
+    keyed by user id: a verdict for each person who answered, a rank for each person on the
+    leaderboard while it shows. Participants missing from it have nothing of their own to show."""
+    poll = current_poll(session.id)
+    points = dict(db.session.execute(sa.select(LiveAnswer.user_id, LiveAnswer.points)
+                                     .where(LiveAnswer.poll_id == poll.id)).all()) if poll else {}
+    board = standings(session.id) if session.leaderboard_visible else []
+    ranks = {s.user_id: {"rank": s.rank, "points": s.points, "of": len(board)} for s in board}
+    people = {}
+    for user_id in points.keys() | ranks.keys():
+        panel = personal_html(poll, user_id in points, points.get(user_id, 0), ranks.get(user_id))
+        if panel["verdict"] or panel["me"]:
+            people[str(user_id)] = panel
+    return {"version": session.version, "poll": poll.id if poll else None, "people": people}
+
+
+def publish_personal(broker: LocalBroker, session: LiveSession) -> None:
+    """Send everyone's verdict and rank in one message just before the state it goes with; each
+    participant's stream passes on only that person's part (stream.py), so a room does not have to
+    ask for them one by one. Pages that miss it (polling, a reconnect) fetch GET /poll instead."""
+    broker.publish(Message(session.id, "class", "personal",
+                           json.dumps(personal_panels(session), separators=(",", ":")), version=session.version))
+
+
+def publish_state(broker: LocalBroker, session: LiveSession, *, with_lesson: bool = False,
+                  with_poll: bool = False) -> None:
+    """Tell every screen about a change. A changed lesson or a new poll travels as HTML inside the
+    event, so a room of participants need not each fetch it at the same moment."""
+    from app.content.catalog import catalog
+
+    cat = catalog()
+    poll = current_poll(session.id)
+    state = class_state(session, poll, cat)
+    if with_lesson and state["lesson"] is not None:
+        state["lesson"]["html"] = lesson_html(cat.lesson(state["lesson"]["slug"]))
+    if with_poll and poll is not None and poll.status == "open":
+        state["poll"]["html"] = shared_poll_html(session, poll)
+    elif with_poll and poll is not None and poll.status == "revealed":
+        results = tally_of(poll, with_key=True).as_dict()
+        state["poll"]["html"] = shared_poll_html(session, poll, {"results": results,
+                                                                  "explanation": poll.question.get("explanation", "")})
+    broker.publish(Message(session.id, "class", "state", json.dumps(state, separators=(",", ":")),
+                           version=session.version, final=session.ended_at is not None))
