@@ -163,12 +163,21 @@ def _worker_class() -> type:
             for sig in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(sig, lambda *_: None)
 
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            """SIGQUIT from the master (its SIGINT or SIGQUIT): stop serving now. gunicorn's own
+            handler only clears a flag that uvicorn never reads, so the worker sat until SIGKILL."""
+            super().handle_exit(sig, frame)
+            server = getattr(self, "uvicorn_server", None)
+            if server is not None:
+                server.should_exit = True
+
         async def _serve(self) -> None:
             # `gunicorn … wsgi:app` loads the Flask app itself: serve it the same way as asgi:app
             if isinstance(self.wsgi, Flask):
                 self.wsgi = LecternASGI(self.wsgi)
             self.config.app = self.wsgi
             server = Server(config=self.config)
+            self.uvicorn_server = server
             shutdown_hook(server, self.wsgi)
             self._install_sigquit_handler()
             await server.serve(sockets=self.sockets)

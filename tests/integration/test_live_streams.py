@@ -7,6 +7,9 @@ import pytest
 from app.auth import services as accounts
 from app.cohorts import services as cohorts
 from app.db import utcnow
+from app.extensions import db
+from app.live import sessions
+from app.live.broker import current_broker
 from tests.conftest import TEST_REDIS_URL, redis_up
 from tests.conftest import signed_in as login
 from tests.engine import EventStream, engine
@@ -177,3 +180,40 @@ def test_the_per_person_cap_counts_every_process(app, room, database_uri):
             from app.extensions import db
 
             db.engine.dispose()
+
+
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGINT"])
+def test_gunicorn_stops_at_once_with_a_stream_open(app, room, database_uri, tmp_path, signal_name):
+    """A restart (SIGTERM) or Ctrl-C (SIGINT, which gunicorn passes on as SIGQUIT) ends open streams
+    and stops the worker in seconds, not after the graceful timeout."""
+    import http.client
+    import signal as signals
+
+    from tests.integration import real_servers as servers
+
+    _teacher, session = start(app, room)
+    sessions.join(current_broker(), room["ana"], session.code, now=utcnow())
+    db.session.remove()
+    port, log = servers.free_port(), tmp_path / "server.log"
+    server = servers.start(database_uri, port, log)
+    try:
+        servers.wait_until_serving(server, port, log)
+        browser = servers.Browser("10.0.9.1")
+        browser.sign_in(f"http://127.0.0.1:{port}", room["ana"].email)
+        cookie = "; ".join(f"{c.name}={c.value}" for c in browser.jar)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", f"/live/{session.id}/events", headers={"Cookie": cookie, "X-Forwarded-For": "10.0.9.1"})
+        response = conn.getresponse()
+        try:
+            head = b"".join(response.readline() for _ in range(4))
+            assert response.status == 200 and b"event: state" in head
+            started = time.monotonic()
+            server.send_signal(getattr(signals, signal_name))
+            assert response.read() is not None           # the stream ends (the server closes it)
+            server.wait(timeout=15)
+            assert time.monotonic() - started < 10, log.read_text()[-2000:]
+        finally:
+            response.close()
+            conn.close()
+    finally:
+        servers.stop(server)
