@@ -3,6 +3,7 @@ thread, and an SSE reader. Streams exist only there (the Flask test client gets 
 from __future__ import annotations
 
 import http.client
+import json
 import socket
 import threading
 import time
@@ -96,3 +97,9 @@ class EventStream:
 
     def close(self) -> None:
         self.conn.close()
+
+
+def end_reason(events: list[str]) -> str:
+    """The reason of the "end" event a stream closed with."""
+    assert events and events[-1].startswith("event: end\n"), events[-1:]
+    return json.loads(events[-1].split("data: ", 1)[1])["reason"]

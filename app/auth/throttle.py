@@ -56,11 +56,6 @@ def sign_in_counters(email: str, address: str, *, known_device: bool) -> tuple[C
             Counter("LOGIN_ACCOUNT_LIMIT", f"signin:acct:{account}"))
 
 
-def address_counter(setting: str, scope: str, address: str) -> tuple[Counter, ...]:
-    """A failures-only counter per address for another form (enrolment codes, say)."""
-    return (Counter(setting, f"{scope}:addr:{address}"),)
-
-
 def _items(setting: str) -> Sequence[RateLimitItem]:
     return parse_many(str(current_app.config[setting]))
 

@@ -400,7 +400,7 @@ class Hub:
         if self._full(ticket):
             keep = min(keep, len(mine) - 1)   # at a cap: replace, never add
         for old in mine[:max(len(mine) - keep, 0)]:
-            self._remove(old)
+            self.remove(old)
             old.offer(End("replaced"))
         stream = (StaffStream if ticket.staff else ParticipantStream)(room, ticket)
         room.streams.append(stream)
@@ -441,7 +441,7 @@ class Hub:
         return await loop.run_in_executor(self.executor, lambda: broker.subscribe(room.session_id, staff=True,
                                                                                    sink=sink))
 
-    def _remove(self, stream: Stream) -> None:
+    def remove(self, stream: Stream) -> None:
         room = stream.room
         if stream in room.streams:
             room.streams.remove(stream)
@@ -453,12 +453,9 @@ class Hub:
             if room.checker is not None:
                 room.checker.cancel()
 
-    def remove(self, stream: Stream) -> None:
-        self._remove(stream)
-
     async def ended(self, stream: Stream) -> None:
         """A stream's connection is over: forget it here and in the shared record."""
-        self._remove(stream)
+        self.remove(stream)
         ticket = stream.ticket
         await asyncio.get_running_loop().run_in_executor(
             self.executor, self._broker().release_stream, ticket.session_id, ticket.user_id, stream.id)

@@ -12,7 +12,7 @@ from app.live import sessions
 from app.live.broker import current_broker
 from tests.conftest import TEST_REDIS_URL, redis_up
 from tests.conftest import signed_in as login
-from tests.engine import EventStream, engine
+from tests.engine import EventStream, end_reason, engine
 from tests.integration.live_room import JSON, bank_poll, join, start
 
 
@@ -35,7 +35,7 @@ def test_streams_end_within_15_s_of_sign_out_deactivation_and_removal(app, room,
         reasons = {}
         for name, stream in streams.items():
             events = stream.until_end()
-            reasons[name] = json.loads(events[-1].split("data: ", 1)[1])["reason"]
+            reasons[name] = end_reason(events)
             stream.close()
         elapsed = time.monotonic() - started
     assert reasons == {"ana": "signed-out", "ben": "signed-out", "carl": "removed"}
@@ -75,7 +75,7 @@ def test_a_new_stream_replaces_the_oldest_beyond_the_per_person_cap(app, room):
             anas.append(stream)
         for old in anas[:2]:
             ended = old.until_end()
-            assert json.loads(ended[-1].split("data: ", 1)[1]) == {"reason": "replaced"}
+            assert end_reason(ended) == "replaced"
         assert asgi.hub.counts()["open"] == 4          # Ana's three newest and Ben's one
         for stream in anas + [bens]:
             stream.close()
@@ -168,7 +168,7 @@ def test_the_per_person_cap_counts_every_process(app, room, database_uri):
             opened.append(stream)
             time.sleep(0.3)
         ended = opened[0].until_end()
-        assert json.loads(ended[-1].split("data: ", 1)[1]) == {"reason": "replaced"}
+        assert end_reason(ended) == "replaced"
         deadline = time.monotonic() + 5
         while asgi_one.hub.counts()["open"] + asgi_two.hub.counts()["open"] > 3 and time.monotonic() < deadline:
             time.sleep(0.05)
