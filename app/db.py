@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any
@@ -87,9 +87,26 @@ def configure_engine(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
 
 
+_AFTER_COMMIT = "lectern_after_commit"
+
+
+def after_commit(session: Session | scoped_session[Session], callback: Callable[[], None]) -> None:
+    """Queue `callback` in the current unit of work (write_transaction): it runs once the work has
+    committed, outside the transaction, so what it tells others is what the database now holds; a
+    rolled-back unit of work drops it. Outside a unit of work it runs at once."""
+    if isinstance(session, scoped_session):
+        session = session()
+    pending = session.info.get(_AFTER_COMMIT)
+    if pending is None:
+        callback()
+    else:
+        pending.append(callback)
+
+
 @contextmanager
 def write_transaction(session: Session | scoped_session[Session]) -> Iterator[Session]:
-    """One unit of work that writes: commits on success, rolls back on error.
+    """One unit of work that writes: commits on success, rolls back on error; what after_commit
+    queued inside runs after the commit, in order (and is dropped on rollback).
 
     Any read transaction the request already holds is ended first, so the write starts from a
     fresh snapshot with the write lock held (SQLite) and cannot fail with "database is locked".
@@ -105,9 +122,19 @@ def write_transaction(session: Session | scoped_session[Session]) -> Iterator[Se
         session.connection()  # begins now, as BEGIN IMMEDIATE on SQLite
     finally:
         _immediate.reset(token)
+    outer = session.info.get(_AFTER_COMMIT)
+    pending: list[Callable[[], None]] = []
+    session.info[_AFTER_COMMIT] = pending
     try:
         yield session
         session.commit()
     except BaseException:
         session.rollback()
         raise
+    finally:
+        if outer is None:
+            session.info.pop(_AFTER_COMMIT, None)
+        else:
+            session.info[_AFTER_COMMIT] = outer
+    for callback in pending:
+        callback()

@@ -131,7 +131,6 @@ def drop_pg_database() -> None:
 
 def seed(app, participants: int) -> Seed:
     """Migrate, create the people, cohort and running session; mint each person's cookie."""
-    from app.auth.models import User
     from app.cohorts import services as cohorts
     from app.content.catalog import catalog
     from app.db import utcnow
@@ -148,7 +147,7 @@ def seed(app, participants: int) -> Seed:
         cohort = cohorts.save_cohort(admin_id, None, name="Bench live room", track="live", starts_on=None,
                                      ends_on=None, instructor_ids=[teacher_id], now=now)
         cohorts.enrol(admin_id, cohort.id, [user_id for user_id, _epoch in people], now=now)
-        running = sessions.start_session(db.session.get(User, teacher_id), cohort.id, 1, catalog(), now=utcnow())
+        running = sessions.start_session(teacher_id, cohort.id, 1, catalog(), now=utcnow())
         lessons = [lesson.slug for lesson in catalog().day_lessons(1)]
         session_id, code = running.id, running.code
         db.session.remove()

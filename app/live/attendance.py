@@ -88,10 +88,10 @@ def line_for(session: LiveSession, user_id: int) -> AttendanceLine:
     raise NotFound("That person is not in this session's cohort.")
 
 
-def credit(actor: User, session_id: int, user_id: int, minutes: int | None, note: str, *,
+def credit(actor_id: int, session_id: int, user_id: int, minutes: int | None, note: str, *,
            now: datetime) -> LiveAttendanceCredit:
     """Set the minutes that count for this person in this session, with the reason (kept and audited)."""
-    session, cohort = staff_session(actor, session_id)
+    session, cohort = staff_session(actor_id, session_id)
     line = line_for(session, user_id)
     note = " ".join((note or "").split())
     if minutes is None or not 0 <= minutes <= rules.MAX_CREDIT_MINUTES:
@@ -105,25 +105,25 @@ def credit(actor: User, session_id: int, user_id: int, minutes: int | None, note
         previous = row.minutes if row else None
         if row is None:
             row = LiveAttendanceCredit(session_id=session.id, user_id=user_id, minutes=minutes, note=note,
-                                       credited_by_id=actor.id, credited_at=now)
+                                       credited_by_id=actor_id, credited_at=now)
             db.session.add(row)
         else:
-            row.minutes, row.note, row.credited_by_id, row.credited_at = minutes, note, actor.id, now
-        audit.record(actor.id, "live.attendance.correct", "user", user_id, line.user.display_name, now=now,
+            row.minutes, row.note, row.credited_by_id, row.credited_at = minutes, note, actor_id, now
+        audit.record(actor_id, "live.attendance.correct", "user", user_id, line.user.display_name, now=now,
                      session=session.id, cohort=cohort.name, day=session.day, measured=line.measured_minutes,
                      previous=previous, minutes=minutes, note=note)
     return row
 
 
-def clear_credit(actor: User, session_id: int, user_id: int, *, now: datetime) -> bool:
+def clear_credit(actor_id: int, session_id: int, user_id: int, *, now: datetime) -> bool:
     """Undo a correction: the measured minutes count again. False if there was none."""
-    session, cohort = staff_session(actor, session_id)
+    session, cohort = staff_session(actor_id, session_id)
     line = line_for(session, user_id)
     with write_transaction(db.session):
         row = db.session.get(LiveAttendanceCredit, (session.id, user_id), with_for_update=True)
         if row is None:
             return False
-        audit.record(actor.id, "live.attendance.uncorrect", "user", user_id, line.user.display_name, now=now,
+        audit.record(actor_id, "live.attendance.uncorrect", "user", user_id, line.user.display_name, now=now,
                      session=session.id, cohort=cohort.name, day=session.day, removed=row.minutes,
                      measured=line.measured_minutes)
         db.session.delete(row)

@@ -12,7 +12,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from app.auth.models import User
 from app.content.catalog import Catalog
 from app.content.quizzes import Option, Question
 from app.db import write_transaction
@@ -73,12 +72,12 @@ def option_numbers(text: str) -> list[str]:
     return [f"o{int(p)}" for p in parts]
 
 
-def launch_poll(broker: LocalBroker, actor: User, session_id: int, question: Question, *, quiz_key: str | None,
+def launch_poll(broker: LocalBroker, actor_id: int, session_id: int, question: Question, *, quiz_key: str | None,
                 scored: bool, now: datetime) -> LivePoll:
     """Put a question to the room. A poll still open is closed first: one open poll at a time."""
     frozen = freeze_question(question, random.Random(), shuffle_options=False)
     with write_transaction(db.session):
-        session = sessions.staff_change(actor, session_id)
+        session = sessions.staff_change(actor_id, session_id)
         db.session.execute(sa.update(LivePoll).where(LivePoll.session_id == session.id,
                                                      LivePoll.closed_at.is_(None)).values(closed_at=now))
         seq = (db.session.scalar(sa.select(sa.func.max(LivePoll.seq)).where(LivePoll.session_id == session.id)) or 0) + 1
@@ -86,40 +85,40 @@ def launch_poll(broker: LocalBroker, actor: User, session_id: int, question: Que
                         question_id=question.id if quiz_key else None, question=frozen, scored=scored, opened_at=now)
         db.session.add(poll)
         session.version += 1
-    screens.publish_state(broker, session, with_poll=True)
+        screens.publish_state(broker, session.id, with_poll=True)
     return poll
 
 
-def _staff_poll(actor: User, session_id: int, poll_id: int) -> tuple[LiveSession, LivePoll]:
-    session = sessions.staff_change(actor, session_id)
+def _staff_poll(actor_id: int, session_id: int, poll_id: int) -> tuple[LiveSession, LivePoll]:
+    session = sessions.staff_change(actor_id, session_id)
     poll = db.session.get(LivePoll, poll_id, with_for_update=True, populate_existing=True)
     if poll is None or poll.session_id != session.id:
         raise NotFound("There is no such poll in this session.")
     return session, poll
 
 
-def close_poll(broker: LocalBroker, actor: User, session_id: int, poll_id: int, *, now: datetime) -> LivePoll:
+def close_poll(broker: LocalBroker, actor_id: int, session_id: int, poll_id: int, *, now: datetime) -> LivePoll:
     """No more answers. Answers already counted stay; later ones are refused."""
     with write_transaction(db.session):
-        session, poll = _staff_poll(actor, session_id, poll_id)
+        session, poll = _staff_poll(actor_id, session_id, poll_id)
         if poll.closed_at is None:
             poll.closed_at = now
             session.version += 1
-    screens.publish_state(broker, session)
+            screens.publish_state(broker, session.id)
     return poll
 
 
-def reveal_poll(broker: LocalBroker, actor: User, session_id: int, poll_id: int, *, now: datetime) -> LivePoll:
+def reveal_poll(broker: LocalBroker, actor_id: int, session_id: int, poll_id: int, *, now: datetime) -> LivePoll:
     """Show the right answer, the explanation and the results to everyone (closes the poll)."""
     with write_transaction(db.session):
-        session, poll = _staff_poll(actor, session_id, poll_id)
+        session, poll = _staff_poll(actor_id, session_id, poll_id)
         if poll.closed_at is None:
             poll.closed_at = now
         if poll.revealed_at is None:
             poll.revealed_at = now
             session.version += 1
-    screens.publish_personal(broker, session)
-    screens.publish_state(broker, session, with_poll=True)
+            screens.publish_personal(broker, session.id)
+            screens.publish_state(broker, session.id, with_poll=True)
     return poll
 
 
@@ -156,7 +155,7 @@ def answer(broker: LocalBroker, user_id: int, session_id: int, poll_id: int, raw
         points = rules.points_for(fraction, poll.opened_at, now) if poll.scored else 0
         _upsert_answer({"poll_id": poll.id, "user_id": user_id, "answer": raw, "fraction": fraction,
                         "points": points, "answered_at": now, "changes": 0})
-    screens.publish(broker, session_id, "staff", "answers", {"poll": poll_id})
+        screens.publish(broker, session_id, "staff", "answers", {"poll": poll_id})
     mine = db.session.scalar(sa.select(LiveAnswer).where(LiveAnswer.poll_id == poll_id, LiveAnswer.user_id == user_id))
     assert mine is not None
     return mine

@@ -1,5 +1,9 @@
 """What live-session screens show: read-only payloads (class state, presence, tallies, standings)
-and the notifications that carry them to open streams (through the broker, after each commit)."""
+and the notifications that carry them to open streams.
+
+A notification is queued in the unit of work that made the change (db.after_commit) and leaves
+through the broker only once that work has committed: a rolled-back change tells nobody, and the
+payload is read from what the database then holds."""
 from __future__ import annotations
 
 import json
@@ -12,6 +16,7 @@ import sqlalchemy as sa
 
 from app.auth.models import User
 from app.content.catalog import Catalog
+from app.db import after_commit
 from app.extensions import db
 from app.live import rules
 from app.live.broker import LocalBroker, Message
@@ -147,7 +152,9 @@ def _key_of(question: Mapping[str, Any]) -> Any:
 
 
 def publish(broker: LocalBroker, session_id: int, audience: str, kind: str, data: Mapping[str, Any]) -> None:
-    broker.publish(Message(session_id, audience, kind, json.dumps(data, separators=(",", ":"))))
+    """Queue a small notification for after the commit of the current unit of work."""
+    message = Message(session_id, audience, kind, json.dumps(data, separators=(",", ":")))
+    after_commit(db.session, lambda: broker.publish(message))
 
 
 def personal_panels(session: LiveSession) -> dict[str, Any]:
@@ -167,20 +174,40 @@ def personal_panels(session: LiveSession) -> dict[str, Any]:
     return {"version": session.version, "poll": poll.id if poll else None, "people": people}
 
 
-def publish_personal(broker: LocalBroker, session: LiveSession) -> None:
-    """Send everyone's verdict and rank in one message just before the state it goes with; each
-    participant's stream passes on only that person's part (stream.py), so a room does not have to
-    ask for them one by one. Pages that miss it (polling, a reconnect) fetch GET /poll instead."""
-    broker.publish(Message(session.id, "class", "personal",
-                           json.dumps(personal_panels(session), separators=(",", ":")), version=session.version))
+def publish_personal(broker: LocalBroker, session_id: int) -> None:
+    """After the commit of the current unit of work, send everyone's verdict and rank in one message
+    just before the state it goes with; each participant's stream passes on only that person's part
+    (streams.py), so a room does not have to ask for them one by one. Pages that miss it (polling, a
+    reconnect) fetch GET /poll instead."""
+    def send() -> None:
+        session = get_session_row(session_id)
+        if session is not None:
+            broker.publish(Message(session.id, "class", "personal",
+                                   json.dumps(personal_panels(session), separators=(",", ":")),
+                                   version=session.version))
+
+    after_commit(db.session, send)
 
 
-def publish_state(broker: LocalBroker, session: LiveSession, *, with_lesson: bool = False,
+def publish_state(broker: LocalBroker, session_id: int, *, with_lesson: bool = False,
                   with_poll: bool = False) -> None:
-    """Tell every screen about a change. A changed lesson or a new poll travels as HTML inside the
-    event, so a room of participants need not each fetch it at the same moment."""
+    """After the commit of the current unit of work, tell every screen about the change. A changed
+    lesson or a new poll travels as HTML inside the event, so a room of participants need not each
+    fetch it at the same moment."""
+    after_commit(db.session, lambda: _send_state(broker, session_id, with_lesson=with_lesson, with_poll=with_poll))
+
+
+def get_session_row(session_id: int) -> LiveSession | None:
+    """The session as committed (a fresh read, not what the identity map remembers)."""
+    return db.session.get(LiveSession, session_id, populate_existing=True)
+
+
+def _send_state(broker: LocalBroker, session_id: int, *, with_lesson: bool, with_poll: bool) -> None:
     from app.content.catalog import catalog
 
+    session = get_session_row(session_id)
+    if session is None:
+        return
     cat = catalog()
     poll = current_poll(session.id)
     state = class_state(session, poll, cat)

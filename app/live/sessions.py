@@ -37,10 +37,13 @@ def get_session(session_id: int) -> LiveSession:
     return session
 
 
-def staff_session(user: User, session_id: int) -> tuple[LiveSession, Cohort]:
+def staff_session(actor_id: int, session_id: int) -> tuple[LiveSession, Cohort]:
     """The session if this person runs its cohort (or is an administrator); otherwise not found."""
     session = get_session(session_id)
-    cohort = cohorts.cohort_for_staff(user, session.cohort_id)
+    actor = db.session.get(User, actor_id)
+    if actor is None:
+        raise NotFound("There is no such live session.")
+    cohort = cohorts.cohort_for_staff(actor, session.cohort_id)
     return session, cohort
 
 
@@ -129,8 +132,11 @@ def sessions_of(cohort_id: int) -> list[LiveSession]:
                                    .order_by(LiveSession.started_at.desc())))
 
 
-def start_session(actor: User, cohort_id: int, day: int, cat: Catalog, *, now: datetime) -> LiveSession:
+def start_session(actor_id: int, cohort_id: int, day: int, cat: Catalog, *, now: datetime) -> LiveSession:
     """Start (or, if one is already running for the cohort on this day, return) a live session."""
+    actor = db.session.get(User, actor_id)
+    if actor is None:
+        raise NotFound("There is no such cohort.")
     cohort = cohorts.cohort_for_staff(actor, cohort_id)
     if day not in {d.number for d in cat.course.days}:
         raise InputRejected("Choose one of the course days.", "day")
@@ -144,11 +150,11 @@ def start_session(actor: User, cohort_id: int, day: int, cat: Catalog, *, now: d
     for _try in range(8):
         try:
             with write_transaction(db.session):
-                session = LiveSession(cohort_id=cohort.id, day=day, code=rules.new_code(), started_by_id=actor.id,
+                session = LiveSession(cohort_id=cohort.id, day=day, code=rules.new_code(), started_by_id=actor_id,
                                       started_at=now)
                 db.session.add(session)
                 db.session.flush()
-                audit.record(actor.id, "live.start", "cohort", cohort.id, cohort.name, now=now, day=day,
+                audit.record(actor_id, "live.start", "cohort", cohort.id, cohort.name, now=now, day=day,
                              session=session.id)
             return session
         except IntegrityError:
@@ -161,16 +167,16 @@ def start_session(actor: User, cohort_id: int, day: int, cat: Catalog, *, now: d
     raise RuntimeError("could not find a free join code")  # 29^6 codes: not expected to happen
 
 
-def end_session(broker: LocalBroker, actor: User, session_id: int, *, now: datetime) -> LiveSession:
-    session, cohort = staff_session(actor, session_id)
+def end_session(broker: LocalBroker, actor_id: int, session_id: int, *, now: datetime) -> LiveSession:
+    session, cohort = staff_session(actor_id, session_id)
     with write_transaction(db.session):
         session = db.session.get(LiveSession, session_id, with_for_update=True)
         assert session is not None
         if session.ended_at is None:
             _close(session, now)
-            audit.record(actor.id, "live.end", "cohort", cohort.id, cohort.name, now=now, day=session.day,
+            audit.record(actor_id, "live.end", "cohort", cohort.id, cohort.name, now=now, day=session.day,
                          session=session.id)
-    screens.publish_state(broker, session)
+            screens.publish_state(broker, session.id)
     return session
 
 
@@ -199,8 +205,8 @@ def end_left_open(*, now: datetime, broker: LocalBroker | None = None) -> list[i
             cohort = db.session.get(Cohort, session.cohort_id)
             audit.record(None, "live.end", "cohort", session.cohort_id, cohort.name if cohort else "", now=now,
                          day=session.day, session=session.id, reason=f"left open since {last_activity:%Y-%m-%d %H:%M} UTC")
-        if broker is not None:
-            screens.publish_state(broker, session)
+            if broker is not None:
+                screens.publish_state(broker, session.id)
         ended.append(session_id)
     return ended
 
@@ -213,9 +219,9 @@ def _close(session: LiveSession, at: datetime) -> None:
     session.version += 1
 
 
-def staff_change(actor: User, session_id: int) -> LiveSession:
+def staff_change(actor_id: int, session_id: int) -> LiveSession:
     """Lock an open session this person may drive, inside the current unit of work."""
-    staff_session(actor, session_id)
+    staff_session(actor_id, session_id)
     session = db.session.get(LiveSession, session_id, with_for_update=True, populate_existing=True)
     if session is None:
         raise NotFound("There is no such live session.")
@@ -224,23 +230,23 @@ def staff_change(actor: User, session_id: int) -> LiveSession:
     return session
 
 
-def show_lesson(broker: LocalBroker, actor: User, session_id: int, slug: str, cat: Catalog) -> LiveSession:
+def show_lesson(broker: LocalBroker, actor_id: int, session_id: int, slug: str, cat: Catalog) -> LiveSession:
     """"Show to class": every participant's screen moves to this lesson."""
     if cat.lesson(slug) is None:
         raise InputRejected("Choose a lesson of the course.", "lesson")
     with write_transaction(db.session):
-        session = staff_change(actor, session_id)
+        session = staff_change(actor_id, session_id)
         session.lesson_key = slug
         session.version += 1
-    screens.publish_state(broker, session, with_lesson=True)
+        screens.publish_state(broker, session.id, with_lesson=True)
     return session
 
 
-def start_item(broker: LocalBroker, actor: User, session_id: int, index: int, cat: Catalog, *,
+def start_item(broker: LocalBroker, actor_id: int, session_id: int, index: int, cat: Catalog, *,
                now: datetime) -> LiveSession:
     """Start the timer of an agenda item; a teaching item also shows its first lesson to the class."""
     with write_transaction(db.session):
-        session = staff_change(actor, session_id)
+        session = staff_change(actor_id, session_id)
         agenda = screens.day_of(cat, session.day).agenda
         if not 0 <= index < len(agenda):
             raise InputRejected("Choose an item of the day's agenda.", "item")
@@ -249,21 +255,21 @@ def start_item(broker: LocalBroker, actor: User, session_id: int, index: int, ca
         if agenda[index].lesson_slugs and cat.lesson(agenda[index].lesson_slugs[0]):
             session.lesson_key = agenda[index].lesson_slugs[0]
         session.version += 1
-    screens.publish_state(broker, session, with_lesson=True)
+        screens.publish_state(broker, session.id, with_lesson=True)
     return session
 
 
-def set_leaderboard(broker: LocalBroker, actor: User, session_id: int, visible: bool) -> LiveSession:
+def set_leaderboard(broker: LocalBroker, actor_id: int, session_id: int, visible: bool) -> LiveSession:
     with write_transaction(db.session):
-        session = staff_change(actor, session_id)
+        session = staff_change(actor_id, session_id)
         session.leaderboard_visible = visible
         session.version += 1
-    screens.publish_personal(broker, session)
-    screens.publish_state(broker, session)
+        screens.publish_personal(broker, session.id)
+        screens.publish_state(broker, session.id)
     return session
 
 
-def join(broker: LocalBroker, user: User, raw_code: str, *, now: datetime) -> LiveSession:
+def join(broker: LocalBroker, user_id: int, raw_code: str, *, now: datetime) -> LiveSession:
     """Enter a code: members of the session's cohort join (again); everyone else is refused."""
     code = rules.normalise_code(raw_code)
     end_left_open(now=now, broker=broker)
@@ -271,20 +277,18 @@ def join(broker: LocalBroker, user: User, raw_code: str, *, now: datetime) -> Li
                                                              LiveSession.ended_at.is_(None))) if code else None
     if session is None:
         raise CodeRejected("That code does not open a live session. Check it on the screen and try again.", "code")
-    member = db.session.scalar(sa.select(Enrolment.id).where(Enrolment.cohort_id == session.cohort_id,
-                                                             Enrolment.user_id == user.id))
-    if member is None and not user.has_role(Role.ADMIN):
-        raise CodeRejected("This session is for another cohort. Ask your instructor which code to use.", "code")
+    try:
+        check_taking_part(user_id, session.cohort_id)
+    except Forbidden:
+        raise CodeRejected("This session is for another cohort. Ask your instructor which code to use.", "code") from None
     with write_transaction(db.session):
-        row = db.session.get(LiveParticipant, (session.id, user.id), with_for_update=True)
-        first = row is None
+        row = db.session.get(LiveParticipant, (session.id, user_id), with_for_update=True)
         if row is None:
-            db.session.add(LiveParticipant(session_id=session.id, user_id=user.id, joined_at=now, last_seen_at=now))
+            db.session.add(LiveParticipant(session_id=session.id, user_id=user_id, joined_at=now, last_seen_at=now))
+            screens.publish(broker, session.id, "staff", "presence", {"joined": user_id})
         else:
             row.seconds_present = rules.presence_seconds(row.seconds_present, row.last_seen_at, now)
             row.last_seen_at = now
-    if first:
-        screens.publish(broker, session.id, "staff", "presence", {"joined": user.id})
     return session
 
 

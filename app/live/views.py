@@ -84,7 +84,7 @@ def join():
     error = None
     if request.method == "POST":
         try:
-            session = sessions.join(current_broker(), current_user, code, now=utcnow())
+            session = sessions.join(current_broker(), current_user.id, code, now=utcnow())
         except sessions.CodeRejected as exc:
             error = str(exc)
             if request.is_json:
@@ -192,7 +192,7 @@ def _panel_context(session: LiveSession, state: dict) -> dict:
 
 def _is_staff(session: LiveSession) -> bool:
     try:
-        sessions.staff_session(current_user, session.id)
+        sessions.staff_session(current_user.id, session.id)
     except NotFound:
         return False
     return True
@@ -200,7 +200,7 @@ def _is_staff(session: LiveSession) -> bool:
 
 def _staff(session_id: int):
     """The session and cohort, if the signed-in instructor runs it (instructor_required ran first)."""
-    return sessions.staff_session(current_user, session_id)
+    return sessions.staff_session(current_user.id, session_id)
 
 
 def _done(session_id: int, message: str | None = None, anchor: str = ""):
@@ -228,7 +228,7 @@ def start():
     except ValueError:
         abort(400)
     try:
-        session = sessions.start_session(current_user, cohort_id, day, catalog(), now=utcnow())
+        session = sessions.start_session(current_user.id, cohort_id, day, catalog(), now=utcnow())
     except InputRejected as exc:
         flash(str(exc), "error")
         return redirect(url_for("teach.cohort", cohort_id=cohort_id) + "#live", 303)
@@ -331,7 +331,7 @@ def presenter_action(anchor: str = ""):
 @bp.post("/live/<int:session_id>/show")
 @presenter_action()
 def show(session_id: int):
-    session = sessions.show_lesson(current_broker(), current_user, session_id, request.form.get("lesson", ""),
+    session = sessions.show_lesson(current_broker(), current_user.id, session_id, request.form.get("lesson", ""),
                                    catalog())
     return f"Everyone is now on “{catalog().lesson(session.lesson_key).title}”."
 
@@ -343,7 +343,7 @@ def item(session_id: int):
         index = int(request.form.get("index", "-1"))
     except ValueError:
         raise InputRejected("Choose an item of the day's agenda.", "item") from None
-    sessions.start_item(current_broker(), current_user, session_id, index, catalog(), now=utcnow())
+    sessions.start_item(current_broker(), current_user.id, session_id, index, catalog(), now=utcnow())
 
 
 @bp.post("/live/<int:session_id>/polls")
@@ -359,7 +359,7 @@ def launch(session_id: int):
         else:
             quiz_key, question = polls.bank_question(catalog(), form.get("question", ""))
             scored = True
-        polls.launch_poll(current_broker(), current_user, session_id, question, quiz_key=quiz_key, scored=scored,
+        polls.launch_poll(current_broker(), current_user.id, session_id, question, quiz_key=quiz_key, scored=scored,
                              now=utcnow())
     except InputRejected as exc:
         if _wants_json() or form.get("source") != "adhoc":
@@ -374,25 +374,25 @@ def launch(session_id: int):
 @bp.post("/live/<int:session_id>/polls/<int:poll_id>/close")
 @presenter_action("#poll")
 def close(session_id: int, poll_id: int):
-    polls.close_poll(current_broker(), current_user, session_id, poll_id, now=utcnow())
+    polls.close_poll(current_broker(), current_user.id, session_id, poll_id, now=utcnow())
 
 
 @bp.post("/live/<int:session_id>/polls/<int:poll_id>/reveal")
 @presenter_action("#poll")
 def reveal(session_id: int, poll_id: int):
-    polls.reveal_poll(current_broker(), current_user, session_id, poll_id, now=utcnow())
+    polls.reveal_poll(current_broker(), current_user.id, session_id, poll_id, now=utcnow())
 
 
 @bp.post("/live/<int:session_id>/leaderboard")
 @presenter_action("#leaderboard")
 def leaderboard(session_id: int):
-    sessions.set_leaderboard(current_broker(), current_user, session_id, request.form.get("visible") == "1")
+    sessions.set_leaderboard(current_broker(), current_user.id, session_id, request.form.get("visible") == "1")
 
 
 @bp.post("/live/<int:session_id>/end")
 @presenter_action()
 def end(session_id: int):
-    sessions.end_session(current_broker(), current_user, session_id, now=utcnow())
+    sessions.end_session(current_broker(), current_user.id, session_id, now=utcnow())
     return "The session has ended. Attendance and poll results are kept below."
 
 
@@ -415,12 +415,12 @@ def attendance_correct(session_id: int, user_id: int):
         form.minutes.data = line.credit.minutes if line.credit else line.measured_minutes
         form.note.data = line.credit.note if line.credit else ""
     elif request.form.get("action") == "undo":     # CSRF was checked for every POST (CSRFProtect)
-        attendance.clear_credit(current_user, session.id, user_id, now=utcnow())
+        attendance.clear_credit(current_user.id, session.id, user_id, now=utcnow())
         flash(f"{line.user.display_name}: the measured {line.measured_minutes} min count again.", "success")
         return redirect(url_for("live.attendance_register", session_id=session.id), 303)
     elif form.validate_on_submit():
         try:
-            attendance.credit(current_user, session.id, user_id, form.minutes.data, form.note.data or "", now=utcnow())
+            attendance.credit(current_user.id, session.id, user_id, form.minutes.data, form.note.data or "", now=utcnow())
         except InputRejected as exc:
             target = getattr(form, exc.field or "minutes", form.minutes)
             target.errors = [*target.errors, str(exc)]

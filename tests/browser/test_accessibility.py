@@ -100,25 +100,25 @@ def _prepare(app) -> dict[str, object]:
     cohorts.enrol(admin.id, evening.id, [trainee.id], now=now)
     session_ids = {}
     for name, cohort in (("open", demo), ("revealed", evening)):
-        session = sessions.start_session(instructor, cohort.id, 1, cat, now=now)
-        sessions.show_lesson(broker, instructor, session.id, cat.day_lessons(1)[4].slug, cat)
-        sessions.join(broker, trainee, session.code, now=now)
+        session = sessions.start_session(instructor.id, cohort.id, 1, cat, now=now)
+        sessions.show_lesson(broker, instructor.id, session.id, cat.day_lessons(1)[4].slug, cat)
+        sessions.join(broker, trainee.id, session.code, now=now)
         _quiz, question = polls.bank_question(cat, f"stage-03/{_single(cat.quiz('stage-03')).id}")
-        poll = polls.launch_poll(broker, instructor, session.id, question, quiz_key="stage-03", scored=True, now=now)
+        poll = polls.launch_poll(broker, instructor.id, session.id, question, quiz_key="stage-03", scored=True, now=now)
         if name == "revealed":
             polls.answer(broker, trainee.id, session.id, poll.id, question.correct[0], now=now)
-            polls.reveal_poll(broker, instructor, session.id, poll.id, now=now)
+            polls.reveal_poll(broker, instructor.id, session.id, poll.id, now=now)
         session_ids[name] = session.id
     # ...and a third cohort's: one session that has ended, then a new one nobody has joined yet.
     morning = cohorts.save_cohort(admin.id, None, name="Morning cohort", track="live", starts_on=now.date(),
                                   ends_on=now.date(), instructor_ids=[instructor.id], now=now)
     cohorts.enrol(admin.id, morning.id, [trainee.id], now=now)
-    ended = sessions.start_session(instructor, morning.id, 2, cat, now=now)
-    sessions.join(broker, trainee, ended.code, now=now)
-    sessions.end_session(broker, instructor, ended.id, now=now)
-    attendance.credit(instructor, ended.id, trainee.id, 240, "In the room all day; the phone battery died.", now=now)
+    ended = sessions.start_session(instructor.id, morning.id, 2, cat, now=now)
+    sessions.join(broker, trainee.id, ended.code, now=now)
+    sessions.end_session(broker, instructor.id, ended.id, now=now)
+    attendance.credit(instructor.id, ended.id, trainee.id, 240, "In the room all day; the phone battery died.", now=now)
     session_ids["ended"] = ended.id
-    session_ids["waiting"] = sessions.start_session(instructor, morning.id, 2, cat, now=now).id
+    session_ids["waiting"] = sessions.start_session(instructor.id, morning.id, 2, cat, now=now).id
 
     return {"trainee": trainee.id, "cohort": demo.id, "finished": finished.id, "timed": timed.id,
             "checked": checked.id, "code": format_code(certificate.code), "invite": invite.token,

@@ -5,7 +5,6 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from app.auth.models import User
 from app.auth.services import create_user, user_by_email
 from app.cohorts import services as cohorts
 from app.cohorts.models import Cohort
@@ -146,7 +145,7 @@ def test_a_trainee_removed_from_the_cohort_is_shown_why_within_15_s(browser, roo
         cohort = db.session.scalar(sa.select(Cohort))
         instructor = user_by_email("instructor@example.com")
         cohort_id = cohort.id
-        session = sessions.start_session(db.session.get(User, instructor.id), cohort_id, 1, catalog(), now=utcnow())
+        session = sessions.start_session(instructor.id, cohort_id, 1, catalog(), now=utcnow())
         code, session_id = session.code, session.id
         db.session.remove()
     context = browser.new_context(base_url=url, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)

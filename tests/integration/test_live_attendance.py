@@ -62,7 +62,7 @@ def test_a_correction_can_lower_measured_minutes_and_sums_with_other_sessions_of
         sessions.append(s.id)
     db.session.commit()
     assert progress.facts_for([ana])[ana].attended_days == frozenset({1})      # morning + afternoon
-    attendance.credit(room["teacher"], sessions[1], ana, 10, "Left at 13:10 with the page still open.", now=utcnow())
+    attendance.credit(room["teacher"].id, sessions[1], ana, 10, "Left at 13:10 with the page still open.", now=utcnow())
     assert attendance.seconds_by_day([ana]) == {ana: {1: needed // 2 + 600}}
     assert progress.facts_for([ana])[ana].attended_days == frozenset()
 
@@ -93,7 +93,7 @@ def test_only_the_sessions_staff_can_see_or_correct_attendance(app, room):
     # someone who is not in the cohort has no line to correct, even for the session's instructor
     assert teacher.get(f"/live/{session.id}/attendance/{room['outsider'].id}").status_code == 404
     try:
-        attendance.credit(room["stranger_teacher"], session.id, room["ana"].id, 240, "x", now=utcnow())
+        attendance.credit(room["stranger_teacher"].id, session.id, room["ana"].id, 240, "x", now=utcnow())
     except Exception as exc:  # noqa: BLE001 - the type is what is checked
         assert type(exc).__name__ == "NotFound"
     else:
@@ -136,7 +136,7 @@ def test_looking_at_the_cohort_page_ends_a_forgotten_session(app, room):
 
 def test_trainees_and_their_instructor_see_the_minutes_that_count_per_day(app, room, make_user):
     teacher, session = start(app, room)
-    attendance.credit(room["teacher"], session.id, room["ben"].id, 240, "Phone died; in the room all day.",
+    attendance.credit(room["teacher"].id, session.id, room["ben"].id, 240, "Phone died; in the room all day.",
                       now=utcnow())
     ben = login(app, room["ben"])
     page = ben.get("/progress").get_data(as_text=True)

@@ -149,7 +149,7 @@ def test_an_answer_posted_to_one_server_reaches_a_listener_on_the_other(app, dat
     cohort = cohorts.save_cohort(admin.id, None, name="Two hosts", track="live", starts_on=None, ends_on=None,
                                  instructor_ids=[teacher.id], now=utcnow())
     cohorts.enrol(admin.id, cohort.id, [ana.id], now=utcnow())
-    session = sessions.start_session(teacher, cohort.id, 1, catalog(), now=utcnow())
+    session = sessions.start_session(teacher.id, cohort.id, 1, catalog(), now=utcnow())
     session_id, code = session.id, session.code
 
     port_a, port_b = _free_port(), _free_port()

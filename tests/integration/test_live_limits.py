@@ -20,7 +20,7 @@ def test_wrong_codes_are_limited_per_person_and_right_ones_are_not(app, make_use
     cohort = cohorts.save_cohort(admin.id, None, name="Limits", track="live", starts_on=None, ends_on=None,
                                  instructor_ids=[teacher.id], now=utcnow())
     cohorts.enrol(admin.id, cohort.id, [guesser.id, other.id], now=utcnow())
-    code = sessions.start_session(teacher, cohort.id, 1, catalog(), now=utcnow()).code
+    code = sessions.start_session(teacher.id, cohort.id, 1, catalog(), now=utcnow()).code
     wrong = "22222" + ("3" if code != "222223" else "4")
 
     client = app.test_client()

@@ -191,18 +191,20 @@ def test_gunicorn_stops_at_once_with_a_stream_open(app, room, database_uri, tmp_
 
     from tests.integration import real_servers as servers
 
+    ana_id, ana_email = room["ana"].id, room["ana"].email
     _teacher, session = start(app, room)
-    sessions.join(current_broker(), room["ana"], session.code, now=utcnow())
+    session_id = session.id
+    sessions.join(current_broker(), ana_id, session.code, now=utcnow())
     db.session.remove()
     port, log = servers.free_port(), tmp_path / "server.log"
     server = servers.start(database_uri, port, log)
     try:
         servers.wait_until_serving(server, port, log)
         browser = servers.Browser("10.0.9.1")
-        browser.sign_in(f"http://127.0.0.1:{port}", room["ana"].email)
+        browser.sign_in(f"http://127.0.0.1:{port}", ana_email)
         cookie = "; ".join(f"{c.name}={c.value}" for c in browser.jar)
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        conn.request("GET", f"/live/{session.id}/events", headers={"Cookie": cookie, "X-Forwarded-For": "10.0.9.1"})
+        conn.request("GET", f"/live/{session_id}/events", headers={"Cookie": cookie, "X-Forwarded-For": "10.0.9.1"})
         response = conn.getresponse()
         try:
             head = b"".join(response.readline() for _ in range(4))

@@ -142,10 +142,10 @@ def _seed(app: Flask) -> dict:
     staff_attempt = quizzes.start_attempt(staff.id, immediate, now=now)
 
     broker = current_broker()
-    session = sessions.start_session(staff, cohort.id, 1, cat, now=now)
-    sessions.join(broker, trainee, session.code, now=now)
+    session = sessions.start_session(staff.id, cohort.id, 1, cat, now=now)
+    sessions.join(broker, trainee.id, session.code, now=now)
     bank = next(q for q in cat.quiz("stage-03").questions if q.type == "single")
-    poll = polls.launch_poll(broker, staff, session.id, bank, quiz_key="stage-03", scored=True, now=now)
+    poll = polls.launch_poll(broker, staff.id, session.id, bank, quiz_key="stage-03", scored=True, now=now)
     polls.answer(broker, trainee.id, session.id, poll.id, bank.correct[0], now=now)
 
     certificate = certificates.issue(staff.id, other.id, cat, now=now, cohort_id=cohort.id,
