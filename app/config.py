@@ -46,6 +46,7 @@ class BaseConfig:
     LIVE_STREAM_OPENS_PER_MINUTE = 20  # per browser and process, refused before Flask runs
     LECTERN_BASE_URL = "http://127.0.0.1:5000"
     LECTERN_ISSUER_ORG = "Lectern Professional Training"   # printed on certificates
+    LECTERN_HEALTH_TOKEN = ""   # with it, /healthz also shows database backend and schema revision to monitors
     LECTERN_ISSUER_NAME: str | None = None                  # signatory; default: the admin who issues
     LECTERN_DEMO = True
     LECTERN_TRUSTED_PROXIES = 0
@@ -109,7 +110,7 @@ def from_environment(environ: Mapping[str, str], instance_path: str) -> dict[str
         out["JOBS_QUEUE"] = environ["JOBS_QUEUE"]
     if environ.get("LECTERN_BASE_URL"):
         out["LECTERN_BASE_URL"] = environ["LECTERN_BASE_URL"].rstrip("/")
-    for key in ("LECTERN_ISSUER_ORG", "LECTERN_ISSUER_NAME"):
+    for key in ("LECTERN_ISSUER_ORG", "LECTERN_ISSUER_NAME", "LECTERN_HEALTH_TOKEN"):
         if environ.get(key):
             out[key] = environ[key]
     if "LECTERN_DEMO" in environ:

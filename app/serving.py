@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+import os
 import re
 import time
 from typing import Any
@@ -139,6 +140,54 @@ def shutdown_hook(server: Any, app: Any) -> None:
     server.shutdown = shutdown
 
 
+HEADER_TIMEOUT = float(os.environ.get("LECTERN_HEADER_TIMEOUT", "20"))
+
+
+def _protocol_class() -> type:
+    """uvicorn's HTTP protocol with a deadline for request headers. Facing clients directly (room
+    mode, no nginx in front), a client that sends its headers a byte at a time ("slowloris") holds
+    a connection for ever; on the event loop it costs no thread, but each is a file descriptor. A
+    request whose headers are not complete LECTERN_HEADER_TIMEOUT seconds (20, Apache's
+    mod_reqtimeout default) after its first byte, or after the connection opened, is cut off.
+    Idle keep-alive connections already close after gunicorn's `keepalive`."""
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    class HeaderDeadlineProtocol(HttpToolsProtocol):
+        _header_timer: asyncio.TimerHandle | None = None
+
+        def _start_header_timer(self) -> None:
+            if self._header_timer is None:
+                self._header_timer = self.loop.call_later(HEADER_TIMEOUT, self._headers_too_slow)
+
+        def _stop_header_timer(self) -> None:
+            if self._header_timer is not None:
+                self._header_timer.cancel()
+                self._header_timer = None
+
+        def _headers_too_slow(self) -> None:
+            self._header_timer = None
+            if not self.transport.is_closing():
+                self.transport.close()
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._start_header_timer()
+
+        def on_message_begin(self) -> None:
+            super().on_message_begin()
+            self._start_header_timer()
+
+        def on_headers_complete(self) -> None:
+            self._stop_header_timer()
+            super().on_headers_complete()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._stop_header_timer()
+            super().connection_lost(exc)
+
+    return HeaderDeadlineProtocol
+
+
 def _worker_class() -> type:
     import signal
     import sys
@@ -151,7 +200,8 @@ def _worker_class() -> type:
         """uvicorn under gunicorn, serving a LecternASGI (a Flask app given as `wsgi:app` is wrapped);
         X-Forwarded-* are left to Flask (LECTERN_TRUSTED_PROXIES); streams end first on shutdown."""
 
-        CONFIG_KWARGS = {"loop": "auto", "http": "auto", "proxy_headers": False, "timeout_graceful_shutdown": 20}
+        CONFIG_KWARGS = {"loop": "auto", "http": _protocol_class(), "proxy_headers": False,
+                         "timeout_graceful_shutdown": 20, "server_header": False}
 
         def init_signals(self) -> None:
             super().init_signals()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, abort, current_app, has_request_context, request
+from flask.json.provider import DefaultJSONProvider
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.routing import IntegerConverter, Map
 
@@ -69,9 +71,32 @@ def _carries_nul() -> bool:
                for fields in (request.args, request.form) for key, value in fields.items(multi=True))
 
 
+def _private(response: Response) -> bool:
+    """Whether no cache (browser, proxy or shared computer) may keep this response: every page,
+    and anything at all answered to a signed-in person (PDFs, CSV and Markdown exports, JSON)
+    except the course's static files."""
+    if response.mimetype == "text/html":
+        return True
+    if request.endpoint == "static":
+        return False
+    return bool(getattr(current_user, "is_authenticated", False))
+
+
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, except that a document nested too deeply to parse (50,000 brackets) is
+    invalid JSON (a 400, or None for get_json(silent=True)) rather than a RecursionError (a 500)."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+
+
 def install_web_hooks(app: Flask) -> None:
     from app.content.rendering import render_fragment
 
+    app.json = JSONProvider(app)
     app.url_map.converters["int"] = id_converter  # type: ignore[assignment]  # before any blueprint adds routes
 
     app.jinja_env.filters["md"] = render_fragment
@@ -91,8 +116,8 @@ def install_web_hooks(app: Flask) -> None:
             response.headers.setdefault(name, value)
         if app.config.get("SESSION_COOKIE_SECURE"):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if response.mimetype == "text/html":
-            response.headers.setdefault("Cache-Control", "no-store")
+        if _private(response):
+            response.headers["Cache-Control"] = "no-store"
         return response
 
     @app.context_processor

@@ -42,7 +42,7 @@ def events(flt: AuditFilter, *, limit: int = 500) -> list[AuditEvent]:
         stmt = stmt.where(sa.func.lower(AuditEvent.target_label).contains(flt.target.lower(), autoescape=True))
     if flt.since:
         stmt = stmt.where(AuditEvent.created_at >= datetime.combine(flt.since, time.min, tzinfo=timezone.utc))
-    if flt.until:
+    if flt.until and flt.until < date.max:  # the day after 9999-12-31 does not exist: no upper bound
         stmt = stmt.where(AuditEvent.created_at < datetime.combine(flt.until + timedelta(days=1), time.min,
                                                                    tzinfo=timezone.utc))
     return list(db.session.scalars(stmt))

@@ -17,6 +17,7 @@ from app.auth.passwords import hash_password, needs_rehash, password_problems, v
 from app.db import write_transaction
 from app.errors import DomainError, EmailTaken, InvalidEmail, InvalidToken, NotFound, PasswordRejected
 from app.extensions import db
+from app.text import check_text
 
 
 def normalise_email(raw: str) -> str:
@@ -89,6 +90,7 @@ def create_user(
         raise DomainError("Give the person's name.")
     if len(display_name) > 120:
         raise DomainError("The name is longer than 120 characters.")
+    check_text(display_name, "display_name", "The name")
     role_set = parse_roles(roles)
     if password is not None:
         problems = password_problems(password, email=email, name=display_name)
@@ -164,6 +166,7 @@ def rename(actor_id: int, user_id: int, display_name: str, *, now: datetime) -> 
     display_name = " ".join(display_name.split())
     if not display_name or len(display_name) > 120:
         raise DomainError("Give a name of 1 to 120 characters.")
+    check_text(display_name, "display_name", "The name")
     with write_transaction(db.session):
         user = get_user(user_id)
         before = user.display_name

@@ -12,6 +12,7 @@ from app.content.checklist import Checklist
 from app.db import write_transaction
 from app.errors import InputRejected
 from app.extensions import db
+from app.text import unsafe_character
 
 NOTE_MAX = 500
 NAME_MAX = 160
@@ -30,11 +31,15 @@ def parse_form(checklist: Checklist, form: Mapping[str, str]) -> tuple[str, dict
     name = " ".join(str(form.get("initiative_name", "")).split())
     if len(name) > NAME_MAX:
         errors["initiative_name"] = f"Use at most {NAME_MAX} characters."
+    elif (found := unsafe_character(name)) is not None:
+        errors["initiative_name"] = f"The name contains {found}; retype it without that character."
     entries = {}
     for item in checklist.items:
         note = str(form.get(f"note-{item.id}", "")).strip()
         if len(note) > NOTE_MAX:
             errors[f"note-{item.id}"] = f"Notes can be up to {NOTE_MAX} characters."
+        elif (found := unsafe_character(note, multiline=True)) is not None:
+            errors[f"note-{item.id}"] = f"The note contains {found}; retype it without that character."
         raw_date = str(form.get(f"date-{item.id}", "")).strip()
         target = None
         if raw_date:

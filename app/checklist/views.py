@@ -29,8 +29,9 @@ def checklist():
         if not errors:
             services.save(current_user.id, current, name, entries, now=utcnow())
             flash("Your checklist is saved.", "success")
-            anchor = request.form.get("group", "")
-            return redirect(url_for("checklist.checklist") + (f"#group-{anchor}" if anchor else ""))
+            anchor = request.form.get("group", "")  # back to the group saved, if it is one of the checklist's
+            known = anchor in {group.id for group in current.groups}
+            return redirect(url_for("checklist.checklist") + (f"#group-{anchor}" if known else ""))
         return render_template("checklist/checklist.html", checklist=current, name=name, entries=entries,
                                errors=errors, progress=progress(current, entries), catalog=catalog()), 422
     name, entries = services.load(current_user.id)

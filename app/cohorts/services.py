@@ -14,6 +14,7 @@ from app.cohorts.models import Cohort, CohortInstructor, Enrolment, SiteSetting,
 from app.db import write_transaction
 from app.errors import InputRejected, NotFound
 from app.extensions import db
+from app.text import check_text
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
 SELF_REGISTRATION = "self_registration"
@@ -77,6 +78,7 @@ def _check(name: str, track: str, starts_on: date | None, ends_on: date | None) 
         raise InputRejected("Give the cohort a name.", "name")
     if len(name) > 120:
         raise InputRejected("Cohort names can be up to 120 characters.", "name")
+    check_text(name, "name", "The cohort name")
     if track not in {t.value for t in Track}:
         raise InputRejected("Choose self-study, live or blended.", "track")
     if starts_on and ends_on and ends_on < starts_on:

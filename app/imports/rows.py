@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 
+from app.text import unsafe_character
+
 ROLES = ("trainee", "instructor", "admin")
 REQUIRED_COLUMNS = ("email", "name")
 KNOWN_COLUMNS = ("email", "name", "role", "cohort")
@@ -119,6 +121,8 @@ def _check_row(line: int, values: list[str], index: Mapping[str, int], existing:
         problems.append(RowProblem(line, "the name is empty"))
     elif len(name) > 120:
         problems.append(RowProblem(line, "the name is longer than 120 characters"))
+    elif (found := unsafe_character(name)) is not None:
+        problems.append(RowProblem(line, f"the name contains {found}"))
     roles = tuple(sorted({r.strip().lower() for r in (raw_role or "trainee").replace(",", ";").split(";") if r.strip()}))
     bad_roles = [r for r in roles if r not in ROLES]
     if bad_roles or not roles:

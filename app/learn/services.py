@@ -11,6 +11,7 @@ from app.content.catalog import Catalog, Lesson
 from app.db import write_transaction
 from app.errors import DomainError, InputRejected, NotFound
 from app.extensions import db
+from app.text import check_text
 from app.learn.models import LessonCompletion, LessonVisit, ReflectionNote
 from app.progress.progress import Share, Status, combined_status, continue_lesson, lesson_status, share_done
 
@@ -91,6 +92,7 @@ def save_note(user_id: int, lesson: Lesson, prompt_key: str, body: str, *, now: 
     body = body.replace("\r\n", "\n").strip()
     if len(body) > NOTE_MAX_CHARS:
         raise InputRejected(f"Notes can be up to {NOTE_MAX_CHARS:,} characters; this one has {len(body):,}.")
+    check_text(body, "body", "The note", multiline=True)
     for _attempt in range(2):
         try:
             with write_transaction(db.session):

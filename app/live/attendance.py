@@ -16,6 +16,7 @@ from app.cohorts.models import Enrolment
 from app.db import write_transaction
 from app.errors import InputRejected, NotFound
 from app.extensions import db
+from app.text import check_text
 from app.live import rules
 from app.live.models import LiveAttendanceCredit, LiveParticipant, LiveSession
 from app.live.sessions import staff_session
@@ -98,6 +99,7 @@ def credit(actor_id: int, session_id: int, user_id: int, minutes: int | None, no
         raise InputRejected(f"Give a number of minutes from 0 to {rules.MAX_CREDIT_MINUTES}.", "minutes")
     if not note:
         raise InputRejected("Say why you are correcting the attendance (it is kept with the change).", "note")
+    check_text(note, "note", "The reason")
     if len(note) > 300:
         raise InputRejected("Keep the reason under 300 characters.", "note")
     with write_transaction(db.session):

@@ -17,6 +17,7 @@ from app.content.quizzes import Option, Question
 from app.db import write_transaction
 from app.errors import Forbidden, InputRejected, NotFound
 from app.extensions import db
+from app.text import check_text
 from app.live import rules, screens, sessions
 from app.live.broker import LocalBroker
 from app.live.models import LiveAnswer, LiveParticipant, LivePoll, LiveSession
@@ -47,6 +48,8 @@ def adhoc_question(prompt: str, options_text: str, correct: Sequence[str], multi
         raise InputRejected("Type the question.", "prompt")
     if len(prompt) > MAX_PROMPT:
         raise InputRejected(f"Keep the question under {MAX_PROMPT} characters.", "prompt")
+    check_text(prompt, "prompt", "The question", multiline=True)
+    check_text(options_text or "", "options", "The answers", multiline=True)
     lines = [line.strip()[:200] for line in (options_text or "").splitlines() if line.strip()]
     if not 2 <= len(lines) <= MAX_ADHOC_OPTIONS:
         raise InputRejected(f"Give between 2 and {MAX_ADHOC_OPTIONS} answers, one per line.", "options")

@@ -5,6 +5,8 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
+from app.text import without_unsafe
+
 MAX_TEXT = 500
 MAX_PARTS = 50
 
@@ -63,11 +65,12 @@ def answers_from_form(questions: Iterable[Mapping[str, Any]], form: FormLike) ->
 def answer_from_json(value: Any) -> Any:
     """An answer sent as JSON (the live API), in the shapes the scorer reads: text, a list of
     texts, or text → text. A number or true/false counts as its JSON text ("12", "true"); values
-    nested deeper are dropped and every text is cut to MAX_TEXT, so no shape a script sends can
-    break scoring, tallies or exports: it is simply wrong."""
+    nested deeper are dropped, control characters (NUL, which PostgreSQL cannot store, among them)
+    removed and every text cut to MAX_TEXT, so no shape a script sends can break scoring, tallies
+    or exports: it is simply wrong."""
     def text(item: Any) -> str | None:
         if isinstance(item, str):
-            return item[:MAX_TEXT]
+            return without_unsafe(item[:MAX_TEXT])
         if isinstance(item, (bool, int, float)):
             return json.dumps(item)[:MAX_TEXT]
         return None
@@ -75,5 +78,5 @@ def answer_from_json(value: Any) -> Any:
     if isinstance(value, list):
         return [t for t in map(text, value[:MAX_PARTS]) if t is not None]
     if isinstance(value, dict):
-        return {str(k)[:MAX_TEXT]: t for k, v in list(value.items())[:MAX_PARTS] if (t := text(v)) is not None}
+        return {without_unsafe(str(k)[:MAX_TEXT]): t for k, v in list(value.items())[:MAX_PARTS] if (t := text(v)) is not None}
     return text(value)

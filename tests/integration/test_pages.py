@@ -63,8 +63,9 @@ def test_400_and_429_pages_exist(app, client):
     assert "Bad request" in client.get("/bad-for-test").get_data(as_text=True)
 
 
-def test_healthz_reports_database(client):
-    response = client.get("/healthz")
+def test_healthz_reports_database(client, app):
+    app.config["LECTERN_HEALTH_TOKEN"] = "t"
+    response = client.get("/healthz", headers={"Authorization": "Bearer t"})
     assert response.status_code == 200
     assert response.json["status"] == "ok"
     assert response.json["database"]["reachable"] is True and response.json["database"]["revision"]

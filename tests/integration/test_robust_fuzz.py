@@ -11,8 +11,12 @@ fields, choices), per endpoint. Then:
   path arguments (existing ids and codes, missing ones, huge integers, arbitrary text) and either
   a real submission with some fields bent, or random fields (the names views read plus arbitrary
   ones; unicode, control characters, huge strings, numbers as text, real and impossible dates,
-  repeated fields, file uploads), or a JSON body of any shape, or broken JSON; with an Accept
-  header that asks for HTML, JSON, anything or an event stream.
+  repeated fields, file uploads), or a JSON body of any shape, or broken JSON, or JSON nested
+  50,000 deep or megabytes long; with an Accept header that asks for HTML, JSON, anything or an
+  event stream;
+* the workbook and checklist PDFs get a few examples each (every one renders a book);
+* the two event streams are opened through the real stream engine (tests/engine.py) with bent
+  session ids, Last-Event-ID, Origin and Accept headers, and read until their first event.
 
 Requests go out as a signed-in administrator-instructor and as a signed-in trainee, against one
 database seeded with a cohort, a live session with a poll and an answer, open and finished quiz
@@ -21,9 +25,7 @@ id-based routes reach real code. Unexpected exceptions become 500 responses (PRO
 is off) and the test asserts none occurs. CSRF and rate limits are off in the test configuration
 (test_security.py covers CSRF). LECTERN_FUZZ_EXAMPLES=200 makes a longer hunt.
 
-Not fuzzed: the two event streams (they stay open by design), static files, and the workbook and
-checklist PDFs (each request renders a whole book with WeasyPrint; their only parameters, edition
-and blank, are checked in test_workbook.py and test_checklist.py).
+Not fuzzed: static files.
 """
 from __future__ import annotations
 
@@ -50,7 +52,10 @@ EXAMPLES = int(os.environ.get("LECTERN_FUZZ_EXAMPLES", "25"))  # per POST route 
 GET_EXAMPLES = max(1, EXAMPLES * 2 // 5)                        # pages read only a few query parameters
 # POSTs that can change the acting accounts (roles, password, active, session epoch): undone after each
 ACCOUNT_ROUTES = ("/admin/users", "/account", "/logout", "/invite", "/reset", "/register", "/login")
-NOT_FUZZED = {"static", "live.events", "live.staff_events", "workbook.download", "checklist.checklist_download"}
+STREAMS = {"live.events", "live.staff_events"}                    # held open: fuzzed through the engine
+BOOKS = {"workbook.download", "checklist.checklist_download"}     # a whole PDF per request: a few examples
+NOT_FUZZED = {"static"} | STREAMS | BOOKS
+BOOK_EXAMPLES = 4
 HUGE_INTS = (2**31, 2**63, 10**30)
 
 # Every name a view or form reads, and the shapes of the dynamic ones (filled in from the seed).
@@ -73,6 +78,11 @@ CONTROL = ["\x00", "a\x00b", "\x00" * 3, "\x1b[31m", "\x7f", "\x08", "\u2028", "
 SWEEP = ["a\x00b", "x" * 100_000, "²", "-1", ["a", "b"]]   # one at a time into every real form field
 SWEPT_FIELDS = 12
 HUGE_TEXT = ["x" * 100_000, "é" * 20_000, "\U0001F600" * 5_000, "a\n" * 20_000]
+BAD_JSON = [b"{", b"[1,", b"\xff\xfe", b"NaN", b'{"answer": NaN}', b"",
+            b"[" * 50_000 + b"]" * 50_000,                                     # deeper than the parser recurses
+            b'{"answer":' * 20_000 + b"1" + b"}" * 20_000,
+            b'{"answer": [' + b'"o1",' * 300_000 + b'"o2"]}',                   # 2 MB, one flat list
+            b'{"answer": "' + b"\\u0000" * 50_000 + b'"}']
 
 text = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=40)
 
@@ -359,7 +369,7 @@ def _request(draw, endpoint: str, method: str, rule: str, seed: dict) -> tuple[s
     if shape == "json":
         options["json"] = draw(_json(seed))
     elif shape == "bad-json":
-        options["data"] = draw(st.sampled_from([b"{", b"[1,", b"\xff\xfe", b"NaN", b'{"answer": NaN}', b""]))
+        options["data"] = draw(st.sampled_from(BAD_JSON))
         options["content_type"] = "application/json"
     elif shape == "real":
         # a real submission (its fields and some of its choices), with fields replaced or added
@@ -394,8 +404,9 @@ def _rules(app: Flask) -> list[tuple[str, str, str]]:
     return sorted(out)
 
 
-def _fuzz(app: Flask, seed: dict, actor: str, endpoint: str, method: str, rule: str) -> None:
-    @settings(max_examples=EXAMPLES if method == "POST" else GET_EXAMPLES, deadline=None, database=None,
+def _fuzz(app: Flask, seed: dict, actor: str, endpoint: str, method: str, rule: str,
+          examples: int | None = None) -> None:
+    @settings(max_examples=examples or (EXAMPLES if method == "POST" else GET_EXAMPLES), deadline=None, database=None,
               phases=(Phase.explicit, Phase.generate), report_multiple_bugs=False,
               suppress_health_check=list(HealthCheck))
     @given(data=st.data())
@@ -448,3 +459,82 @@ def test_no_form_or_json_endpoint_answers_500(fuzz_app, seeded):
     print(f"swept {len(seeded['forms'])} real forms in {swept:.0f}s, fuzzed {len(rules)} route/method pairs "
           f"(real submissions for {len(harvested)} POST endpoints); {time.monotonic() - started:.0f}s in all")
     assert not failures, "\n".join(failures)
+
+
+def _all_rules(app: Flask, endpoints: set[str]) -> list[tuple[str, str, str]]:
+    return sorted((rule.endpoint, "GET", rule.rule) for rule in app.url_map.iter_rules() if rule.endpoint in endpoints)
+
+
+def test_pdf_downloads_answer_no_500(fuzz_app, seeded):
+    """The workbook and checklist PDFs, with bent query parameters, as both people."""
+    failures = []
+    rules = _all_rules(fuzz_app, BOOKS)
+    assert len(rules) == len(BOOKS)
+    for endpoint, method, rule in rules:
+        for actor in ("staff", "trainee"):
+            try:
+                _fuzz(fuzz_app, seeded, actor, endpoint, method, rule, examples=BOOK_EXAMPLES)
+            except Exception as exc:  # noqa: BLE001
+                failures.append(f"{actor} {method} {rule}: {str(exc).splitlines()[0][:600]}")
+    assert not failures, "\n".join(failures)
+
+
+def test_event_streams_answer_no_500_through_the_engine(fuzz_app, seeded):
+    """Both event streams opened through the real engine with bent session ids and headers: each
+    answers a deliberate status (200 with a first event, or 403, 404, 429, 503) and never 500."""
+    import http.client
+
+    from tests.engine import engine
+
+    rules = _all_rules(fuzz_app, STREAMS)
+    assert len(rules) == len(STREAMS)
+    fuzz_app.config["LIVE_STREAM_OPENS_PER_MINUTE"] = 100_000   # the per-browser open rate is tested elsewhere
+    header_values = st.one_of(text, st.sampled_from(TRICKY + CONTROL), st.integers(-2**70, 2**70).map(str)).map(
+        lambda v: re.sub(r"[\x00\r\n]", "", v))   # a header cannot carry these (http.client refuses to send them)
+    seen: set[int] = set()
+    failures: list[str] = []
+    with engine(fuzz_app) as (base, _asgi):
+        host, port = base.removeprefix("http://").split(":")
+
+        def open_stream(actor: str, path: str, headers: dict[str, str]) -> int:
+            conn = http.client.HTTPConnection(host, int(port), timeout=10)
+            try:
+                sent = {"Cookie": f"session={seeded['cookies'][actor]}", **headers}
+                conn.putrequest("GET", path, skip_accept_encoding=True)
+                for name, value in sent.items():
+                    conn.putheader(name, value.encode("utf-8", "surrogatepass"))
+                conn.endheaders()
+                response = conn.getresponse()
+                if response.status == 200:
+                    first = response.readline()
+                    assert first.startswith((b"event:", b":", b"retry:", b"id:")), first
+                else:
+                    response.read()
+                return response.status
+            finally:
+                conn.close()
+
+        def fuzz_one(rule: str, actor: str) -> None:
+            @settings(max_examples=EXAMPLES, deadline=None, database=None, phases=(Phase.explicit, Phase.generate),
+                      report_multiple_bugs=False, suppress_health_check=list(HealthCheck))
+            @given(data=st.data())
+            def run(data) -> None:
+                path = _path(rule, data.draw, seeded)
+                headers = {}
+                for name in ("Last-Event-ID", "Origin", "Accept", "X-Forwarded-For"):
+                    if data.draw(st.booleans()):
+                        headers[name] = data.draw(header_values)
+                status = open_stream(actor, path, headers)
+                seen.add(status)
+                assert status in (200, 400, 403, 404, 429, 503), f"{actor}: GET {path} {headers!r} answered {status}"
+
+            run()
+
+        for endpoint, _method, rule in rules:
+            for actor in ("staff", "trainee"):
+                try:
+                    fuzz_one(rule, actor)
+                except Exception as exc:  # noqa: BLE001
+                    failures.append(f"{endpoint} as {actor}: {str(exc).splitlines()[0][:600]}")
+    assert not failures, "\n".join(failures)
+    assert 200 in seen and seen & {403, 404}, seen   # real streams were opened, and refusals happened
