@@ -239,7 +239,8 @@ def _locked_open_attempt(user_id: int, attempt_id: int) -> QuizAttempt:
     if attempt is None or attempt.user_id != user_id:
         raise NotFound("There is no such attempt.")
     if attempt.is_finished:
-        raise AttemptClosed("This attempt has already been submitted.")
+        raise AttemptClosed("This attempt was closed when its time ran out; nothing more can be saved." if attempt.is_late
+                            else "This attempt has already been submitted.")
     return attempt
 
 
