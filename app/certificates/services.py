@@ -80,16 +80,18 @@ def current_certificate(user_id: int, course_code: str) -> Certificate | None:
         Certificate.revoked_at.is_(None), Certificate.superseded_at.is_(None)))
 
 
-def eligibilities(catalog: Catalog, user_ids: Iterable[int]) -> dict[int, Eligibility]:
+def eligibilities(catalog: Catalog, user_ids: Iterable[int], *, now: datetime | None = None) -> dict[int, Eligibility]:
+    """Given `now`, quiz attempts left open past their time limit are closed first (progress.facts_for)."""
     outline = progress.outline_of(catalog)
-    return {uid: eligibility(outline, facts) for uid, facts in progress.facts_for(list(user_ids)).items()}
+    return {uid: eligibility(outline, facts) for uid, facts in progress.facts_for(list(user_ids), now=now).items()}
 
 
 def _completed_on(user_ids: list[int], fallback: date) -> dict[int, date]:
     """The day each person finished: their latest lesson completion or passed quiz (two queries)."""
     latest: dict[int, datetime] = {}
     for table, moment, extra in ((LessonCompletion, LessonCompletion.completed_at, sa.true()),
-                                 (QuizAttempt, QuizAttempt.finished_at, QuizAttempt.passed.is_(True))):
+                                 (QuizAttempt, QuizAttempt.finished_at,
+                                  sa.and_(QuizAttempt.passed.is_(True), QuizAttempt.counts))):
         rows = db.session.execute(sa.select(table.user_id, sa.func.max(moment)).where(table.user_id.in_(user_ids), extra)
                                   .group_by(table.user_id))
         for user_id, when in rows:
@@ -135,7 +137,7 @@ def issue(actor_id: int | None, user_id: int, catalog: Catalog, *, now: datetime
     if current_certificate(user_id, catalog.course.code) is not None:
         raise AlreadyIssued(f"{person.display_name} already has a valid certificate; reissue it instead.")
     override_reason = (override_reason or "").strip() or None
-    status = eligibilities(catalog, [user_id])[user_id]
+    status = eligibilities(catalog, [user_id], now=now)[user_id]
     if not status.eligible and override_reason is None:
         raise NotEligible(status.unmet)
     issuer = db.session.get(User, actor_id) if actor_id else None
@@ -155,7 +157,7 @@ def issue_many(actor_id: int | None, user_ids: Iterable[int], catalog: Catalog, 
                cohort_id: int | None = None, progress_cb: Callable[[int, int], None] | None = None) -> tuple[int, int]:
     """Issue to every eligible person without a current certificate. Returns (issued, skipped)."""
     ids = list(dict.fromkeys(user_ids))
-    status = eligibilities(catalog, ids)
+    status = eligibilities(catalog, ids, now=now)
     have = set(db.session.scalars(sa.select(Certificate.user_id).where(
         Certificate.user_id.in_(ids), Certificate.course_code == catalog.course.code,
         Certificate.revoked_at.is_(None), Certificate.superseded_at.is_(None)))) if ids else set()

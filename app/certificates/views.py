@@ -75,7 +75,7 @@ def cohort_certificates(cohort_id: int):
     cohort = cohorts.get_cohort(cohort_id)
     people = cohorts.trainees(cohort_id)
     cat = catalog()
-    status = services.eligibilities(cat, [p.id for p in people])
+    status = services.eligibilities(cat, [p.id for p in people], now=utcnow())
     issued = services.certificates_for(p.id for p in people)
     return render_template("certificates/cohort.html", cohort=cohort, people=people, status=status, issued=issued)
 

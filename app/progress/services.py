@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -21,6 +21,7 @@ from app.progress.progress import (
     Report,
     report,
 )
+from app.quizzes import services as quizzes_services
 from app.quizzes.models import QuizAttempt
 
 ATTEMPT_TIME_CAP = timedelta(hours=2)
@@ -38,13 +39,20 @@ def outline_of(catalog: Catalog) -> CourseOutline:
     )
 
 
-def facts_for(user_ids: Iterable[int], *, attendance_minutes: int | None = None) -> dict[int, LearnerFacts]:
-    """LearnerFacts for each person, from five queries whatever the number of people.
+def facts_for(user_ids: Iterable[int], *, attendance_minutes: int | None = None,
+              now: datetime | None = None) -> dict[int, LearnerFacts]:
+    """LearnerFacts for each person, from five queries whatever the number of people. Quiz
+    attempts count as attempts used; best score and pass come from results that count only.
 
     Live track: enrolled in a live or blended cohort. A day counts as attended when the person was
     present in that day's live sessions for the course's `live_attendance_minutes`.
+
+    Given `now`, timed quiz attempts these people left open past their closing time are closed
+    first (marked on the answers saved by then), so the facts are those of `now`.
     """
     ids = list(user_ids)
+    if now is not None:
+        quizzes_services.close_overdue(now=now, user_ids=ids)
     if attendance_minutes is None:
         attendance_minutes = catalog().course.completion.live_attendance_minutes
     completed: dict[int, set[str]] = defaultdict(set)
@@ -57,10 +65,11 @@ def facts_for(user_ids: Iterable[int], *, attendance_minutes: int | None = None)
         for user_id, key in db.session.execute(
                 sa.select(LessonVisit.user_id, LessonVisit.lesson_key).where(LessonVisit.user_id.in_(ids))):
             visited[user_id].add(key)
+        counted = QuizAttempt.counts
         rows = db.session.execute(
             sa.select(QuizAttempt.user_id, QuizAttempt.quiz_key, sa.func.count(),
-                      sa.func.max(QuizAttempt.score_percent),
-                      sa.func.max(sa.case((QuizAttempt.passed.is_(True), 1), else_=0)))
+                      sa.func.max(sa.case((counted, QuizAttempt.score_percent), else_=None)),
+                      sa.func.max(sa.case((sa.and_(counted, QuizAttempt.passed.is_(True)), 1), else_=0)))
             .where(QuizAttempt.user_id.in_(ids), QuizAttempt.finished_at.is_not(None))
             .group_by(QuizAttempt.user_id, QuizAttempt.quiz_key))
         for user_id, quiz_key, count, best, passed in rows:
@@ -71,8 +80,8 @@ def facts_for(user_ids: Iterable[int], *, attendance_minutes: int | None = None)
                               attended.get(uid, frozenset()), uid in live_track) for uid in ids}
 
 
-def report_for(user_id: int, cat: Catalog) -> Report:
-    facts = facts_for([user_id], attendance_minutes=cat.course.completion.live_attendance_minutes)[user_id]
+def report_for(user_id: int, cat: Catalog, *, now: datetime | None = None) -> Report:
+    facts = facts_for([user_id], attendance_minutes=cat.course.completion.live_attendance_minutes, now=now)[user_id]
     return report(outline_of(cat), facts)
 
 

@@ -34,7 +34,7 @@ def _my_notes(cat):
 @login_required
 def progress():
     cat = catalog()
-    report = services.report_for(current_user.id, cat)
+    report = services.report_for(current_user.id, cat, now=utcnow())
     overview = learn.overview(cat, learn.learner_state(current_user.id))
     certificates = certificates_of(current_user.id)
     return render_template("progress/progress.html", report=report, overview=overview, catalog=cat,

@@ -1,4 +1,4 @@
-"""`flask --app wsgi quizzes import-gift | export-gift`"""
+"""`flask --app wsgi quizzes import-gift | export-gift | close-overdue`"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,9 +9,11 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.content.quizzes import parse_quiz
+from app.db import utcnow
 from app.quizzes.gift import export_gift, import_gift
+from app.quizzes.services import close_overdue
 
-quizzes_cli = AppGroup("quizzes", help="Import and export question banks (Moodle GIFT).")
+quizzes_cli = AppGroup("quizzes", help="Import and export question banks (Moodle GIFT); close timed-out attempts.")
 
 
 @quizzes_cli.command("import-gift")
@@ -67,3 +69,11 @@ def export_command(quiz: str, out: Path) -> None:
         click.echo(f"{path}:{note.line}: {note.message}", err=True)
     out.write_text(text, encoding="utf-8")
     click.echo(f"Wrote {out}: {len(parsed.questions) - sum('not exported' in n.message for n in notes)} question(s).")
+
+
+@quizzes_cli.command("close-overdue")
+def close_overdue_command() -> None:
+    """Close every timed attempt left open past its deadline plus grace, marked on the answers saved
+    by then (pages do this for the people they show; run this from cron to keep the data tidy)."""
+    closed = close_overdue(now=utcnow())
+    click.echo(f"Closed {closed} timed-out {'attempt' if closed == 1 else 'attempts'}.")

@@ -4,9 +4,11 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
+from app.quizzes import timing
 
 
 class QuizAttempt(Base):
@@ -15,6 +17,9 @@ class QuizAttempt(Base):
     Limits are the database's job: attempt numbers are unique per person and quiz and may not pass
     the quiz's limit (CHECK), and a person has at most one unfinished attempt per quiz (partial
     unique index), so concurrent starts and submissions cannot exceed the limit.
+
+    Timed attempts store their closing time (deadline plus grace) at start; an attempt that finished
+    after it does not count toward progress or the certificate (app/quizzes/timing.py).
     """
 
     __tablename__ = "quiz_attempts"
@@ -40,6 +45,7 @@ class QuizAttempt(Base):
     checked: Mapped[list[str]] = mapped_column(sa.JSON, default=list)   # immediate mode: locked question ids
     started_at: Mapped[datetime]
     deadline_at: Mapped[datetime | None]
+    closes_at: Mapped[datetime | None]      # deadline + grace (app/quizzes/timing.py): nothing later counts
     finished_at: Mapped[datetime | None]
     is_late: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     score_points: Mapped[float | None]
@@ -50,3 +56,26 @@ class QuizAttempt(Base):
     @property
     def is_finished(self) -> bool:
         return self.finished_at is not None
+
+    @property
+    def ending(self) -> timing.Timing:
+        """How it ended: on time, closed when time ran out, or late and not counted."""
+        return timing.timing(self.closes_at, self.finished_at, self.is_late)
+
+    @hybrid_property
+    def counts(self) -> bool:
+        """Whether its result counts toward progress and the certificate (timing.counts); in SQL,
+        for finished attempts."""
+        return timing.counts(self.closes_at, self.finished_at)
+
+    @counts.inplace.expression
+    @classmethod
+    def _counts_expression(cls) -> sa.ColumnElement[bool]:
+        return sa.or_(cls.closes_at.is_(None), cls.finished_at <= cls.closes_at)
+
+    @property
+    def grace_minutes(self) -> int:
+        """The grace this attempt was given after its deadline (fixed when it started)."""
+        if self.closes_at is None or self.deadline_at is None:
+            return 0
+        return int((self.closes_at - self.deadline_at).total_seconds() // 60)

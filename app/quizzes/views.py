@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from app.content.catalog import catalog
 from app.db import utcnow
 from app.errors import AttemptClosed, AttemptLimitReached
-from app.quizzes import services
+from app.quizzes import services, timing
 from app.quizzes.answers import answers_from_form
 from app.quizzes.snapshot import public_question
 
@@ -18,8 +18,9 @@ bp = Blueprint("quizzes", __name__, template_folder="templates")
 def quiz(quiz_id: str):
     cat = catalog()
     current = services.get_quiz(cat, quiz_id)
+    services.close_overdue(now=utcnow(), user_ids=[current_user.id])
     standing = services.standings(current_user.id, [current])[current.id]
-    return render_template("quizzes/quiz.html", quiz=current, standing=standing,
+    return render_template("quizzes/quiz.html", quiz=current, standing=standing, grace_minutes=timing.GRACE_MINUTES,
                            lesson=cat.lesson(current.lesson) if current.lesson else None)
 
 
@@ -38,7 +39,7 @@ def start(quiz_id: str):
 @bp.get("/attempts/<int:attempt_id>")
 @login_required
 def attempt(attempt_id: int):
-    current = services.own_attempt(current_user.id, attempt_id)
+    current = services.own_attempt(current_user.id, attempt_id, now=utcnow())
     cat = catalog()
     quiz = cat.quiz(current.quiz_key)
     review_links = services.review_links(current, quiz)
@@ -52,6 +53,7 @@ def attempt(attempt_id: int):
     if request.accept_mimetypes.best == "application/json":
         return jsonify(attempt=current.id, quiz=current.quiz_key, feedback=current.feedback_mode,
                        deadline=current.deadline_at.isoformat() if current.deadline_at else None,
+                       closes=current.closes_at.isoformat() if current.closes_at else None,
                        questions=public, checked={qid: {"fraction": r.mark.fraction} for qid, r in checked.items()})
     return render_template("quizzes/take.html", attempt=current, quiz=quiz, questions=public, checked=checked,
                            saved=current.answers, review_links=review_links, now=utcnow())
@@ -68,8 +70,9 @@ def answer(attempt_id: int):
             services.check_question(current_user.id, attempt_id, question_id, answers, now=utcnow())
             return redirect(url_for("quizzes.attempt", attempt_id=attempt_id) + f"#question-{question_id}")
         if request.form.get("action") == "save":
-            services.save_answers(current_user.id, attempt_id, answers)
-            flash("Your answers are saved. Come back to finish any time.", "success")
+            saved = services.save_answers(current_user.id, attempt_id, answers, now=utcnow())
+            flash(f"Your answers are saved. Submit them by {saved.deadline_at:%H:%M} UTC." if saved.deadline_at
+                  else "Your answers are saved. Come back to finish any time.", "success")
             return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
         finished, first_time = services.submit_attempt(current_user.id, attempt_id, request.form.get("token", ""),
                                                        answers, now=utcnow())

@@ -41,7 +41,7 @@ def _grid(cohort_id: int):
     sort = request.args.get("sort", "name")
     sort = sort if sort in SORTS else "name"
     descending = request.args.get("dir") == "desc"
-    facts = progress.facts_for([p.id for p in people])
+    facts = progress.facts_for([p.id for p in people], now=utcnow())
     rows = build_rows(progress.outline_of(cat), [(p.id, p.display_name, p.email) for p in people], facts, sort, descending)
     return cat, rows, sort, descending
 
@@ -88,7 +88,7 @@ def trainee(cohort_id: int, user_id: int):
     person = db.session.get(User, user_id)
     cat = catalog()
     return render_template("teach/trainee.html", cohort=current, person=person, catalog=cat,
-                           report=progress.report_for(user_id, cat), standings=standings(user_id, cat.quizzes),
+                           report=progress.report_for(user_id, cat, now=utcnow()), standings=standings(user_id, cat.quizzes),
                            seconds=progress.study_seconds(user_id), live_days=progress.live_days(user_id, cat))
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from datetime import timedelta
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,6 +78,7 @@ def _prepare(app) -> dict[str, object]:
     finished = quizzes.start_attempt(trainee.id, cat.quiz("stage-03"), now=now)
     quizzes.submit_attempt(trainee.id, finished.id, finished.submit_token, {}, now=now)
     timed = quizzes.start_attempt(trainee.id, cat.quiz("day-2-assessment"), now=now)      # deferred, time limit
+    timed_out = quizzes.start_attempt(trainee.id, cat.quiz("day-1-assessment"), now=now - timedelta(hours=3))  # left open
     checked = quizzes.start_attempt(trainee.id, cat.quiz("opening-sessions"), now=now)    # immediate feedback
     quizzes.check_question(trainee.id, checked.id, checked.questions[0]["id"], {}, now=now)
 
@@ -120,7 +122,7 @@ def _prepare(app) -> dict[str, object]:
     session_ids["ended"] = ended.id
     session_ids["waiting"] = sessions.start_session(instructor.id, morning.id, 2, cat, now=now).id
 
-    return {"trainee": trainee.id, "cohort": demo.id, "finished": finished.id, "timed": timed.id,
+    return {"trainee": trainee.id, "cohort": demo.id, "finished": finished.id, "timed": timed.id, "timed_out": timed_out.id,
             "checked": checked.id, "code": format_code(certificate.code), "invite": invite.token,
             "reset": reset.token, "job": job.id, "newcomer": newcomer.id, **{f"live_{name}": sid for name, sid in session_ids.items()}}
 
@@ -277,6 +279,7 @@ PAGES = [
     Page("quiz-take-timed", "trainee", "/attempts/{timed}"),
     Page("quiz-take-checked", "trainee", "/attempts/{checked}"),
     Page("quiz-results", "trainee", "/attempts/{finished}"),
+    Page("quiz-results-timed-out", "trainee", "/attempts/{timed_out}"),
     Page("progress", "trainee", "/progress"),
     Page("checklist", "trainee", "/checklist"),
     Page("cohort-join", "trainee", "/cohorts/join"),

@@ -64,3 +64,19 @@ def test_ordering_and_matching_work_by_keyboard(page):
     expect(select).to_be_focused()
     page.get_by_role("button", name="Save and finish later").click()
     expect(page.get_by_text("Your answers are saved.")).to_be_visible()
+
+
+def test_a_day_assessment_states_its_deadline_and_grace_before_and_during_the_attempt(page):
+    sign_in(page)
+    page.goto("/quizzes/day-1-assessment")
+    limit = page.locator("dt", has_text="Time limit").locator("xpath=following-sibling::dd[1]")
+    expect(limit).to_contain_text("30 minutes from when you start, plus 2 minutes’ grace for slow connections")
+    expect(limit).to_contain_text("answers sent later are not counted")
+    page.get_by_role("button", name="Start the quiz").click()
+    note = page.get_by_role("note")
+    expect(note).to_contain_text(re.compile(r"Time limit: submit by \d\d:\d\d UTC\."))
+    expect(note).to_contain_text(re.compile(r"nothing saved or submitted after \d\d:\d\d UTC is counted"))
+    answer_everything(page)
+    page.get_by_role("button", name="Save and finish later").click()
+    expect(page.get_by_text(re.compile(r"Your answers are saved\. Submit them by \d\d:\d\d UTC\."))).to_be_visible()
+    expect(page.get_by_role("note")).to_contain_text("marked on the answers you saved by then")
