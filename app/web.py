@@ -8,6 +8,7 @@ from flask import Flask, Response, abort, current_app, has_request_context, requ
 from flask.json.provider import DefaultJSONProvider
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from wtforms.validators import ValidationError
 from werkzeug.routing import IntegerConverter, Map
 
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -55,6 +56,20 @@ class HtmlForm(FlaskForm):
             if has_request_context() and request.is_json:
                 return None
             return super().wrap_formdata(form, formdata)
+
+
+class MaxLength:
+    """Length(max=…) whose message names the field and counts ("Full name can be up to 120
+    characters; this one has 300."); the field still renders maxlength for the browser."""
+
+    def __init__(self, limit: int) -> None:
+        self.max = limit
+        self.field_flags = {"maxlength": limit}
+
+    def __call__(self, form: Any, field: Any) -> None:
+        length = len(field.data or "")
+        if length > self.max:
+            raise ValidationError(f"{field.label.text} can be up to {self.max:,} characters; this one has {length:,}.")
 
 
 def public_url(path: str) -> str:

@@ -74,10 +74,16 @@ def cohort_enrol(cohort_id: int):
     current = cohorts.get_cohort(cohort_id)
     form = EnrolForm()
     if form.validate_on_submit():
-        wanted = [e.strip().lower() for e in (form.emails.data or "").replace(",", "\n").split() if e.strip()]
+        wanted, wrong = cohorts.parse_emails(form.emails.data or "")
         found = {u.email: u.id for u in db.session.scalars(sa.select(User).where(User.email.in_(wanted)))}
         unknown = [e for e in wanted if e not in found]
-        if unknown:
+        if wrong:
+            shown = "; ".join(f"“{w[:80]}”" for w in wrong[:5]) + (f" and {len(wrong) - 5} more" if len(wrong) > 5 else "")
+            form.emails.errors = [f"Not an email address: {shown}. Give one address per line (or separate them "
+                                  "with commas)."]
+        elif not wanted:
+            form.emails.errors = ["Give at least one email address."]
+        elif unknown:
             form.emails.errors = [f"No account for: {', '.join(unknown[:10])}. Invite them first, or import a CSV."]
         else:
             added = cohorts.enrol(current_user.id, cohort_id, found.values(), now=utcnow())

@@ -70,4 +70,9 @@ def import_command(source: str, dry_run: bool) -> None:
     if dry_run:
         click.echo(f"{len(checked.rows)} rows are correct (dry run: nothing written).")
     else:
-        click.echo(f"Imported {len(checked.rows)} rows: {created} new accounts, {enrolled} enrolments.")
+        click.echo(f"Imported {_count(len(checked.rows), 'row')}: {_count(created, 'new account')}, "
+                   f"{_count(enrolled, 'enrolment')}.")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

@@ -1,16 +1,16 @@
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.auth.models import Role
 from app.auth.passwords import MAX_LENGTH
-from app.web import HtmlForm
+from app.web import HtmlForm, MaxLength
 
 
 class SignInForm(HtmlForm):
-    email = EmailField("Email", validators=[DataRequired(message="Enter your email address."), Length(max=254)])
+    email = EmailField("Email", validators=[DataRequired(message="Enter your email address."), MaxLength(254)])
     password = PasswordField("Password", validators=[DataRequired(message="Enter your password."),
-                                                     Length(max=MAX_LENGTH)])
+                                                     MaxLength(MAX_LENGTH)])
     remember = BooleanField("Keep me signed in on this device")
 
 
@@ -38,27 +38,27 @@ def role_choices() -> list[SelectChoice]:
 
 
 class InviteForm(HtmlForm):
-    email = EmailField("Email", validators=[DataRequired(message="Enter an email address."), Length(max=254)])
+    email = EmailField("Email", validators=[DataRequired(message="Enter an email address."), MaxLength(254)])
     display_name = StringField("Full name", validators=[DataRequired(message="Enter the person's name."),
-                                                        Length(max=120)])
+                                                        MaxLength(120)])
     roles = MultiCheckboxField("Roles", choices=role_choices(),
                                default=[Role.TRAINEE.value],
                                validators=[DataRequired(message="Choose at least one role.")])
 
 
 class RolesForm(HtmlForm):
-    roles = MultiCheckboxField("Roles", choices=role_choices(),
+    roles = MultiCheckboxField("What this person can do", choices=role_choices(),
                                validators=[DataRequired(message="Choose at least one role.")])
 
 
 class RegisterForm(HtmlForm):
-    display_name = StringField("Full name", validators=[DataRequired(message="Enter your name."), Length(max=120)])
-    email = EmailField("Email", validators=[DataRequired(message="Enter your email address."), Length(max=254)])
+    display_name = StringField("Full name", validators=[DataRequired(message="Enter your name."), MaxLength(120)])
+    email = EmailField("Email", validators=[DataRequired(message="Enter your email address."), MaxLength(254)])
     password = PasswordField("Password", validators=[DataRequired(message="Choose a password.")])
     code = StringField("Enrolment code", validators=[DataRequired(message="Enter the code your course gave you."),
-                                                     Length(max=20)])
+                                                     MaxLength(20)])
 
 
 class JoinForm(HtmlForm):
     code = StringField("Enrolment code", validators=[DataRequired(message="Enter the code your course gave you."),
-                                                     Length(max=20)])
+                                                     MaxLength(20)])

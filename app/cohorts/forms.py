@@ -1,10 +1,10 @@
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.cohorts.models import Track
-from app.web import HtmlForm
+from app.web import HtmlForm, MaxLength
 
 
 class _Checkboxes(SelectMultipleField):
@@ -13,7 +13,7 @@ class _Checkboxes(SelectMultipleField):
 
 
 class CohortForm(HtmlForm):
-    name = StringField("Cohort name", validators=[DataRequired(message="Give the cohort a name."), Length(max=120)])
+    name = StringField("Cohort name", validators=[DataRequired(message="Give the cohort a name."), MaxLength(120)])
     track = SelectField("Track", choices=[SelectChoice(t.value, t.label) for t in Track], default=Track.SELF_STUDY.value)
     starts_on = DateField("Starts on", validators=[Optional()])
     ends_on = DateField("Ends on", validators=[Optional()])

@@ -1,6 +1,7 @@
 """Cohorts, their instructors and enrolments; who may see which cohort."""
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -86,6 +87,26 @@ def _check(name: str, track: str, starts_on: date | None, ends_on: date | None) 
     return name
 
 
+def parse_emails(text: str) -> tuple[list[str], list[str]]:
+    """A pasted list of addresses, one per line or separated by commas or semicolons ("Ana Ruiz
+    <ana@example.org>" gives the address): (addresses, lower-cased and without repeats; entries
+    that are not an address, as typed). Pure."""
+    emails: list[str] = []
+    wrong: list[str] = []
+    for entry in re.split(r"[\n\r,;]+", text or ""):
+        entry = entry.strip()
+        if not entry:
+            continue
+        bracketed = re.fullmatch(r"[^<>]*<([^<>\s]+)>", entry)
+        address = bracketed.group(1) if bracketed else entry
+        if re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", address):
+            if address.lower() not in emails:
+                emails.append(address.lower())
+        else:
+            wrong.append(entry)
+    return emails, wrong
+
+
 def _instructors(ids: Iterable[int]) -> list[int]:
     wanted = sorted(set(ids))
     if not wanted:
@@ -95,6 +116,15 @@ def _instructors(ids: Iterable[int]) -> list[int]:
     if found != set(wanted):
         raise InputRejected("Only people with the instructor role can run a cohort.", "instructors")
     return wanted
+
+
+def _labels(user_ids: Iterable[int]) -> list[str]:
+    """People as the audit log names them: "Tess Teacher <tess@example.org>"."""
+    ids = list(user_ids)
+    if not ids:
+        return []
+    people = {u.id: f"{u.display_name} <{u.email}>" for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))}
+    return [people.get(i, f"#{i}") for i in ids]
 
 
 def save_cohort(actor_id: int, cohort_id: int | None, *, name: str, track: str, starts_on: date | None,
@@ -120,7 +150,7 @@ def save_cohort(actor_id: int, cohort_id: int | None, *, name: str, track: str, 
                 db.session.add(CohortInstructor(cohort_id=cohort.id, user_id=uid))
             audit.record(actor_id, action, "cohort", cohort.id, name, now=now, track=track,
                          starts_on=starts_on.isoformat() if starts_on else None,
-                         ends_on=ends_on.isoformat() if ends_on else None, instructors=instructor_list)
+                         ends_on=ends_on.isoformat() if ends_on else None, instructors=_labels(instructor_list))
     except IntegrityError:
         raise InputRejected(f"There is already a cohort called “{name}”.", "name") from None
     db.session.expire_all()

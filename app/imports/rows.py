@@ -49,7 +49,7 @@ def check_csv(text: str, *, existing: Mapping[str, int], cohorts: Mapping[str, s
     """existing: lower-case email → user id; cohorts: lower-case name → exact name."""
     result = Checked()
     text = text.lstrip("\ufeff")
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
@@ -81,6 +81,17 @@ def check_csv(text: str, *, existing: Mapping[str, int], cohorts: Mapping[str, s
     if not result.rows and not result.problems:
         result.problems.append(RowProblem(2, "the file has a header but no people"))
     return result
+
+
+def _delimiter(text: str) -> str:
+    """Spreadsheets in many European locales save "CSV" with semicolons, and some with tabs: the
+    header line says which (a header has no quoted commas)."""
+    header = text.split("\n", 1)[0]
+    if "," in header:
+        return ","
+    if ";" in header:
+        return ";"
+    return "\t" if "\t" in header else ","
 
 
 def _numbered(reader: Iterable[list[str]], result: Checked):
