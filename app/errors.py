@@ -94,7 +94,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError):
-        return error_response(exc.status_code, str(exc) or None)
+        body, status = error_response(exc.status_code, str(exc) or None)
+        retry_after = getattr(exc, "retry_after", None)  # "busy, come back later" errors (429)
+        return body, status, ({"Retry-After": str(retry_after)} if retry_after else {})
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
