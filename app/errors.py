@@ -129,3 +129,13 @@ class NotEligible(DomainError):
 
 class AlreadyIssued(DomainError):
     status_code = 409
+
+
+class CertificateNotMade(DomainError):
+    """The certificate's PDF could not be made within its limits; nothing was issued."""
+
+    status_code = 422
+
+    def __init__(self, holder_name: str, reason: str):
+        super().__init__(f"The certificate for {holder_name} could not be made, so it was not issued: {reason}")
+        self.holder_name, self.reason = holder_name, reason
