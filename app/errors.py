@@ -90,6 +90,8 @@ def register_error_handlers(app: Flask) -> None:
         detail = None
         if status == 400 and getattr(exc, "description", "") and "CSRF" in str(exc.description):
             detail = "The form has expired or was not sent from this site. Reload the page and try again."
+        if status == 429 and getattr(getattr(exc, "limit", None), "error_message", None):
+            detail = exc.description  # a Flask-Limiter limit with its own message
         return error_response(status, detail)
 
     @app.errorhandler(DomainError)

@@ -23,6 +23,14 @@ from tests.integration.test_certificates import make_eligible
 
 APP_DIR = Path(__file__).resolve().parents[2] / "app"
 
+
+@pytest.fixture
+def app_config(database_uri, request):
+    config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_uri}
+    if "limited" in request.fixturenames:
+        config.update(RATELIMIT_ENABLED=True, PDF_RENDER_LIMIT="2 per minute")
+    return config
+
 LONG_NAMES = {
     "unbroken": "W" * 120,
     "spaces": " ".join(["Wolfgang"] * 14)[:120],
@@ -137,3 +145,160 @@ def test_finding_1_cli_bulk_issue_reports_who_failed(app, runner, make_user, mon
     result = runner.invoke(args=["certificates", "issue", "--cohort", "CLI batch"])
     assert result.exit_code != 0 and "Issued 1 certificate(s)" in result.output
     assert f"Not issued to {'W' * 120}: The PDF would have 2 pages" in result.output
+
+
+# --- finding 3: PDF generation could be starved by one user ---------------------------------------
+
+@pytest.fixture
+def fresh_pdf_caches(app, tmp_path, monkeypatch):
+    """Empty PDF caches, and a count of the documents actually laid out."""
+    from app.checklist import pdf as checklist_pdf
+    from app.pdf import lazy_render
+    from app.workbook import build
+
+    checklist_pdf._cache.clear()
+    monkeypatch.setattr(build, "_cache", {})
+    app.instance_path = str(tmp_path)
+    made = []
+    real = lazy_render.render_pdf
+
+    def counting(html, *args, **kwargs):
+        made.append(html)
+        return real(html, *args, **kwargs)
+
+    monkeypatch.setattr(lazy_render, "render_pdf", counting)
+    yield made
+    checklist_pdf._cache.clear()
+
+
+@pytest.fixture
+def render_queue_busy():
+    """Another document is being laid out in this process until the block ends."""
+    import threading
+    from contextlib import contextmanager
+
+    from app.pdf import render
+
+    @contextmanager
+    def busy():
+        release, holding = threading.Event(), threading.Event()
+
+        def hold():
+            with render._queue.turn():
+                holding.set()
+                release.wait(10)
+
+        holder = threading.Thread(target=hold)
+        holder.start()
+        holding.wait(5)
+        try:
+            yield
+        finally:
+            release.set()
+            holder.join(5)
+
+    return busy
+
+
+def test_finding_3_checklist_pdfs_are_cached_by_their_content(app, make_user, fresh_pdf_caches):
+    first, second = login(app, make_user()), login(app, make_user())
+    assert first.get("/checklist.pdf?blank=1").status_code == 200
+    assert second.get("/checklist.pdf?blank=1").data == first.get("/checklist.pdf?blank=1").data
+    assert len(fresh_pdf_caches) == 1                       # the blank one, made once for everyone
+    notes = {f"note-{item.id}": ("Note " * 100)[:500] for item in catalog().checklist.items}
+    first.post("/checklist", data={"initiative_name": "Harbour cluster", **notes})
+    personal = first.get("/checklist.pdf")
+    assert personal.status_code == 200 and first.get("/checklist.pdf").data == personal.data
+    assert len(fresh_pdf_caches) == 2                       # the personal one, made once while unchanged
+    first.post("/checklist", data={"initiative_name": "Harbour cluster", **notes, "done-" + catalog().checklist.items[0].id: "1"})
+    assert first.get("/checklist.pdf").data != personal.data and len(fresh_pdf_caches) == 3
+    assert second.get("/checklist.pdf").data != personal.data  # another person's is their own
+
+
+@pytest.fixture
+def limited():
+    """Rate limits on, two PDFs made per person and minute (see app_config)."""
+
+
+def test_finding_3_pdfs_made_are_limited_per_person_and_cached_ones_do_not_count(
+        app, make_user, fresh_pdf_caches, limited):
+    person, other = make_user(), make_user()
+    client = login(app, person)
+    for _ in range(4):                                      # one render, then the cache
+        assert client.get("/checklist.pdf?blank=1").status_code == 200
+    client.post("/checklist", data={"initiative_name": "First"})
+    assert client.get("/checklist.pdf").status_code == 200  # the second render
+    client.post("/checklist", data={"initiative_name": "Second"})
+    refused = client.get("/checklist.pdf")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert "Please try again in a minute" in page and len(fresh_pdf_caches) == 2
+    assert client.get("/workbook.pdf").status_code == 429   # the same limit covers every PDF made on request
+    assert login(app, other).get("/checklist.pdf").status_code == 200  # per person
+
+
+@pytest.mark.parametrize("url", ["/checklist.pdf", "/checklist.pdf?blank=1", "/workbook.pdf"])
+def test_finding_3_a_full_render_queue_answers_429_at_once_instead_of_waiting(
+        app, make_user, fresh_pdf_caches, render_queue_busy, url):
+    import time
+
+    app.config["PDF_RENDER_QUEUE"] = 0
+    client = login(app, make_user())
+    with render_queue_busy():
+        started = time.perf_counter()
+        response = client.get(url)
+        assert time.perf_counter() - started < 2
+    assert response.status_code == 429 and response.headers["Retry-After"] == "60"
+    assert "Many PDFs are being made right now. Please try again in a minute." in response.get_data(as_text=True)
+    assert client.get(url).status_code == 200               # once the queue has room
+
+
+def test_finding_3_certificate_issue_and_reissue_answer_429_when_the_queue_is_full(
+        app, make_user, render_queue_busy):
+    app.config["PDF_RENDER_QUEUE"] = 0
+    admin, person = make_user(roles=("admin",)), make_user(display_name="Ana Ruiz")
+    cohort = cohorts.save_cohort(admin.id, None, name="Queue", track="live", starts_on=None, ends_on=None,
+                                 instructor_ids=[], now=utcnow())
+    cohorts.enrol(admin.id, cohort.id, [person.id], now=utcnow())
+    client = login(app, admin)
+    form = {"user_id": person.id, "override_reason": "test"}
+    with render_queue_busy():
+        response = client.post(f"/admin/cohorts/{cohort.id}/certificates/issue", data=form)
+    assert response.status_code == 429 and response.headers["Retry-After"] == "60"
+    assert "try again in a minute" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Certificate)) == 0
+    assert client.post(f"/admin/cohorts/{cohort.id}/certificates/issue", data=form).status_code == 302
+    certificate = db.session.scalars(sa.select(Certificate)).one()
+    with render_queue_busy():
+        response = client.post(f"/admin/certificates/{certificate.display_code}/reissue")
+    assert response.status_code == 429 and db.session.get(Certificate, certificate.id).status == "valid"
+
+
+def test_finding_3_bulk_issue_waits_for_its_turn_instead_of_failing(app, make_user, render_queue_busy):
+    import threading
+
+    app.config["PDF_RENDER_QUEUE"] = 0
+    people = [make_user(display_name=f"Trainee {n}") for n in range(3)]
+    for person in people:
+        make_eligible(person.id)
+    outcome = []
+    with render_queue_busy():
+        def run():
+            with app.app_context():
+                outcome.append(services.issue_many(None, [p.id for p in people], catalog(), now=utcnow()))
+
+        job = threading.Thread(target=run)
+        job.start()
+        job.join(0.5)
+        assert job.is_alive()                               # waiting for the queue, not refused
+    job.join(30)
+    assert outcome and outcome[0].issued == 3 and not outcome[0].failed
+
+
+# --- finding 11b: no attachments in our PDFs --------------------------------------------------------
+
+def test_finding_11b_no_pdf_template_relies_on_attachments():
+    templates = [p for p in APP_DIR.rglob("*.html") if "pdf" in p.name or p.parent.name in ("certificates", "workbook")]
+    assert templates
+    for path in templates:
+        assert "attachment" not in path.read_text(encoding="utf-8").lower(), path
