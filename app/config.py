@@ -38,6 +38,8 @@ class BaseConfig:
     REGISTER_ACCOUNT_LIMIT = "300 per hour"                  # accounts created at /register per address
     ENROL_CODE_LIMIT = "20 per 10 minutes;60 per hour"       # wrong codes at /cohorts/join per address
     ENROL_CODE_USER_LIMIT = "10 per 10 minutes;30 per day"   # wrong codes at /cohorts/join per person
+    PDF_RENDER_LIMIT = "10 per minute;60 per hour"           # PDFs made (not served from cache) per person
+    PDF_RENDER_QUEUE = 2           # PDFs waiting to be laid out per process before requests get 429 (app/pdf/limits.py)
     LECTERN_PAGE_THREADS = 4          # threads per process serving pages (app/serving.py; measured in BENCHMARKS.md)
     LIVE_STREAMS_PER_PERSON = 3       # per person and session; a new stream replaces the oldest
     LIVE_STREAMS_PER_SESSION = 1500   # per session and process; beyond it pages poll
@@ -79,7 +81,8 @@ class TestConfig(BaseConfig):
 
 
 LIMIT_SETTINGS = ("LOGIN_ADDRESS_LIMIT", "LOGIN_ACCOUNT_ADDRESS_LIMIT", "LOGIN_ACCOUNT_LIMIT",
-                  "REGISTER_CODE_LIMIT", "REGISTER_ACCOUNT_LIMIT", "ENROL_CODE_LIMIT", "ENROL_CODE_USER_LIMIT")
+                  "REGISTER_CODE_LIMIT", "REGISTER_ACCOUNT_LIMIT", "ENROL_CODE_LIMIT", "ENROL_CODE_USER_LIMIT",
+                  "PDF_RENDER_LIMIT")
 
 
 def _bool(value: str) -> bool:
@@ -121,9 +124,12 @@ def from_environment(environ: Mapping[str, str], instance_path: str) -> dict[str
         if environ.get(key):
             out[key] = environ[key].strip()
     for key in ("LECTERN_PAGE_THREADS", "LIVE_STREAMS_PER_PERSON", "LIVE_STREAMS_PER_SESSION",
-                "LIVE_STREAMS_PER_PROCESS"):
+                "LIVE_STREAMS_PER_PROCESS", "PDF_RENDER_QUEUE"):
         if environ.get(key):
-            out[key] = int(environ[key])
+            try:
+                out[key] = int(environ[key])
+            except ValueError:
+                raise ConfigError(f"{key}={environ[key]!r} is not a whole number") from None
     if environ.get("FLASK_DEBUG"):
         out["DEBUG"] = _bool(environ["FLASK_DEBUG"])
     for key in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_SENDER"):
@@ -164,6 +170,8 @@ def finalise(config: dict[str, Any]) -> None:
         raise ConfigError("JOBS_BACKEND=rq needs REDIS_URL (the queue lives in Redis)")
     for key in LIMIT_SETTINGS:
         _check_limit(key, config.get(key))
+    if not isinstance(config.get("PDF_RENDER_QUEUE"), int) or config["PDF_RENDER_QUEUE"] < 0:
+        raise ConfigError(f"PDF_RENDER_QUEUE={config.get('PDF_RENDER_QUEUE')!r} must be a whole number, 0 or more")
     if str(config.get("LECTERN_BASE_URL", "")).startswith("https://"):
         config["SESSION_COOKIE_SECURE"] = True
         config["REMEMBER_COOKIE_SECURE"] = True

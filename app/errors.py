@@ -90,11 +90,15 @@ def register_error_handlers(app: Flask) -> None:
         detail = None
         if status == 400 and getattr(exc, "description", "") and "CSRF" in str(exc.description):
             detail = "The form has expired or was not sent from this site. Reload the page and try again."
+        if status == 429 and getattr(getattr(exc, "limit", None), "error_message", None):
+            detail = exc.description  # a Flask-Limiter limit with its own message
         return error_response(status, detail)
 
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError):
-        return error_response(exc.status_code, str(exc) or None)
+        body, status = error_response(exc.status_code, str(exc) or None)
+        retry_after = getattr(exc, "retry_after", None)  # "busy, come back later" errors (429)
+        return body, status, ({"Retry-After": str(retry_after)} if retry_after else {})
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
@@ -127,3 +131,13 @@ class NotEligible(DomainError):
 
 class AlreadyIssued(DomainError):
     status_code = 409
+
+
+class CertificateNotMade(DomainError):
+    """The certificate's PDF could not be made within its limits; nothing was issued."""
+
+    status_code = 422
+
+    def __init__(self, holder_name: str, reason: str):
+        super().__init__(f"The certificate for {holder_name} could not be made, so it was not issued: {reason}")
+        self.holder_name, self.reason = holder_name, reason

@@ -37,9 +37,14 @@ def issue_command(email: str | None, cohort_name: str | None, override_reason: s
         if cohort is None:
             raise click.ClickException(f"No cohort called {cohort_name!r}.")
         ids = [p.id for p in cohorts.trainees(cohort.id)]
-        issued, skipped = services.issue_many(None, ids, catalog(), now=utcnow(), cohort_id=cohort.id,
-                                              progress_cb=lambda done, total: click.echo(f"  {done}/{total}", err=True))
-        click.echo(f"Issued {issued} certificate(s) in {cohort.name}; {skipped} trainee(s) not eligible or already certified.")
+        outcome = services.issue_many(None, ids, catalog(), now=utcnow(), cohort_id=cohort.id,
+                                      progress_cb=lambda done, total: click.echo(f"  {done}/{total}", err=True))
+        click.echo(f"Issued {outcome.issued} certificate(s) in {cohort.name}; "
+                   f"{outcome.skipped} trainee(s) not eligible or already certified.")
+        for failure in outcome.failed:
+            click.echo(f"Not issued to {failure.holder_name}: {failure.reason}", err=True)
+        if outcome.failed:
+            raise click.ClickException(f"{len(outcome.failed)} certificate(s) could not be made; see above.")
     except DomainError as exc:
         raise click.ClickException(str(exc)) from None
 

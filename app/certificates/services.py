@@ -20,14 +20,16 @@ from app.audit import services as audit
 from app.auth.models import User
 from app.certificates.codes import format_code, new_code, normalise
 from app.certificates.eligibility import Eligibility, eligibility
+from app.certificates.fitting import name_size
 from app.certificates.models import Certificate
 from app.content.catalog import Catalog
 from app.db import utcnow, write_transaction
-from app.errors import AlreadyIssued, InputRejected, NotEligible, NotFound
+from app.errors import AlreadyIssued, CertificateNotMade, InputRejected, NotEligible, NotFound
 from app.extensions import db
 from app.jobs import services as jobs
 from app.learn.models import LessonCompletion
 from app.pdf import lazy_render
+from app.pdf.limits import PdfError
 from app.progress import services as progress
 from app.quizzes.models import QuizAttempt
 
@@ -65,13 +67,54 @@ def verify_url(code: str) -> str:
 def _html(snapshot: Snapshot) -> str:
     qr = segno.make(snapshot.verify_url, error="m").svg_inline(scale=4, dark="#0b3445", border=0)
     context = {**snapshot.__dict__, "code": format_code(snapshot.code), "hours_text": snapshot.hours_text,
-               "completed_text": snapshot.completed_text}
+               "completed_text": snapshot.completed_text, "name_size": name_size(snapshot.holder_name)}
     return render_template("certificates/certificate.html", c=context, qr_svg=Markup(qr))
 
 
-def render_certificates(snapshots: list[Snapshot]) -> list[bytes]:
-    """PDFs for these certificates, laid out together in batches, on every core for big runs (app/pdf)."""
-    return lazy_render.render_many_parallel([_html(s) for s in snapshots], CSS, max_pages=1, time_limit=120.0, chunk=BATCH)
+@dataclass(frozen=True)
+class NotMade:
+    """A certificate of a bulk issue whose PDF could not be made (the others were issued)."""
+
+    user_id: int
+    holder_name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class BulkIssue:
+    issued: int
+    skipped: int                      # not eligible, or already holding a certificate
+    failed: tuple[NotMade, ...] = ()
+
+
+def render_certificates(snapshots: list[Snapshot], *, max_waiting: int | None = None) -> list[bytes]:
+    """PDFs for these certificates, laid out together in batches, on every core for big runs (app/pdf).
+    With max_waiting (a request), PdfQueueFull if the process's render queue is full."""
+    return lazy_render.render_many_parallel([_html(s) for s in snapshots], CSS, max_pages=1, time_limit=120.0,
+                                            chunk=BATCH, max_waiting=max_waiting)
+
+
+def _render_each(snapshots: list[Snapshot]) -> list[bytes | PdfError]:
+    """PDFs for a batch; if the batch fails, each certificate alone, so one that cannot be made
+    fails alone (its PdfError in its place) and the rest are issued."""
+    try:
+        return list(render_certificates(snapshots))
+    except PdfError:
+        pass
+    made: list[bytes | PdfError] = []
+    for snapshot in snapshots:
+        try:
+            made.append(render_certificates([snapshot])[0])
+        except PdfError as exc:
+            made.append(exc)
+    return made
+
+
+def _render_one(snapshot: Snapshot) -> bytes:
+    try:
+        return render_certificates([snapshot], max_waiting=current_app.config["PDF_RENDER_QUEUE"])[0]
+    except PdfError as exc:
+        raise CertificateNotMade(snapshot.holder_name, str(exc)) from None
 
 
 def current_certificate(user_id: int, course_code: str) -> Certificate | None:
@@ -143,7 +186,7 @@ def issue(actor_id: int | None, user_id: int, catalog: Catalog, *, now: datetime
     issuer = db.session.get(User, actor_id) if actor_id else None
     snapshot = _snapshot(person, catalog, issuer,
                          _completed_on([user_id], now.date())[user_id] if status.eligible else now.date())
-    pdf = render_certificates([snapshot])[0]
+    pdf = _render_one(snapshot)
     try:
         with write_transaction(db.session):
             certificate = _store(snapshot, pdf, user_id=user_id, actor_id=actor_id, cohort_id=cohort_id,
@@ -154,8 +197,9 @@ def issue(actor_id: int | None, user_id: int, catalog: Catalog, *, now: datetime
 
 
 def issue_many(actor_id: int | None, user_ids: Iterable[int], catalog: Catalog, *, now: datetime,
-               cohort_id: int | None = None, progress_cb: Callable[[int, int], None] | None = None) -> tuple[int, int]:
-    """Issue to every eligible person without a current certificate. Returns (issued, skipped)."""
+               cohort_id: int | None = None, progress_cb: Callable[[int, int], None] | None = None) -> BulkIssue:
+    """Issue to every eligible person without a current certificate. A certificate that cannot be
+    made is left out and reported by name; the others are issued."""
     ids = list(dict.fromkeys(user_ids))
     status = eligibilities(catalog, ids, now=now)
     have = set(db.session.scalars(sa.select(Certificate.user_id).where(
@@ -165,19 +209,23 @@ def issue_many(actor_id: int | None, user_ids: Iterable[int], catalog: Catalog, 
     people = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(todo)))} if todo else {}
     issuer = db.session.get(User, actor_id) if actor_id else None
     finished = _completed_on(todo, now.date()) if todo else {}
-    issued = 0
+    issued, done, failed = 0, 0, []
     step = BATCH * 4  # render four batches at a time (one per core), then store them together
     for start in range(0, len(todo), step):
         batch = todo[start:start + step]
         snapshots = [_snapshot(people[uid], catalog, issuer, finished[uid]) for uid in batch]
-        pdfs = render_certificates(snapshots)
+        made = _render_each(snapshots)
         with write_transaction(db.session):
-            for uid, snapshot, pdf in zip(batch, snapshots, pdfs):
+            for uid, snapshot, pdf in zip(batch, snapshots, made):
+                if isinstance(pdf, PdfError):
+                    failed.append(NotMade(uid, snapshot.holder_name, str(pdf)))
+                    continue
                 _store(snapshot, pdf, user_id=uid, actor_id=actor_id, cohort_id=cohort_id, override_reason=None, now=now)
-        issued += len(batch)
+                issued += 1
+        done += len(batch)
         if progress_cb:
-            progress_cb(issued, len(todo))
-    return issued, len(ids) - issued
+            progress_cb(done, len(todo))
+    return BulkIssue(issued, len(ids) - len(todo), tuple(failed))
 
 
 def issue_cohort_job(job_id: int, params: dict[str, Any]) -> dict[str, Any]:
@@ -187,9 +235,10 @@ def issue_cohort_job(job_id: int, params: dict[str, Any]) -> dict[str, Any]:
     def step(done: int, total: int) -> None:
         jobs.update_job(job_id, stage="Issuing certificates", done=done, total=total)
 
-    issued, skipped = issue_many(params["actor_id"], params["user_ids"], catalog(), now=utcnow(),
-                                 cohort_id=params["cohort_id"], progress_cb=step)
-    return {"ok": True, "issued": issued, "skipped": skipped}
+    outcome = issue_many(params["actor_id"], params["user_ids"], catalog(), now=utcnow(),
+                         cohort_id=params["cohort_id"], progress_cb=step)
+    return {"ok": not outcome.failed, "issued": outcome.issued, "skipped": outcome.skipped,
+            "failed": [{"user_id": f.user_id, "name": f.holder_name, "reason": f.reason} for f in outcome.failed]}
 
 
 def by_code(text: str) -> Certificate | None:
@@ -223,7 +272,7 @@ def reissue(actor_id: int | None, code_text: str, catalog: Catalog, *, now: date
     person = db.session.get(User, old.user_id)
     issuer = db.session.get(User, actor_id) if actor_id else None
     snapshot = _snapshot(person, catalog, issuer, old.completed_on)
-    pdf = render_certificates([snapshot])[0]
+    pdf = _render_one(snapshot)
     with write_transaction(db.session):
         old = db.session.get(Certificate, old.id)
         if old.status != "valid":

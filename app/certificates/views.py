@@ -11,7 +11,7 @@ from app.certificates.codes import format_code, normalise
 from app.cohorts import services as cohorts
 from app.content.catalog import catalog
 from app.db import utcnow
-from app.errors import AlreadyIssued, InputRejected, NotEligible
+from app.errors import AlreadyIssued, CertificateNotMade, InputRejected, NotEligible
 from app.extensions import limiter
 from app.jobs import services as jobs
 
@@ -92,7 +92,7 @@ def issue_one(cohort_id: int):
                                      override_reason=request.form.get("override_reason"))
     except NotEligible as exc:
         flash("Not eligible: " + "; ".join(exc.unmet) + ". To issue anyway, give an override reason.", "error")
-    except AlreadyIssued as exc:
+    except (AlreadyIssued, CertificateNotMade) as exc:
         flash(str(exc), "error")
     else:
         flash(f"Certificate {certificate.display_code} issued to {certificate.holder_name}.", "success")
@@ -130,7 +130,7 @@ def revoke(code: str):
 def reissue(code: str):
     try:
         new = services.reissue(current_user.id, code, catalog(), now=utcnow())
-    except InputRejected as exc:
+    except (InputRejected, CertificateNotMade) as exc:
         flash(str(exc), "error")
         return redirect(url_for("certificates.verify", code=code))
     flash(f"Reissued as {new.display_code} with the name “{new.holder_name}”; the old certificate is superseded.", "success")

@@ -1,7 +1,7 @@
 """The facilitator checklist: interactive (works without JavaScript) and as PDF, blank or personal."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.checklist import services
@@ -9,6 +9,7 @@ from app.checklist.pdf import checklist_pdf
 from app.checklist.state import progress
 from app.content.catalog import catalog
 from app.db import utcnow
+from app.pdf.downloads import pdf_response, render_limited
 
 bp = Blueprint("checklist", __name__, template_folder="templates")
 
@@ -41,11 +42,11 @@ def checklist():
 
 @bp.get("/checklist.pdf")
 @login_required
+@render_limited
 def checklist_download():
     current = _checklist()
     blank = request.args.get("blank") == "1"
     name, entries = ("", {}) if blank else services.load(current_user.id)
-    pdf = checklist_pdf(current, catalog().course, name=name, entries=entries, blank=blank,
-                        person=None if blank else current_user.display_name, generated=utcnow())
-    filename = "facilitator-checklist-blank.pdf" if blank else "facilitator-checklist.pdf"
-    return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    made = checklist_pdf(current, catalog().course, name=name, entries=entries, blank=blank,
+                         person=None if blank else current_user.display_name, generated=utcnow())
+    return pdf_response(made, "facilitator-checklist-blank.pdf" if blank else "facilitator-checklist.pdf")

@@ -1,9 +1,14 @@
 """The one way Lectern makes PDFs (WeasyPrint), for certificates and handouts.
 
 - Resources load only from the app's own static folder, through StaticOnlyFetcher: no file: URLs,
-  no network, no data from anywhere else, so `<link rel="attachment">` and hostile URLs embed nothing.
+  no network, no data from anywhere else. Attachments (`<a rel="attachment">`, `<link
+  rel="attachment">`) are never embedded, not even static files: they are dropped from the laid-out
+  document, and the fetcher refuses everything once layout is done (WeasyPrint fetches attachments
+  only while writing the PDF).
 - Templates get plain values and are autoescaped; fields print as text.
 - Stylesheets are parsed once per process and reused with one font configuration.
+- One document is laid out at a time per process (app/pdf/limits.py): a caller may refuse to wait
+  behind more than `max_waiting` others (PdfQueueFull); the time limit starts once it has its turn.
 - A page cap is enforced, and a time limit is checked after layout (WeasyPrint has no way to
   interrupt itself; documents here come from the app's own templates, so a hard limit is not
   needed to protect workers from users' input — see docs/ARCHITECTURE.md).
@@ -11,7 +16,6 @@
 from __future__ import annotations
 
 import mimetypes
-import threading
 import time
 from collections.abc import Sequence
 from functools import lru_cache
@@ -22,23 +26,35 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from app.pdf.limits import PdfError, PdfQueueFull, RenderQueue
+
+__all__ = ["BASE_URL", "PdfError", "PdfQueueFull", "StaticOnlyFetcher", "render_many", "render_many_parallel",
+           "render_pdf"]
+
 BASE_URL = "https://lectern-pdf.invalid/"
 STATIC_DIR = (Path(__file__).resolve().parent.parent / "static").resolve()
 
 
-class PdfError(RuntimeError):
-    """The document could not be made within the limits."""
-
-
 class StaticOnlyFetcher(URLFetcher):
-    """Serves the app's own static files and refuses every other URL."""
+    """Serves the app's own static files and refuses every other URL.
+
+    After `close()` it refuses everything: a document's fetcher is closed once layout is done, and
+    all WeasyPrint fetches after that are attachments to embed in the PDF.
+    """
 
     def __init__(self, static_dir: Path = STATIC_DIR):
         super().__init__(allowed_protocols=("https",), allow_redirects=False, fail_on_errors=False)
         self.static_dir = static_dir
         self.refused: list[str] = []
+        self.closed = False
+
+    def close(self) -> None:
+        self.closed = True
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:  # noqa: D102
+        if self.closed:
+            self.refused.append(url)
+            raise ValueError(f"refused (attachments are not embedded): {url[:80]}")
         parts = urlsplit(url)
         prefix = urlsplit(BASE_URL)
         if (parts.scheme, parts.netloc) != (prefix.scheme, prefix.netloc) or not parts.path.startswith("/static/"):
@@ -54,7 +70,7 @@ class StaticOnlyFetcher(URLFetcher):
         return URLFetcherResponse(url, target.read_bytes(), headers={"Content-Type": mime})
 
 
-_lock = threading.Lock()
+_queue = RenderQueue()
 _fonts = FontConfiguration()
 _fetcher = StaticOnlyFetcher()
 
@@ -66,35 +82,46 @@ def stylesheet(css_text: str) -> CSS:
 
 
 def render_document(html: str, css_text: str):
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=_fetcher).render(
+    """Lay out one document, without attachments (see the module's docstring)."""
+    fetcher = StaticOnlyFetcher()
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
         stylesheets=[stylesheet(css_text)], font_config=_fonts)
+    fetcher.close()
+    document.metadata.attachments = []
+    for page in document.pages:
+        page.links = [link for link in page.links if link[0] != "attachment"]
+    return document
 
 
-def render_pdf(html: str, css_text: str, *, max_pages: int = 200, time_limit: float = 20.0) -> bytes:
+def render_pdf(html: str, css_text: str, *, max_pages: int = 200, time_limit: float = 20.0,
+               max_waiting: int | None = None) -> bytes:
     """One document → PDF bytes."""
-    return render_many([html], css_text, max_pages=max_pages, time_limit=time_limit, pages_each=None)[0]
+    return render_many([html], css_text, max_pages=max_pages, time_limit=time_limit, pages_each=None,
+                       max_waiting=max_waiting)[0]
 
 
 def render_many(htmls: Sequence[str], css_text: str, *, max_pages: int, time_limit: float,
-                pages_each: int | None = 1) -> list[bytes]:
+                pages_each: int | None = 1, max_waiting: int | None = None) -> list[bytes]:
     """Several documents laid out as one (much faster than one by one), then written separately.
 
     With pages_each=None there must be exactly one document and all its pages are written.
+    With max_waiting, PdfQueueFull is raised at once if more documents than that wait for their turn.
     """
     if not htmls:
         return []
-    started = time.perf_counter()
-    with _lock:
+    with _queue.turn(max_waiting):
+        started = time.perf_counter()  # the time limit counts this document's work, not the wait
         if pages_each is None:
             document = render_document(htmls[0], css_text)
         else:
             document = render_document(_join(htmls), css_text)
         if len(document.pages) > max_pages * len(htmls):
-            raise PdfError(f"the document has {len(document.pages)} pages; the limit is {max_pages}")
+            raise PdfError(f"The PDF would have {len(document.pages)} pages; at most {max_pages * len(htmls)} are allowed.")
         if pages_each is not None and len(document.pages) != pages_each * len(htmls):
-            raise PdfError(f"expected {pages_each} page(s) per document, got {len(document.pages)} for {len(htmls)}")
+            raise PdfError(f"The PDF would have {len(document.pages)} pages for {len(htmls)} document(s); "
+                           f"each must have {pages_each}.")
         if time.perf_counter() - started > time_limit:
-            raise PdfError(f"laying out the document took longer than {time_limit:.0f} s")
+            raise PdfError(f"Laying out the PDF took longer than {time_limit:.0f} s.")
         if pages_each is None:
             return [document.write_pdf(attachments=[])]
         return [document.copy(document.pages[i * pages_each:(i + 1) * pages_each]).write_pdf(attachments=[])
@@ -120,7 +147,7 @@ def _render_chunk(args: tuple[list[str], str, int, float]) -> list[bytes]:
 
 
 def render_many_parallel(htmls: Sequence[str], css_text: str, *, max_pages: int, time_limit: float,
-                         chunk: int = 50, processes: int | None = None) -> list[bytes]:
+                         chunk: int = 50, processes: int | None = None, max_waiting: int | None = None) -> list[bytes]:
     """Like render_many, spread over worker processes (one per core) for large batches.
 
     Worker processes are started fresh ("spawn"), never forked from a threaded server process.
@@ -133,7 +160,8 @@ def render_many_parallel(htmls: Sequence[str], css_text: str, *, max_pages: int,
     processes = processes or os.cpu_count() or 1
     chunks = [list(htmls[i:i + chunk]) for i in range(0, len(htmls), chunk)]
     if processes < 2 or len(chunks) < 3:
-        return [pdf for part in chunks for pdf in render_many(part, css_text, max_pages=max_pages, time_limit=time_limit)]
+        return [pdf for part in chunks
+                for pdf in render_many(part, css_text, max_pages=max_pages, time_limit=time_limit, max_waiting=max_waiting)]
     with ProcessPoolExecutor(max_workers=min(processes, len(chunks)), mp_context=get_context("spawn")) as pool:
         results = pool.map(_render_chunk, [(part, css_text, max_pages, time_limit) for part in chunks])
         return [pdf for part in results for pdf in part]

@@ -14,6 +14,7 @@ from flask import current_app, render_template
 
 from app.content.catalog import Catalog
 from app.pdf import lazy_render
+from app.pdf.cache import Made
 
 CSS = (Path(__file__).with_name("workbook.css")).read_text(encoding="utf-8")
 EDITIONS = ("trainee", "instructor")
@@ -38,19 +39,21 @@ def workbook_html(catalog: Catalog, edition: str) -> str:
                            assessments=[q for q in catalog.quizzes if q.day] if instructor else [])
 
 
-def workbook_pdf(catalog: Catalog, edition: str) -> bytes:
+def workbook_pdf(catalog: Catalog, edition: str) -> Made:
+    """The edition's PDF, from a cache when it can (rendered=False)."""
     if edition not in EDITIONS:
         raise ValueError(edition)
     key = (catalog.content_hash, edition)
     with _lock:
         if key in _cache:
-            return _cache[key]
+            return Made(_cache[key], rendered=False)
         folder = Path(current_app.instance_path) / "cache"
         path = folder / f"workbook-{edition}-{catalog.content_hash[:16]}.pdf"
         if path.exists():
             _cache[key] = path.read_bytes()
-            return _cache[key]
-        pdf = lazy_render.render_pdf(workbook_html(catalog, edition), CSS, max_pages=600, time_limit=60)
+            return Made(_cache[key], rendered=False)
+        pdf = lazy_render.render_pdf(workbook_html(catalog, edition), CSS, max_pages=600, time_limit=60,
+                                     max_waiting=current_app.config["PDF_RENDER_QUEUE"])
         try:
             folder.mkdir(parents=True, exist_ok=True)
             temporary = path.with_suffix(".tmp")
@@ -60,4 +63,4 @@ def workbook_pdf(catalog: Catalog, edition: str) -> bytes:
             current_app.logger.warning("Could not cache the workbook at %s", path)
         _cache.clear()  # keep only the current content's editions in memory
         _cache[key] = pdf
-        return pdf
+        return Made(pdf, rendered=True)

@@ -22,7 +22,7 @@ def editions(tmp_path_factory):
     with app.app_context():
         for edition in ("trainee", "instructor"):
             path = folder / f"{edition}.pdf"
-            path.write_bytes(workbook_pdf(catalog(), edition))
+            path.write_bytes(workbook_pdf(catalog(), edition).pdf)
             out[edition] = path
         out["catalog"] = catalog()
     return out
@@ -73,7 +73,8 @@ def test_workbook_is_cached_by_content_hash(editions, tmp_path):
         first = workbook_pdf(catalog(), "trainee")
         start = time.perf_counter()
         again = workbook_pdf(catalog(), "trainee")
-        assert time.perf_counter() - start < 0.05 and again == first
+        assert time.perf_counter() - start < 0.05 and again.pdf == first.pdf
+        assert first.rendered and not again.rendered
         assert list((tmp_path / "cache").glob("workbook-trainee-*.pdf"))
 
 
