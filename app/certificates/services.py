@@ -241,6 +241,23 @@ def issue_cohort_job(job_id: int, params: dict[str, Any]) -> dict[str, Any]:
             "failed": [{"user_id": f.user_id, "name": f.holder_name, "reason": f.reason} for f in outcome.failed]}
 
 
+def looks_like_pdf(data: bytes) -> bool:
+    """PDF files start with "%PDF-" (ISO 32000 allows it within the first 1,024 bytes)."""
+    return b"%PDF-" in data[:1024]
+
+
+_KINDS = ((b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
+          (b"PK\x03\x04", "a ZIP or Office document"), (b"\xd0\xcf\x11\xe0", "an old Office document"))
+
+
+def what_file(data: bytes) -> str:
+    """", it looks like a PNG image" for the common files people upload by mistake, else ""."""
+    for magic, kind in _KINDS:
+        if data.startswith(magic):
+            return f" (it looks like {kind})"
+    return ""
+
+
 def by_code(text: str) -> Certificate | None:
     code = normalise(text or "")
     return db.session.scalar(sa.select(Certificate).where(Certificate.code == code)) if code else None

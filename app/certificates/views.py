@@ -29,14 +29,26 @@ def verify_form():
         upload = request.files.get("pdf")
         if upload is not None and upload.filename:
             data = upload.read(MAX_PDF_UPLOAD + 1)
-            found = services.by_pdf(data) if len(data) <= MAX_PDF_UPLOAD else None
+            if len(data) > MAX_PDF_UPLOAD:
+                return _file_error(f"{upload.filename} is larger than any certificate we issue "
+                                   f"({MAX_PDF_UPLOAD // (1024 * 1024)} MB at most).")
+            if not services.looks_like_pdf(data):
+                return _file_error(f"{upload.filename} is not a PDF{services.what_file(data)}. Upload the "
+                                   "certificate's PDF file as you received it.")
+            found = services.by_pdf(data)
             return render_template("certificates/verify_form.html", checked_file=upload.filename, match=found), 200
+        if request.form.get("by") == "pdf":
+            return _file_error("Choose the certificate's PDF file first.")
         code = normalise(request.form.get("code", ""))
         if code is None:
             return render_template("certificates/verify_form.html", error="That is not a certificate code. Codes look like "
                                    "ABCD-EFGH-JKMN-PQRS-T.", code=request.form.get("code", "")), 422
         return redirect(url_for("certificates.verify", code=format_code(code)))
     return render_template("certificates/verify_form.html")
+
+
+def _file_error(message: str):
+    return render_template("certificates/verify_form.html", file_error=message), 422
 
 
 @bp.get("/verify/<code>")
@@ -52,8 +64,14 @@ def verify(code: str):
 
         current = db.session.get(Certificate, certificate.superseded_by_id)
     return render_template("certificates/verify.html", c=certificate, current=current,
-                           linkedin=services.linkedin_url(certificate) if certificate.status == "valid" else None,
+                           linkedin=services.linkedin_url(certificate)
+                           if certificate.status == "valid" and _holder(certificate.user_id) else None,
                            verify_url=services.verify_url(certificate.code))
+
+
+def _holder(user_id: int) -> bool:
+    """The person the certificate was issued to is the one looking (only they get "Add to LinkedIn")."""
+    return bool(current_user.is_authenticated and current_user.id == user_id)
 
 
 @bp.get("/certificates/<code>.pdf")
