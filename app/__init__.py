@@ -33,6 +33,9 @@ def _configure(app: Flask, overrides: Mapping[str, Any] | None) -> None:
     if overrides:
         app.config.update(overrides)
     config_module.finalise(app.config)  # raises ConfigError with a one-line explanation
+    from app.auth.passwords import configure_gate
+
+    configure_gate(int(app.config["PASSWORD_HASH_CONCURRENCY"]), float(app.config["PASSWORD_HASH_WAIT"]))
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///") and not testing:
         os.makedirs(app.instance_path, exist_ok=True)
     if app.config["LECTERN_TRUSTED_PROXIES"]:

@@ -15,7 +15,8 @@ from app.auth import links
 from app.auth.models import AuthToken, Role, User, UserRole
 from app.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
 from app.db import write_transaction
-from app.errors import DomainError, EmailTaken, InvalidEmail, InvalidToken, NotFound, PasswordRejected
+from app.errors import (CurrentPasswordWrong, DomainError, EmailTaken, InvalidEmail, InvalidToken, NotFound,
+                        PasswordRejected)
 from app.extensions import db
 
 
@@ -189,7 +190,7 @@ def set_roles(actor_id: int, user_id: int, roles: Iterable[str], *, now: datetim
 def change_password(user_id: int, current: str, new: str) -> User:
     user = get_user(user_id)
     if not verify_password(user.password_hash, current):
-        raise PasswordRejected("Your current password is not correct.")
+        raise CurrentPasswordWrong("Your current password is not correct.")
     problems = password_problems(new, email=user.email, name=user.display_name)
     if problems:
         raise PasswordRejected(" ".join(problems))

@@ -8,7 +8,8 @@ from app.auth.forms import ChangePasswordForm, RegisterForm, SetPasswordForm, Si
 from app.auth.redirects import safe_next
 from app.cohorts import services as cohorts
 from app.db import utcnow
-from app.errors import DomainError, EmailTaken, InvalidEmail, InvalidToken, PasswordRejected
+from app.auth.passwords import HashingBusy
+from app.errors import CurrentPasswordWrong, DomainError, EmailTaken, InvalidEmail, InvalidToken, PasswordRejected
 from app.extensions import limiter
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -27,7 +28,11 @@ def login():
         wait = throttle.retry_after(counters)
         if wait:
             return _too_many_sign_ins(form, wait)
-        result = services.authenticate(email, form.password.data or "", now=utcnow())
+        try:
+            result = services.authenticate(email, form.password.data or "", now=utcnow())
+        except HashingBusy as exc:
+            form.password.errors = [str(exc)]
+            return _with_retry_after(_sign_in_page(form, 503), exc.retry_after)
         if result.user is not None:
             login_user(result.user, remember=bool(form.remember.data))
             response = resume.resumed_after_sign_in(request.form) or redirect(target)
@@ -44,12 +49,21 @@ def _sign_in_page(form: SignInForm, status: int):
 
 
 def _too_many_sign_ins(form: SignInForm, wait: int):
-    minutes = max(1, round(wait / 60))
-    form.password.errors = [f"Too many attempts to sign in from here. Wait {minutes} minute{'s' if minutes != 1 else ''} "
+    form.password.errors = [f"Too many attempts to sign in from here. Wait {_wait_words(wait)} "
                             "and try again, or ask your course administrator for a link to set a new password."]
-    response = _sign_in_page(form, 429)
-    response.headers["Retry-After"] = str(wait)
+    return _with_retry_after(_sign_in_page(form, 429), wait)
+
+
+def _with_retry_after(body, seconds: int, status: int | None = None):
+    """A 429 or 503 answer: the page (with what was typed) and when to try again."""
+    response = make_response(body) if status is None else make_response(body, status)
+    response.headers["Retry-After"] = str(seconds)
     return response
+
+
+def _wait_words(seconds: int) -> str:
+    minutes = max(1, round(seconds / 60))
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 @bp.post("/logout")
@@ -77,6 +91,9 @@ def _set_password_page(purpose: str, token: str, template: str, done_message: st
             form.password.errors = [str(exc)]
         except InvalidToken as exc:
             return render_template("auth/link_invalid.html", message=str(exc)), 410
+        except HashingBusy as exc:
+            form.password.errors = [str(exc)]
+            return _with_retry_after(render_template(template, form=form, person=person), exc.retry_after, 503)
         else:
             logout_user()
             login_user(user)
@@ -106,11 +123,22 @@ def invite(token: str):
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        counters = throttle.password_change_counters(current_user.id, throttle.client_address())
+        wait = throttle.retry_after(counters)
+        if wait:
+            form.current.errors = [f"Too many wrong current passwords. Wait {_wait_words(wait)} and try again; if you "
+                                   "have forgotten it, sign out and ask your course administrator for a reset link."]
+            return _with_retry_after(render_template("auth/change_password.html", form=form), wait, 429)
         try:
             user = services.change_password(current_user.id, form.current.data or "", form.password.data or "")
+        except CurrentPasswordWrong as exc:
+            throttle.record_failure(counters)
+            form.current.errors = [str(exc)]
         except PasswordRejected as exc:
-            field = form.current if "current password" in str(exc) else form.password
-            field.errors = [str(exc)]
+            form.password.errors = [str(exc)]
+        except HashingBusy as exc:
+            form.current.errors = [str(exc)]
+            return _with_retry_after(render_template("auth/change_password.html", form=form), exc.retry_after, 503)
         else:
             login_user(user)  # the old session ended with the password change; keep this one
             flash("Your password has been changed. Other devices have been signed out.", "success")
@@ -138,6 +166,9 @@ def register():
                                             password=form.password.data or "", now=utcnow())
             except PasswordRejected as exc:
                 form.password.errors = [str(exc)]
+            except HashingBusy as exc:
+                form.password.errors = [str(exc)]
+                return _with_retry_after(render_template("auth/register.html", form=form), exc.retry_after, 503)
             except (EmailTaken, InvalidEmail) as exc:
                 form.email.errors = [str(exc)]
             except DomainError as exc:
