@@ -46,6 +46,9 @@ def _configure(app: Flask, overrides: Mapping[str, Any] | None) -> None:
 
 
 def _configure_logging(app: Flask) -> None:
+    from app import accesslog
+
+    accesslog.install()  # reset and invitation tokens never reach an access log
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         app.logger.setLevel(logging.INFO)
