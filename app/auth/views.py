@@ -130,7 +130,8 @@ def change_password():
                                    "have forgotten it, sign out and ask your course administrator for a reset link."]
             return _with_retry_after(render_template("auth/change_password.html", form=form), wait, 429)
         try:
-            user = services.change_password(current_user.id, form.current.data or "", form.password.data or "")
+            user = services.change_password(current_user.id, form.current.data or "", form.password.data or "",
+                                           now=utcnow())
         except CurrentPasswordWrong as exc:
             throttle.record_failure(counters)
             form.current.errors = [str(exc)]

@@ -128,3 +128,119 @@ def test_finding_2_every_password_form_answers_503_when_busy(app, client, make_u
     # nothing happened meanwhile: the links still work and the account was not created
     assert app.test_client().post(f"/reset/{reset.token}", data=new).status_code == 302
     assert services.user_by_email("newcomer@example.org") is None
+
+
+# --- finding 4: reset and invitation links stay out of the logs ------------------------------
+
+def test_finding_4_issuing_links_logs_no_token(app, client, make_user, sign_in, caplog):
+    import logging
+    import re
+
+    admin = make_user(roles=("admin",))
+    sign_in(admin)
+    caplog.set_level(logging.DEBUG)
+    page = client.post("/admin/users/new", data={"email": "newcomer@example.org", "display_name": "New Comer",
+                                                 "roles": ["trainee"]}).get_data(as_text=True)
+    invite_token = re.search(r'value="http[^"]+/invite/([^"]+)"', page).group(1)
+    person = make_user()
+    page = client.post(f"/admin/users/{person.id}/link", data={"purpose": "reset"}).get_data(as_text=True)
+    reset_token = re.search(r'value="http[^"]+/reset/([^"]+)"', page).group(1)
+    issued = [r.getMessage() for r in caplog.records if " link " in r.getMessage()]
+    assert len(issued) == 2, issued                  # that a link was issued is still logged
+    assert re.fullmatch(r"invite link \d+ for user \d+ issued by user \d+, valid until .+ UTC", issued[0])
+    assert "reset link" in issued[1] and f"for user {person.id} issued by user {admin.id}" in issued[1]
+    for record in caplog.records:
+        text = record.getMessage() + repr(record.args)
+        assert invite_token not in text and reset_token not in text
+        assert "/invite/" not in text and "/reset/" not in text
+
+
+def test_finding_4_gunicorn_access_log_has_no_link_tokens(database_uri, tmp_path):
+    """The real server (gunicorn, app.serving.Worker, uvicorn's access log) writes the request line
+    with the token replaced."""
+    import urllib.error
+    import urllib.request
+
+    from tests.integration import real_servers as servers
+
+    port, log = servers.free_port(), tmp_path / "gunicorn.log"
+    process = servers.start(database_uri, port, log, threads=2)
+    try:
+        servers.wait_until_serving(process, port, log)
+        token = "Zm9yZ2VkLXNlY3JldC10b2tlbi1mb3ItdGhlLWxvZw.aBcDeF.s1gnatur3-xyz"
+        for path in (f"/reset/{token}", f"/invite/{token}", f"/login?next=%2Freset%2F{token}"):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10).read()
+            except urllib.error.HTTPError as exc:
+                assert exc.code in (410, 200), path
+    finally:
+        servers.stop(process)
+    text = log.read_text()
+    assert token not in text
+    assert '"GET /reset/[redacted] HTTP/1.1" 410' in text and '"GET /invite/[redacted] HTTP/1.1" 410' in text
+    assert "/login?next=%2Freset%2F[redacted]" in text
+
+
+# --- finding 5: a used link, a new password or a new link ends the older links -----------------
+
+def _link(app, user, purpose: str, **kwargs):
+    from app.auth import services
+    from app.db import utcnow
+
+    return services.issue_link(user.id, purpose, secret_key=app.config["SECRET_KEY"], max_age=3600,
+                               created_by_id=None, now=kwargs.get("now") or utcnow()).token
+
+
+def _link_from_before_this_fix(app, user, purpose: str) -> str:
+    """An outstanding link as the database may hold several from before this change (issuing one
+    now ends the others, so the service cannot make two at once any more)."""
+    from datetime import timedelta
+
+    from app.auth import links
+    from app.auth.models import AuthToken
+    from app.db import utcnow
+    from app.extensions import db
+
+    secret = links.new_secret()
+    db.session.add(AuthToken(user_id=user.id, purpose=purpose, secret_hash=links.secret_hash(secret),
+                             created_by_id=None, created_at=utcnow(), expires_at=utcnow() + timedelta(days=14)))
+    db.session.commit()
+    return links.sign(app.config["SECRET_KEY"], purpose, secret)
+
+
+def set_password(app, purpose: str, token: str, password: str = NEW_PASSWORD):
+    return app.test_client().post(f"/{purpose}/{token}", data={"password": password, "confirm": password})
+
+
+def test_finding_5_using_a_link_voids_the_persons_other_links(app, make_user):
+    person = make_user()
+    first, second, third = (_link_from_before_this_fix(app, person, "reset") for _ in range(3))
+    invitation = _link_from_before_this_fix(app, person, "invite")
+    assert app.test_client().get(f"/reset/{second}").status_code == 200  # all four are open
+    assert set_password(app, "reset", first).status_code == 302
+    assert set_password(app, "reset", second, "another fine passphrase").status_code == 410
+    assert set_password(app, "reset", third, "another fine passphrase").status_code == 410
+    page = set_password(app, "invite", invitation, "another fine passphrase")
+    assert page.status_code == 410 and "not valid any more" in page.get_data(as_text=True)
+    assert app.test_client().post("/login", data={"email": person.email, "password": NEW_PASSWORD}).status_code == 302
+
+
+def test_finding_5_changing_the_password_voids_outstanding_links(app, client, make_user, sign_in):
+    person = make_user()
+    reset = _link(app, person, "reset")
+    invitation = _link_from_before_this_fix(app, person, "invite")  # e.g. the 14-day one they never used
+    sign_in(person)
+    assert change(client, PASSWORD).status_code == 302
+    assert set_password(app, "reset", reset, "another fine passphrase").status_code == 410
+    assert set_password(app, "invite", invitation, "another fine passphrase").status_code == 410
+    assert app.test_client().post("/login", data={"email": person.email, "password": NEW_PASSWORD}).status_code == 302
+
+
+def test_finding_5_issuing_a_link_voids_the_earlier_ones(app, make_user):
+    person = make_user()
+    invitation = _link(app, person, "invite")
+    first_reset = _link(app, person, "reset")
+    assert app.test_client().get(f"/invite/{invitation}").status_code == 410  # the invitation ended
+    latest = _link(app, person, "reset")
+    assert app.test_client().get(f"/reset/{first_reset}").status_code == 410
+    assert set_password(app, "reset", latest).status_code == 302             # only the newest works
