@@ -75,6 +75,7 @@ def _configure_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_session_user)
 
+    from app.auth.csrf_rotation import install as install_csrf_rotation
     from app.auth.resume import install as install_form_recovery
     from app.live.broker import install_broker
     from app.web import install_web_hooks
@@ -82,6 +83,7 @@ def _configure_extensions(app: Flask) -> None:
     install_broker(app)
     install_web_hooks(app)
     install_form_recovery(app)
+    install_csrf_rotation(app)
 
 
 def _configure_catalog(app: Flask) -> None:
