@@ -244,3 +244,55 @@ def test_finding_5_issuing_a_link_voids_the_earlier_ones(app, make_user):
     latest = _link(app, person, "reset")
     assert app.test_client().get(f"/reset/{first_reset}").status_code == 410
     assert set_password(app, "reset", latest).status_code == 302             # only the newest works
+
+
+# --- finding 11a: a new CSRF token at sign-in and at sign-out ----------------------------------
+
+def test_finding_11a_csrf_token_is_rotated_at_sign_in_and_sign_out(app, client, make_user):
+    from tests.conftest import csrf_token_from
+
+    app.config["WTF_CSRF_ENABLED"] = True
+    user = make_user()
+    before = csrf_token_from(client.get("/login").get_data(as_text=True))
+    signed_in = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": before})
+    assert signed_in.status_code == 302
+    refused = client.post("/logout", data={"csrf_token": before})
+    assert refused.status_code == 400 and client.get("/").status_code == 200   # still signed in
+    after = csrf_token_from(client.get("/account/password").get_data(as_text=True))
+    assert after != before
+    assert client.post("/logout", data={"csrf_token": after}).status_code == 302
+    # signing out rotates it too: the signed-in token does not work for the next person's sign-in
+    again = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": after})
+    assert again.status_code == 400
+    fresh = csrf_token_from(client.get("/login").get_data(as_text=True))
+    assert fresh not in (before, after)
+    assert client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": fresh}).status_code == 302
+
+
+# --- finding 11d: "keep me signed in" lasts 14 days, not 365 -----------------------------------
+
+def test_finding_11d_remember_me_cookie_lasts_remember_cookie_days(app, client, make_user, sign_in):
+    from datetime import datetime, timedelta, timezone
+    from email.utils import parsedate_to_datetime
+
+    assert app.config["REMEMBER_COOKIE_DAYS"] == 14
+    assert app.config["REMEMBER_COOKIE_DURATION"] == timedelta(days=14)
+    response = sign_in(make_user(), remember="y")
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("remember_token="))
+    attributes = dict(part.strip().partition("=")[::2] for part in cookie.split(";")[1:])
+    expires = parsedate_to_datetime(attributes["Expires"])
+    assert abs(expires - (datetime.now(timezone.utc) + timedelta(days=14))) < timedelta(minutes=1)
+
+
+def test_finding_11d_remember_cookie_days_is_a_setting(database_uri, monkeypatch):
+    from datetime import timedelta
+
+    from app import create_app
+    from app.config import ConfigError
+
+    monkeypatch.setenv("REMEMBER_COOKIE_DAYS", "30")
+    configured = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_uri})
+    assert configured.config["REMEMBER_COOKIE_DURATION"] == timedelta(days=30)
+    monkeypatch.setenv("REMEMBER_COOKIE_DAYS", "0")
+    with pytest.raises(ConfigError, match="REMEMBER_COOKIE_DAYS"):
+        create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_uri})
