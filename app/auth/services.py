@@ -116,6 +116,38 @@ def create_user(
 
 
 @dataclass(frozen=True)
+class Registration:
+    """What self-registration did: `user` is the new account, or None when the address had one."""
+
+    email: str
+    user: User | None
+
+
+def register(email: str, display_name: str, password: str, *, now: datetime) -> Registration:
+    """Self-registration as a trainee. An address that already has an account is not an error the
+    page may show (it would tell anyone which addresses have accounts): the caller answers the same
+    way and the owner is told by mail. Both ways hash the password, so both take as long."""
+    try:
+        user = create_user(email, display_name, ["trainee"], password=password, now=now)
+    except EmailTaken:
+        return Registration(normalise_email(email), None)
+    return Registration(user.email, user)
+
+
+def registration_mail(registration: Registration, *, cohort_name: str, sign_in_url: str) -> tuple[str, str]:
+    """Subject and body of the mail that follows a registration, to the new person or to the owner."""
+    if registration.user is not None:
+        return ("Your Lectern account is ready",
+                f"Hello {registration.user.display_name},\n\nYour account is ready and you are enrolled in "
+                f"{cohort_name}. Sign in with the password you chose:\n\n{sign_in_url}\n")
+    return ("Someone tried to create a Lectern account with your address",
+            "Hello,\n\nSomeone (perhaps you) tried to create a new Lectern account with this address, which "
+            f"already has one. Nothing has changed.\n\nSign in with your password at {sign_in_url} "
+            "(then use the enrolment code under \"Join a cohort\"). If you have forgotten it, ask your course "
+            "administrator for a link to set a new one. If it was not you, you can ignore this message.\n")
+
+
+@dataclass(frozen=True)
 class SignInResult:
     user: User | None
     message: str = ""

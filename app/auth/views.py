@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import resume, services, throttle
@@ -9,8 +9,10 @@ from app.auth.redirects import safe_next
 from app.cohorts import services as cohorts
 from app.db import utcnow
 from app.auth.passwords import HashingBusy
-from app.errors import CurrentPasswordWrong, DomainError, EmailTaken, InvalidEmail, InvalidToken, PasswordRejected
+from app.errors import CurrentPasswordWrong, DomainError, InvalidEmail, InvalidToken, PasswordRejected
 from app.extensions import limiter
+from app.mail import mail_configured, send_mail
+from app.web import public_url
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -21,6 +23,8 @@ def login():
     if current_user.is_authenticated:
         return redirect(target)
     form = SignInForm()
+    if request.method == "GET" and session.get(REGISTERED_EMAIL):
+        form.email.data = session.pop(REGISTERED_EMAIL)
     if form.validate_on_submit():
         email = form.email.data or ""
         counters = throttle.sign_in_counters(email, throttle.client_address(),
@@ -147,6 +151,34 @@ def change_password():
     return render_template("auth/change_password.html", form=form), 422 if form.errors else 200
 
 
+REGISTERED_EMAIL = "lectern.registered_email"  # prefills the sign-in form after registering
+
+
+def _registered(registration: services.Registration, cohort_name: str):
+    """The same answer whether the address was new or already had an account (issue 15, finding 6):
+    a redirect to sign in, the same message, a mail either way when SMTP is configured."""
+    mailed = _mail_registration(registration, cohort_name)
+    session[REGISTERED_EMAIL] = registration.email
+    flash(f"Thank you. If {registration.email} is new here, your account is ready and enrolled in {cohort_name}: "
+          "sign in with the password you chose. If you already had an account with this address, sign in with its "
+          "password (or ask your course administrator for a reset link), then enter the code under Join a cohort."
+          + (" We have sent a message to that address." if mailed else ""), "success")
+    return redirect(url_for("auth.login"))
+
+
+def _mail_registration(registration: services.Registration, cohort_name: str) -> bool:
+    cfg = current_app.config
+    if not mail_configured(cfg):
+        return False
+    subject, body = services.registration_mail(registration, cohort_name=cohort_name,
+                                               sign_in_url=public_url(url_for("auth.login")))
+    try:
+        send_mail(cfg, registration.email, subject, body)
+    except OSError:
+        current_app.logger.exception("Could not send the registration mail")
+    return True  # the page says the same whether or not the mail server took it
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(throttle.setting("REGISTER_CODE_LIMIT"), methods=["POST"], deduct_when=throttle.noted_failure)
 @limiter.limit(throttle.setting("REGISTER_ACCOUNT_LIMIT"), methods=["POST"], deduct_when=throttle.succeeded)
@@ -163,20 +195,19 @@ def register():
             form.code.errors = ["That enrolment code is not valid. Check it with your course administrator."]
         else:
             try:
-                user = services.create_user(form.email.data or "", form.display_name.data or "", ["trainee"],
-                                            password=form.password.data or "", now=utcnow())
+                registration = services.register(form.email.data or "", form.display_name.data or "",
+                                                 form.password.data or "", now=utcnow())
             except PasswordRejected as exc:
                 form.password.errors = [str(exc)]
             except HashingBusy as exc:
                 form.password.errors = [str(exc)]
                 return _with_retry_after(render_template("auth/register.html", form=form), exc.retry_after, 503)
-            except (EmailTaken, InvalidEmail) as exc:
+            except InvalidEmail as exc:
                 form.email.errors = [str(exc)]
             except DomainError as exc:
                 form.display_name.errors = [str(exc)]
             else:
-                cohorts.join_with_code(user.id, code, now=utcnow())
-                login_user(user)
-                flash(f"Welcome! You are enrolled in {cohort.name}.", "success")
-                return redirect(url_for("learn.home"))
+                if registration.user is not None:
+                    cohorts.join_with_code(registration.user.id, code, now=utcnow())
+                return _registered(registration, cohort.name)
     return render_template("auth/register.html", form=form), 422 if form.errors else 200

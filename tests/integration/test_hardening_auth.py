@@ -296,3 +296,85 @@ def test_finding_11d_remember_cookie_days_is_a_setting(database_uri, monkeypatch
     monkeypatch.setenv("REMEMBER_COOKIE_DAYS", "0")
     with pytest.raises(ConfigError, match="REMEMBER_COOKIE_DAYS"):
         create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_uri})
+
+
+# --- finding 6: self-registration does not say which addresses have accounts --------------------
+
+from tests.integration.test_mail import smtp_server  # noqa: E402,F401 - a fixture (test_mail's tiny SMTP server)
+
+
+@pytest.fixture
+def open_registration(app, make_user):
+    from app.cohorts import services as cohorts
+    from app.db import utcnow
+
+    admin = make_user(roles=("admin",))
+    cohort = cohorts.save_cohort(admin.id, None, name="Open house", track="self-study", starts_on=None,
+                                 ends_on=None, instructor_ids=[], now=utcnow())
+    cohorts.set_self_registration(admin.id, True, now=utcnow())
+    return cohort
+
+
+def register(app, email: str, code: str):
+    client = app.test_client()
+    response = client.post("/register", data={"display_name": "Nia New", "email": email,
+                                              "password": NEW_PASSWORD, "code": code})
+    return client, response
+
+
+def test_finding_6_registration_answers_the_same_for_an_existing_email(app, make_user, open_registration,
+                                                                       monkeypatch):
+    from app.auth import services
+    from app.cohorts import services as cohorts
+
+    hashed = []
+    real_hash = services.hash_password
+    monkeypatch.setattr(services, "hash_password", lambda p: hashed.append(p) or real_hash(p))
+    owner = make_user(email="owner@example.org")
+    answers = {}
+    for email in ("owner@example.org", "newcomer@example.org"):
+        client, response = register(app, email, open_registration.enrolment_code)
+        page = client.get(response.location)
+        answers[email] = (response.status_code, response.location, page.status_code,
+                          page.get_data(as_text=True).replace(email, "EMAIL"), client.get("/").status_code)
+    assert answers["owner@example.org"] == answers["newcomer@example.org"]
+    status, location, page_status, page, home = answers["owner@example.org"]
+    assert (status, location, page_status, home) == (302, "/login", 200, 302)   # nobody is signed in
+    assert "already had an account" in page and 'value="EMAIL"' in page         # the sign-in form is filled in
+    assert "There is already an account" not in page
+    assert len(hashed) == 2                                  # both ways do the Argon2 work: no timing tell
+    # the new person's account is ready and enrolled; they sign in with the password they chose
+    newcomer = services.user_by_email("newcomer@example.org")
+    assert [u.id for u in cohorts.trainees(open_registration.id)] == [newcomer.id]
+    assert app.test_client().post("/login", data={"email": "newcomer@example.org",
+                                                  "password": NEW_PASSWORD}).status_code == 302
+    # the owner's account is untouched: same password, not enrolled by whoever typed the address
+    assert app.test_client().post("/login", data={"email": owner.email, "password": PASSWORD}).status_code == 302
+    assert app.test_client().post("/login", data={"email": owner.email,
+                                                  "password": NEW_PASSWORD}).status_code == 422
+
+
+def test_finding_6_registration_mails_the_new_person_or_the_owner(app, make_user, open_registration,
+                                                                  smtp_server):  # noqa: F811 - the fixture
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.server_address[1], MAIL_USE_TLS=False)
+    make_user(email="owner@example.org")
+    pages = []
+    for email in ("owner@example.org", "newcomer@example.org"):
+        client, response = register(app, email, open_registration.enrolment_code)
+        pages.append(client.get(response.location).get_data(as_text=True).replace(email, "EMAIL"))
+    assert pages[0] == pages[1] and "We have sent a message to that address" in pages[0]
+    to_owner, to_newcomer = smtp_server.messages
+    assert "To: owner@example.org" in to_owner and "already has one" in to_owner and "Nothing has changed" in to_owner
+    assert "To: newcomer@example.org" in to_newcomer and "Your account is ready" in to_newcomer
+    assert "http://localhost/login" in to_owner and "http://localhost/login" in to_newcomer
+
+
+def test_finding_6_mistakes_are_still_explained(app, make_user, open_registration):
+    make_user(email="owner@example.org")
+    client = app.test_client()
+    weak = client.post("/register", data={"display_name": "Nia", "email": "owner@example.org",
+                                          "password": "password1", "code": open_registration.enrolment_code})
+    assert weak.status_code == 422 and "at least 10 characters" in weak.get_data(as_text=True)
+    bad = client.post("/register", data={"display_name": "Nia", "email": "not an address",
+                                         "password": NEW_PASSWORD, "code": open_registration.enrolment_code})
+    assert bad.status_code == 422 and "not valid" in bad.get_data(as_text=True)
