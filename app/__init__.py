@@ -33,6 +33,9 @@ def _configure(app: Flask, overrides: Mapping[str, Any] | None) -> None:
     if overrides:
         app.config.update(overrides)
     config_module.finalise(app.config)  # raises ConfigError with a one-line explanation
+    from app.auth.passwords import configure_gate
+
+    configure_gate(int(app.config["PASSWORD_HASH_CONCURRENCY"]), float(app.config["PASSWORD_HASH_WAIT"]))
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///") and not testing:
         os.makedirs(app.instance_path, exist_ok=True)
     if app.config["LECTERN_TRUSTED_PROXIES"]:
@@ -43,6 +46,9 @@ def _configure(app: Flask, overrides: Mapping[str, Any] | None) -> None:
 
 
 def _configure_logging(app: Flask) -> None:
+    from app import accesslog
+
+    accesslog.install()  # reset and invitation tokens never reach an access log
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         app.logger.setLevel(logging.INFO)
@@ -69,6 +75,7 @@ def _configure_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_session_user)
 
+    from app.auth.csrf_rotation import install as install_csrf_rotation
     from app.auth.resume import install as install_form_recovery
     from app.live.broker import install_broker
     from app.web import install_web_hooks
@@ -76,6 +83,7 @@ def _configure_extensions(app: Flask) -> None:
     install_broker(app)
     install_web_hooks(app)
     install_form_recovery(app)
+    install_csrf_rotation(app)
 
 
 def _configure_catalog(app: Flask) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,10 @@ class BaseConfig:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = False
+    # "Keep me signed in": an absolute 14 days from sign-in (Flask-Login's default is 365). A course
+    # runs for weeks and a trainee signs in about twice a month; a copied cookie works for a fortnight
+    # at most (signing out or changing the password ends it at once). NIST SP 800-63B's AAL1 ceiling is 30.
+    REMEMBER_COOKIE_DAYS = 14
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = 60 * 60 * 12
@@ -40,6 +45,13 @@ class BaseConfig:
     ENROL_CODE_USER_LIMIT = "10 per 10 minutes;30 per day"   # wrong codes at /cohorts/join per person
     PDF_RENDER_LIMIT = "10 per minute;60 per hour"           # PDFs made (not served from cache) per person
     PDF_RENDER_QUEUE = 2           # PDFs waiting to be laid out per process before requests get 429 (app/pdf/limits.py)
+    PASSWORD_CHANGE_ACCOUNT_LIMIT = "5 per 15 minutes;20 per day"     # wrong current passwords at /account/password per person
+    PASSWORD_CHANGE_ADDRESS_LIMIT = "20 per 15 minutes;100 per day"   # the same per address, any account
+    # Argon2 checks and hashes running at once per process (64 MiB and a core each, ~0.14 s); a request
+    # that cannot start one within PASSWORD_HASH_WAIT seconds gets 503 with Retry-After (app/auth/passwords.py).
+    # 2 leaves half of the default 4 page threads and 2 cores to other pages.
+    PASSWORD_HASH_CONCURRENCY = 2
+    PASSWORD_HASH_WAIT = 1.0
     LECTERN_PAGE_THREADS = 4          # threads per process serving pages (app/serving.py; measured in BENCHMARKS.md)
     LIVE_STREAMS_PER_PERSON = 3       # per person and session; a new stream replaces the oldest
     LIVE_STREAMS_PER_SESSION = 1500   # per session and process; beyond it pages poll
@@ -82,11 +94,18 @@ class TestConfig(BaseConfig):
 
 LIMIT_SETTINGS = ("LOGIN_ADDRESS_LIMIT", "LOGIN_ACCOUNT_ADDRESS_LIMIT", "LOGIN_ACCOUNT_LIMIT",
                   "REGISTER_CODE_LIMIT", "REGISTER_ACCOUNT_LIMIT", "ENROL_CODE_LIMIT", "ENROL_CODE_USER_LIMIT",
-                  "PDF_RENDER_LIMIT")
+                  "PDF_RENDER_LIMIT", "PASSWORD_CHANGE_ACCOUNT_LIMIT", "PASSWORD_CHANGE_ADDRESS_LIMIT")
 
 
 def _bool(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _number(key: str, raw: str, kind: type[int] | type[float]) -> int | float:
+    try:
+        return kind(raw.strip())
+    except ValueError:
+        raise ConfigError(f"{key}={raw!r} is not a {'whole ' if kind is int else ''}number") from None
 
 
 def normalise_database_url(url: str) -> str:
@@ -124,12 +143,11 @@ def from_environment(environ: Mapping[str, str], instance_path: str) -> dict[str
         if environ.get(key):
             out[key] = environ[key].strip()
     for key in ("LECTERN_PAGE_THREADS", "LIVE_STREAMS_PER_PERSON", "LIVE_STREAMS_PER_SESSION",
-                "LIVE_STREAMS_PER_PROCESS", "PDF_RENDER_QUEUE"):
+                "LIVE_STREAMS_PER_PROCESS", "PDF_RENDER_QUEUE", "PASSWORD_HASH_CONCURRENCY", "REMEMBER_COOKIE_DAYS"):
         if environ.get(key):
-            try:
-                out[key] = int(environ[key])
-            except ValueError:
-                raise ConfigError(f"{key}={environ[key]!r} is not a whole number") from None
+            out[key] = _number(key, environ[key], int)
+    if environ.get("PASSWORD_HASH_WAIT"):
+        out["PASSWORD_HASH_WAIT"] = _number("PASSWORD_HASH_WAIT", environ["PASSWORD_HASH_WAIT"], float)
     if environ.get("FLASK_DEBUG"):
         out["DEBUG"] = _bool(environ["FLASK_DEBUG"])
     for key in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_SENDER"):
@@ -172,6 +190,14 @@ def finalise(config: dict[str, Any]) -> None:
         _check_limit(key, config.get(key))
     if not isinstance(config.get("PDF_RENDER_QUEUE"), int) or config["PDF_RENDER_QUEUE"] < 0:
         raise ConfigError(f"PDF_RENDER_QUEUE={config.get('PDF_RENDER_QUEUE')!r} must be a whole number, 0 or more")
+    if not 1 <= int(config.get("PASSWORD_HASH_CONCURRENCY", 0)) <= 64:
+        raise ConfigError(f"PASSWORD_HASH_CONCURRENCY={config.get('PASSWORD_HASH_CONCURRENCY')!r}: use 1 to 64 "
+                          "(Argon2 checks at once per process; each takes 64 MiB)")
+    if not 0 <= float(config.get("PASSWORD_HASH_WAIT", -1)) <= 30:
+        raise ConfigError(f"PASSWORD_HASH_WAIT={config.get('PASSWORD_HASH_WAIT')!r}: use 0 to 30 seconds")
+    if not 1 <= int(config.get("REMEMBER_COOKIE_DAYS", 0)) <= 365:
+        raise ConfigError(f"REMEMBER_COOKIE_DAYS={config.get('REMEMBER_COOKIE_DAYS')!r}: use 1 to 365 days")
+    config["REMEMBER_COOKIE_DURATION"] = timedelta(days=int(config["REMEMBER_COOKIE_DAYS"]))
     if str(config.get("LECTERN_BASE_URL", "")).startswith("https://"):
         config["SESSION_COOKIE_SECURE"] = True
         config["REMEMBER_COOKIE_SECURE"] = True

@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from app.auth.passwords import HashingBusy
+
 
 class DomainError(Exception):
     """A rule of the domain was broken; the message is safe to show to the user."""
@@ -25,6 +27,10 @@ class InvalidToken(DomainError):
 
 class PasswordRejected(DomainError):
     """A new password does not meet the rules."""
+
+
+class CurrentPasswordWrong(PasswordRejected):
+    """The current password given to change it is not the account's."""
 
 
 class InputRejected(DomainError):
@@ -56,6 +62,7 @@ TITLES = {
     413: "Upload too large",
     429: "Too many requests",
     500: "Something went wrong",
+    503: "Busy",
 }
 
 EXPLANATIONS = {
@@ -67,6 +74,7 @@ EXPLANATIONS = {
     413: "The file or form you sent is larger than this site accepts.",
     429: "Too many attempts in a short time. Wait a minute and try again.",
     500: "An unexpected error happened on our side. It has been logged; please try again in a moment.",
+    503: "The server is busy. Try again in a few seconds.",
 }
 
 
@@ -93,6 +101,14 @@ def register_error_handlers(app: Flask) -> None:
         if status == 429 and getattr(getattr(exc, "limit", None), "error_message", None):
             detail = exc.description  # a Flask-Limiter limit with its own message
         return error_response(status, detail)
+
+    @app.errorhandler(HashingBusy)
+    def _hashing_busy(exc: HashingBusy):
+        # pages with a password form catch this themselves and keep what was typed; this is the rest
+        body, status = error_response(503, str(exc))
+        response = app.make_response((body, status))
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError):

@@ -98,7 +98,9 @@ def _show_link(user_id: int, purpose: str):
     issued = accounts.issue_link(user_id, purpose, secret_key=cfg["SECRET_KEY"], max_age=max_age,
                                  created_by_id=current_user.id, now=utcnow())
     url = public_url(url_for("auth." + purpose, token=issued.token))
-    current_app.logger.info("%s link for %s created by %s: %s", purpose, issued.user.email, current_user.email, url)
+    # that a link was issued, never the link: its token would let anyone reading the log set the password
+    current_app.logger.info("%s link %d for user %d issued by user %d, valid until %s", purpose, issued.link_id,
+                            issued.user.id, current_user.id, f"{issued.expires_at:%Y-%m-%d %H:%M} UTC")
     mailed = False
     if mail_configured(cfg):
         subject = "Your Lectern invitation" if purpose == "invite" else "Reset your Lectern password"

@@ -93,6 +93,6 @@ class AuthToken(Base):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
-    used_at: Mapped[datetime | None]
+    used_at: Mapped[datetime | None]  # redeemed, or voided by a newer link, another link's use or a password change
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])

@@ -1,6 +1,16 @@
-"""Password rules and hashing (Argon2id). Pure: no Flask, no database."""
+"""Password rules and hashing (Argon2id). Pure: no Flask, no database.
+
+Every Argon2 hash or check goes through one gate per process (`HashGate`): each takes 64 MiB and a
+core for about a tenth of a second, so forty at once took a worker from 240 MB to 1.2 GB (issue 15,
+finding 2). The gate lets `PASSWORD_HASH_CONCURRENCY` run at once; one that cannot start within
+`PASSWORD_HASH_WAIT` seconds raises `HashingBusy` (the pages answer 503 with Retry-After).
+"""
 from __future__ import annotations
 
+import math
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -12,6 +22,43 @@ MAX_LENGTH = 256  # generous; anything a password manager produces fits
 
 _hasher = PasswordHasher()  # argon2-cffi defaults: Argon2id, RFC 9106 low-memory profile
 _DUMMY_HASH = _hasher.hash("lectern-timing-equaliser")
+
+
+class HashingBusy(Exception):
+    """Too many password checks are running in this process; try again in `retry_after` seconds."""
+
+    def __init__(self, retry_after: int):
+        super().__init__("The server is busy checking other passwords. Try again in a few seconds.")
+        self.retry_after = retry_after
+
+
+class HashGate:
+    """At most `limit` Argon2 computations at once; waits up to `wait` seconds for a turn."""
+
+    def __init__(self, limit: int, wait: float):
+        if limit < 1 or wait < 0:
+            raise ValueError("a hash gate needs a limit of at least 1 and a wait of 0 seconds or more")
+        self.limit, self.wait = limit, wait
+        self._slots = threading.BoundedSemaphore(limit)
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        if not self._slots.acquire(timeout=self.wait):
+            raise HashingBusy(math.ceil(self.wait) + 1)  # a moment longer than a turn was waited for
+        try:
+            yield
+        finally:
+            self._slots.release()
+
+
+_gate = HashGate(2, 1.0)
+
+
+def configure_gate(limit: int, wait: float) -> None:
+    """Set this process's gate (create_app does, from PASSWORD_HASH_CONCURRENCY and PASSWORD_HASH_WAIT)."""
+    global _gate
+    if (_gate.limit, _gate.wait) != (limit, wait):
+        _gate = HashGate(limit, wait)  # computations holding the old gate finish and release it
 
 
 @lru_cache(maxsize=1)
@@ -38,15 +85,19 @@ def password_problems(password: str, *, email: str = "", name: str = "") -> list
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    """The Argon2id hash; raises HashingBusy when the process is at its limit."""
+    with _gate.turn():
+        return _hasher.hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
-    """True when the password matches. Takes about as long when there is no hash at all."""
-    try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
+    """True when the password matches. Takes about as long when there is no hash at all.
+    Raises HashingBusy when the process is at its limit."""
+    with _gate.turn():
+        try:
+            return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
 
 
 def needs_rehash(password_hash: str) -> bool:

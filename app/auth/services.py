@@ -15,7 +15,8 @@ from app.auth import links
 from app.auth.models import AuthToken, Role, User, UserRole
 from app.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
 from app.db import write_transaction
-from app.errors import DomainError, EmailTaken, InvalidEmail, InvalidToken, NotFound, PasswordRejected
+from app.errors import (CurrentPasswordWrong, DomainError, EmailTaken, InvalidEmail, InvalidToken, NotFound,
+                        PasswordRejected)
 from app.extensions import db
 from app.text import check_text
 
@@ -117,6 +118,38 @@ def create_user(
 
 
 @dataclass(frozen=True)
+class Registration:
+    """What self-registration did: `user` is the new account, or None when the address had one."""
+
+    email: str
+    user: User | None
+
+
+def register(email: str, display_name: str, password: str, *, now: datetime) -> Registration:
+    """Self-registration as a trainee. An address that already has an account is not an error the
+    page may show (it would tell anyone which addresses have accounts): the caller answers the same
+    way and the owner is told by mail. Both ways hash the password, so both take as long."""
+    try:
+        user = create_user(email, display_name, ["trainee"], password=password, now=now)
+    except EmailTaken:
+        return Registration(normalise_email(email), None)
+    return Registration(user.email, user)
+
+
+def registration_mail(registration: Registration, *, cohort_name: str, sign_in_url: str) -> tuple[str, str]:
+    """Subject and body of the mail that follows a registration, to the new person or to the owner."""
+    if registration.user is not None:
+        return ("Your Lectern account is ready",
+                f"Hello {registration.user.display_name},\n\nYour account is ready and you are enrolled in "
+                f"{cohort_name}. Sign in with the password you chose:\n\n{sign_in_url}\n")
+    return ("Someone tried to create a Lectern account with your address",
+            "Hello,\n\nSomeone (perhaps you) tried to create a new Lectern account with this address, which "
+            f"already has one. Nothing has changed.\n\nSign in with your password at {sign_in_url} "
+            "(then use the enrolment code under \"Join a cohort\"). If you have forgotten it, ask your course "
+            "administrator for a link to set a new one. If it was not you, you can ignore this message.\n")
+
+
+@dataclass(frozen=True)
 class SignInResult:
     user: User | None
     message: str = ""
@@ -189,10 +222,12 @@ def set_roles(actor_id: int, user_id: int, roles: Iterable[str], *, now: datetim
     return user
 
 
-def change_password(user_id: int, current: str, new: str) -> User:
+def change_password(user_id: int, current: str, new: str, *, now: datetime) -> User:
+    """Change a password knowing the current one. Ends the person's other sessions and voids their
+    outstanding reset and invitation links."""
     user = get_user(user_id)
     if not verify_password(user.password_hash, current):
-        raise PasswordRejected("Your current password is not correct.")
+        raise CurrentPasswordWrong("Your current password is not correct.")
     problems = password_problems(new, email=user.email, name=user.display_name)
     if problems:
         raise PasswordRejected(" ".join(problems))
@@ -200,6 +235,7 @@ def change_password(user_id: int, current: str, new: str) -> User:
         user = get_user(user_id)
         user.password_hash = hash_password(new)
         user.session_epoch += 1
+        _void_links(user_id, now=now)
     return user
 
 
@@ -207,26 +243,42 @@ def change_password(user_id: int, current: str, new: str) -> User:
 
 @dataclass(frozen=True)
 class IssuedLink:
+    """A new link. `token` is the secret itself: put it in the mail or on the page, never in a log."""
+
+    link_id: int
     user: User
     purpose: str
     token: str
     expires_at: datetime
 
 
+def _void_links(user_id: int, *, now: datetime, keep_id: int | None = None) -> int:
+    """End the person's outstanding reset and invitation links (inside the caller's transaction).
+    A voided link is marked used: it was a way in, and that way is closed."""
+    stmt = sa.update(AuthToken).where(AuthToken.user_id == user_id, AuthToken.used_at.is_(None))
+    if keep_id is not None:
+        stmt = stmt.where(AuthToken.id != keep_id)
+    return db.session.execute(stmt.values(used_at=now)).rowcount
+
+
 def issue_link(user_id: int, purpose: str, *, secret_key: str, max_age: int, created_by_id: int | None,
                now: datetime) -> IssuedLink:
+    """A new reset or invitation link for the person; every earlier one of theirs stops working."""
     if purpose not in ("reset", "invite"):
         raise ValueError(purpose)
     secret = links.new_secret()
     expires_at = now + timedelta(seconds=max_age)
     with write_transaction(db.session):
         user = get_user(user_id)
-        db.session.add(AuthToken(user_id=user.id, purpose=purpose, secret_hash=links.secret_hash(secret),
-                                 created_by_id=created_by_id, created_at=now, expires_at=expires_at))
+        _void_links(user.id, now=now)
+        row = AuthToken(user_id=user.id, purpose=purpose, secret_hash=links.secret_hash(secret),
+                        created_by_id=created_by_id, created_at=now, expires_at=expires_at)
+        db.session.add(row)
+        db.session.flush()
         if created_by_id is not None:
             audit.record(created_by_id, f"user.{purpose}-link", "user", user.id, f"{user.display_name} <{user.email}>",
-                         now=now, expires_at=expires_at.isoformat())
-    return IssuedLink(user, purpose, links.sign(secret_key, purpose, secret), expires_at)
+                         now=now, expires_at=expires_at.isoformat(), link_id=row.id)
+    return IssuedLink(row.id, user, purpose, links.sign(secret_key, purpose, secret), expires_at)
 
 
 def _find_token(purpose: str, token: str, *, secret_key: str, max_age: int, now: datetime) -> AuthToken:
@@ -248,7 +300,8 @@ def peek_link(purpose: str, token: str, *, secret_key: str, max_age: int, now: d
 
 def redeem_link(purpose: str, token: str, new_password: str, *, secret_key: str, max_age: int,
                 now: datetime) -> User:
-    """Set the password through a link, exactly once. Ends the person's other sessions."""
+    """Set the password through a link, exactly once. Ends the person's other sessions and voids
+    their other outstanding links (an older reset link, an invitation)."""
     row = _find_token(purpose, token, secret_key=secret_key, max_age=max_age, now=now)
     user = row.user
     problems = password_problems(new_password, email=user.email, name=user.display_name)
@@ -265,4 +318,5 @@ def redeem_link(purpose: str, token: str, new_password: str, *, secret_key: str,
         user = get_user(row.user_id)
         user.password_hash = new_hash
         user.session_epoch += 1
+        _void_links(user.id, now=now, keep_id=token_id)
     return user

@@ -56,6 +56,13 @@ def sign_in_counters(email: str, address: str, *, known_device: bool) -> tuple[C
             Counter("LOGIN_ACCOUNT_LIMIT", f"signin:acct:{account}"))
 
 
+def password_change_counters(user_id: int, address: str) -> tuple[Counter, ...]:
+    """The counters a wrong current password at /account/password adds to: per person (a stolen
+    session cookie guessing its owner's password) and per address (one client across accounts)."""
+    return (Counter("PASSWORD_CHANGE_ACCOUNT_LIMIT", f"pwchange:user:{user_id}"),
+            Counter("PASSWORD_CHANGE_ADDRESS_LIMIT", f"pwchange:addr:{address}"))
+
+
 def _items(setting: str) -> Sequence[RateLimitItem]:
     return parse_many(str(current_app.config[setting]))
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import resume, services, throttle
@@ -8,8 +8,11 @@ from app.auth.forms import ChangePasswordForm, RegisterForm, SetPasswordForm, Si
 from app.auth.redirects import safe_next
 from app.cohorts import services as cohorts
 from app.db import utcnow
-from app.errors import DomainError, EmailTaken, InvalidEmail, InvalidToken, PasswordRejected
+from app.auth.passwords import HashingBusy
+from app.errors import CurrentPasswordWrong, DomainError, InvalidEmail, InvalidToken, PasswordRejected
 from app.extensions import limiter
+from app.mail import mail_configured, send_mail
+from app.web import public_url
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -20,6 +23,8 @@ def login():
     if current_user.is_authenticated:
         return redirect(target)
     form = SignInForm()
+    if request.method == "GET" and session.get(REGISTERED_EMAIL):
+        form.email.data = session.pop(REGISTERED_EMAIL)
     if form.validate_on_submit():
         email = form.email.data or ""
         counters = throttle.sign_in_counters(email, throttle.client_address(),
@@ -27,7 +32,11 @@ def login():
         wait = throttle.retry_after(counters)
         if wait:
             return _too_many_sign_ins(form, wait)
-        result = services.authenticate(email, form.password.data or "", now=utcnow())
+        try:
+            result = services.authenticate(email, form.password.data or "", now=utcnow())
+        except HashingBusy as exc:
+            form.password.errors = [str(exc)]
+            return _with_retry_after(_sign_in_page(form, 503), exc.retry_after)
         if result.user is not None:
             login_user(result.user, remember=bool(form.remember.data))
             response = resume.resumed_after_sign_in(request.form) or redirect(target)
@@ -44,12 +53,21 @@ def _sign_in_page(form: SignInForm, status: int):
 
 
 def _too_many_sign_ins(form: SignInForm, wait: int):
-    minutes = max(1, round(wait / 60))
-    form.password.errors = [f"Too many attempts to sign in from here. Wait {minutes} minute{'s' if minutes != 1 else ''} "
+    form.password.errors = [f"Too many attempts to sign in from here. Wait {_wait_words(wait)} "
                             "and try again, or ask your course administrator for a link to set a new password."]
-    response = _sign_in_page(form, 429)
-    response.headers["Retry-After"] = str(wait)
+    return _with_retry_after(_sign_in_page(form, 429), wait)
+
+
+def _with_retry_after(body, seconds: int, status: int | None = None):
+    """A 429 or 503 answer: the page (with what was typed) and when to try again."""
+    response = make_response(body) if status is None else make_response(body, status)
+    response.headers["Retry-After"] = str(seconds)
     return response
+
+
+def _wait_words(seconds: int) -> str:
+    minutes = max(1, round(seconds / 60))
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 @bp.post("/logout")
@@ -77,6 +95,9 @@ def _set_password_page(purpose: str, token: str, template: str, done_message: st
             form.password.errors = [str(exc)]
         except InvalidToken as exc:
             return render_template("auth/link_invalid.html", message=str(exc)), 410
+        except HashingBusy as exc:
+            form.password.errors = [str(exc)]
+            return _with_retry_after(render_template(template, form=form, person=person), exc.retry_after, 503)
         else:
             logout_user()
             login_user(user)
@@ -106,16 +127,56 @@ def invite(token: str):
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        counters = throttle.password_change_counters(current_user.id, throttle.client_address())
+        wait = throttle.retry_after(counters)
+        if wait:
+            form.current.errors = [f"Too many wrong current passwords. Wait {_wait_words(wait)} and try again; if you "
+                                   "have forgotten it, sign out and ask your course administrator for a reset link."]
+            return _with_retry_after(render_template("auth/change_password.html", form=form), wait, 429)
         try:
-            user = services.change_password(current_user.id, form.current.data or "", form.password.data or "")
+            user = services.change_password(current_user.id, form.current.data or "", form.password.data or "",
+                                           now=utcnow())
+        except CurrentPasswordWrong as exc:
+            throttle.record_failure(counters)
+            form.current.errors = [str(exc)]
         except PasswordRejected as exc:
-            field = form.current if "current password" in str(exc) else form.password
-            field.errors = [str(exc)]
+            form.password.errors = [str(exc)]
+        except HashingBusy as exc:
+            form.current.errors = [str(exc)]
+            return _with_retry_after(render_template("auth/change_password.html", form=form), exc.retry_after, 503)
         else:
             login_user(user)  # the old session ended with the password change; keep this one
             flash("Your password has been changed. Other devices have been signed out.", "success")
             return redirect(url_for("learn.home"))
     return render_template("auth/change_password.html", form=form), 422 if form.errors else 200
+
+
+REGISTERED_EMAIL = "lectern.registered_email"  # prefills the sign-in form after registering
+
+
+def _registered(registration: services.Registration, cohort_name: str):
+    """The same answer whether the address was new or already had an account (issue 15, finding 6):
+    a redirect to sign in, the same message, a mail either way when SMTP is configured."""
+    mailed = _mail_registration(registration, cohort_name)
+    session[REGISTERED_EMAIL] = registration.email
+    flash(f"Thank you. If {registration.email} is new here, your account is ready and enrolled in {cohort_name}: "
+          "sign in with the password you chose. If you already had an account with this address, sign in with its "
+          "password (or ask your course administrator for a reset link), then enter the code under Join a cohort."
+          + (" We have sent a message to that address." if mailed else ""), "success")
+    return redirect(url_for("auth.login"))
+
+
+def _mail_registration(registration: services.Registration, cohort_name: str) -> bool:
+    cfg = current_app.config
+    if not mail_configured(cfg):
+        return False
+    subject, body = services.registration_mail(registration, cohort_name=cohort_name,
+                                               sign_in_url=public_url(url_for("auth.login")))
+    try:
+        send_mail(cfg, registration.email, subject, body)
+    except OSError:
+        current_app.logger.exception("Could not send the registration mail")
+    return True  # the page says the same whether or not the mail server took it
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -134,17 +195,19 @@ def register():
             form.code.errors = ["That enrolment code is not valid. Check it with your course administrator."]
         else:
             try:
-                user = services.create_user(form.email.data or "", form.display_name.data or "", ["trainee"],
-                                            password=form.password.data or "", now=utcnow())
+                registration = services.register(form.email.data or "", form.display_name.data or "",
+                                                 form.password.data or "", now=utcnow())
             except PasswordRejected as exc:
                 form.password.errors = [str(exc)]
-            except (EmailTaken, InvalidEmail) as exc:
+            except HashingBusy as exc:
+                form.password.errors = [str(exc)]
+                return _with_retry_after(render_template("auth/register.html", form=form), exc.retry_after, 503)
+            except InvalidEmail as exc:
                 form.email.errors = [str(exc)]
             except DomainError as exc:
                 form.display_name.errors = [str(exc)]
             else:
-                cohorts.join_with_code(user.id, code, now=utcnow())
-                login_user(user)
-                flash(f"Welcome! You are enrolled in {cohort.name}.", "success")
-                return redirect(url_for("learn.home"))
+                if registration.user is not None:
+                    cohorts.join_with_code(registration.user.id, code, now=utcnow())
+                return _registered(registration, cohort.name)
     return render_template("auth/register.html", form=form), 422 if form.errors else 200

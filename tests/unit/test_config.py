@@ -65,3 +65,19 @@ def test_a_jobs_backend_that_cannot_work_is_refused(settings, message):
     with pytest.raises(ConfigError) as info:
         create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", **settings})
     assert message in str(info.value)
+
+
+def test_finding_2_password_limits_and_hash_concurrency_are_settings(monkeypatch):
+    from app.config import LIMIT_SETTINGS
+
+    assert {"PASSWORD_CHANGE_ACCOUNT_LIMIT", "PASSWORD_CHANGE_ADDRESS_LIMIT"} <= set(LIMIT_SETTINGS)
+    settings = from_environment({"PASSWORD_CHANGE_ACCOUNT_LIMIT": "3 per hour", "PASSWORD_HASH_CONCURRENCY": "3",
+                                 "PASSWORD_HASH_WAIT": "0.5"}, "/tmp")
+    assert settings["PASSWORD_CHANGE_ACCOUNT_LIMIT"] == "3 per hour"
+    assert settings["PASSWORD_HASH_CONCURRENCY"] == 3 and settings["PASSWORD_HASH_WAIT"] == 0.5
+    with pytest.raises(ConfigError, match="PASSWORD_HASH_CONCURRENCY"):
+        from_environment({"PASSWORD_HASH_CONCURRENCY": "four"}, "/tmp")
+    with pytest.raises(ConfigError, match="PASSWORD_HASH_CONCURRENCY"):
+        create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "PASSWORD_HASH_CONCURRENCY": 0})
+    with pytest.raises(ConfigError, match="PASSWORD_CHANGE_ADDRESS_LIMIT"):
+        create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "PASSWORD_CHANGE_ADDRESS_LIMIT": "lots"})
