@@ -16,6 +16,7 @@ from pathlib import Path
 from flask import Flask, current_app
 from markupsafe import Markup
 
+from app.content import timing
 from app.content.checklist import Checklist, parse_checklist
 from app.content.course import Course, load_course
 from app.content.lessons import PLACEHOLDER_HTML, LessonSource, parse_lesson
@@ -204,6 +205,7 @@ def load_catalog(curriculum_dir: str | Path, quizzes_dir: str | Path | None = No
     quiz_ids = {q.id for q in quizzes}
     lessons, render_problems = _render(placed, by_slug, quiz_ids)
     problems.extend(render_problems)
+    problems.extend(_check_timing(course, [source for source, _ in placed], lessons, course_file))
     problems.extend(_check_quizzes(quizzes, lessons, course, unreadable))
     checklist_path = root / "checklist.yaml"
     checklist, found = parse_checklist(checklist_path, _display(checklist_path))
@@ -218,6 +220,23 @@ def load_catalog(curriculum_dir: str | Path, quizzes_dir: str | Path | None = No
                                     + [quiz.content_hash for quiz in quizzes]).encode()).hexdigest()
     return Catalog(course=course, lessons=tuple(lessons), content_hash=digest, quizzes=tuple(quizzes),
                    checklist=checklist)
+
+
+def _check_timing(course: Course, sources: list[LessonSource], lessons: list[Lesson],
+                  course_file: str) -> list[ContentProblem]:
+    """Self-study `minutes` against each lesson's text and activities; facilitator timings against
+    the agenda (app/content/timing.py has the rules)."""
+    problems: list[ContentProblem] = []
+    for source, lesson in zip(sources, lessons, strict=True):  # _render keeps the agenda order
+        seen = " ".join(str(s.html) for s in lesson.segments if s.kind != "facilitator")
+        problems.extend(timing.check_self_study(source, len(plain_text(seen).split())))
+    by_slug = {source.slug: source for source in sources}
+    for day in course.days:
+        for item in day.agenda:
+            placed = [by_slug[slug] for slug in item.lesson_slugs if slug in by_slug]
+            if placed and len(placed) == len(item.lesson_slugs):  # missing lessons are reported already
+                problems.extend(timing.check_live_timing(day, item, placed, course_file))
+    return problems
 
 
 def _check_checklist(checklist: Checklist, lessons: list[Lesson], unreadable: set[str]) -> list[ContentProblem]:

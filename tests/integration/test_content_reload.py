@@ -56,6 +56,17 @@ def test_content_check_reports_file_and_line_and_fails(runner, app, course_dir):
     assert "1 problem(s) found" in result.output
 
 
+def test_content_check_reports_minutes_that_are_the_agenda_slot_not_self_study(runner, app, course_dir):
+    """The live slot (60 minutes) copied into a lesson whose self-study is about 6 minutes."""
+    lesson = course_dir / "day-1" / "01-opening.md"
+    text = lesson.read_text().replace("minutes: 20", "minutes: 60")
+    lesson.write_text(text.replace("List three industries", "Allow 5 minutes.\n\nList three industries"))
+    result = runner.invoke(args=["content", "check"])
+    assert result.exit_code == 1
+    assert "01-opening.md:4: 'minutes' is 60, but self-study of this lesson takes about 6 minutes" in result.output
+    assert "1 problem(s) found" in result.output
+
+
 def test_broken_content_stops_start_up_outside_the_command_line(database_uri, course_dir):
     from app import create_app
     from app.content.problems import ContentInvalid
