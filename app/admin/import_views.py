@@ -1,13 +1,14 @@
 """Bulk import of people from CSV: a dry run shows every bad row; the real run is one transaction."""
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.admin.views import bp
 from app.cohorts.forms import ImportForm
 from app.imports.services import check_people_csv
 from app.jobs import services as jobs
+from app.mail import mail_configured
 
 
 def _uploaded_text() -> tuple[str | None, str]:
@@ -41,4 +42,4 @@ bp.add_url_rule("/import", endpoint="import_people", view_func=_import_page, met
 @bp.get("/jobs/<int:job_id>")
 def job(job_id: int):
     current = jobs.get_job(job_id, current_user.id, is_admin=True)
-    return render_template("admin/job.html", job=current)
+    return render_template("admin/job.html", job=current, mail_on=mail_configured(current_app.config))

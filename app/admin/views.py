@@ -7,6 +7,7 @@ from flask_login import current_user
 from app.web import public_url
 from app.auth import services as accounts
 from app.auth.access import admin_required
+from app.auth.links import link_mail
 from app.auth.forms import InviteForm, RolesForm
 from app.db import utcnow
 from app.errors import DomainError, EmailTaken, InvalidEmail
@@ -103,11 +104,9 @@ def _show_link(user_id: int, purpose: str):
                             issued.user.id, current_user.id, f"{issued.expires_at:%Y-%m-%d %H:%M} UTC")
     mailed = False
     if mail_configured(cfg):
-        subject = "Your Lectern invitation" if purpose == "invite" else "Reset your Lectern password"
+        subject, body = link_mail(issued.user.display_name, url, issued.expires_at, purpose)
         try:
-            send_mail(cfg, issued.user.email, subject, f"Hello {issued.user.display_name},\n\n"
-                      f"Open this link to set your password (it works once, until "
-                      f"{issued.expires_at:%Y-%m-%d %H:%M} UTC):\n\n{url}\n")
+            send_mail(cfg, issued.user.email, subject, body)
             mailed = True
         except OSError:
             current_app.logger.exception("Could not send the %s mail to %s", purpose, issued.user.email)

@@ -70,7 +70,7 @@ def import_command(source: str, dry_run: bool) -> None:
     if dry_run:
         click.echo(f"{len(checked.rows)} rows are correct (dry run: nothing written).")
     else:
-        click.echo(f"Imported {_count(len(checked.rows), 'row')}: {_count(created, 'new account')}, "
+        click.echo(f"Imported {_count(len(checked.rows), 'row')}: {_count(len(created), 'new account')}, "
                    f"{_count(enrolled, 'enrolment')}.")
 
 

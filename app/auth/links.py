@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
@@ -30,3 +31,11 @@ def unsign(secret_key: str, purpose: str, token: str, max_age: int) -> str | Non
     except (SignatureExpired, BadSignature):
         return None
     return value if isinstance(value, str) else None
+
+
+def link_mail(name: str, url: str, expires_at: datetime, purpose: str) -> tuple[str, str]:
+    """(subject, body) of the mail that carries a reset or invitation link."""
+    subject = "Your Lectern invitation" if purpose == "invite" else "Reset your Lectern password"
+    body = (f"Hello {name},\n\nOpen this link to set your password (it works once, until "
+            f"{expires_at:%Y-%m-%d %H:%M} UTC):\n\n{url}\n")
+    return subject, body

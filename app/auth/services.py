@@ -281,6 +281,34 @@ def issue_link(user_id: int, purpose: str, *, secret_key: str, max_age: int, cre
     return IssuedLink(row.id, user, purpose, links.sign(secret_key, purpose, secret), expires_at)
 
 
+def issue_invitations(user_ids: Iterable[int], *, secret_key: str, max_age: int, created_by_id: int | None,
+                      now: datetime) -> list[IssuedLink]:
+    """Invitation links for several people in one unit of work (after a CSV import): only for
+    active accounts that have no password yet; each person's earlier links stop working."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return []
+    issued: list[tuple[AuthToken, User, str]] = []
+    expires_at = now + timedelta(seconds=max_age)
+    with write_transaction(db.session):
+        people = db.session.scalars(sa.select(User).where(User.id.in_(ids), User.is_active.is_(True),
+                                                         User.password_hash.is_(None)).order_by(User.display_name, User.id))
+        for user in people:
+            _void_links(user.id, now=now)
+            secret = links.new_secret()
+            row = AuthToken(user_id=user.id, purpose="invite", secret_hash=links.secret_hash(secret),
+                            created_by_id=created_by_id, created_at=now, expires_at=expires_at)
+            db.session.add(row)
+            issued.append((row, user, secret))
+        db.session.flush()
+        for row, user, _secret in issued:
+            if created_by_id is not None:
+                audit.record(created_by_id, "user.invite-link", "user", user.id, f"{user.display_name} <{user.email}>",
+                             now=now, expires_at=expires_at.isoformat(), link_id=row.id, bulk=True)
+    return [IssuedLink(row.id, user, "invite", links.sign(secret_key, "invite", secret), expires_at)
+            for row, user, secret in issued]
+
+
 def _find_token(purpose: str, token: str, *, secret_key: str, max_age: int, now: datetime) -> AuthToken:
     secret = links.unsign(secret_key, purpose, token, max_age)
     row = None
@@ -318,5 +346,6 @@ def redeem_link(purpose: str, token: str, new_password: str, *, secret_key: str,
         user = get_user(row.user_id)
         user.password_hash = new_hash
         user.session_epoch += 1
+        user.last_sign_in_at = now          # the link signs them in (auth/views.py)
         _void_links(user.id, now=now, keep_id=token_id)
     return user

@@ -23,16 +23,18 @@ def check_people_csv(text: str, progress: Callable[[int, int], None] | None = No
 
 
 def import_people(actor_id: int | None, text: str, *, now: datetime, source_name: str = "upload",
-                  progress: Callable[[int, int], None] | None = None) -> tuple[Checked, int, int]:
+                  progress: Callable[[int, int], None] | None = None) -> tuple[Checked, list[int], int]:
     """Check the file; if it is clean, create the accounts and enrolments in one transaction.
 
-    Returns (checked, accounts created, enrolments added). Nothing is written when any row is bad.
+    Returns (checked, ids of the accounts created, enrolments added). Nothing is written when any
+    row is bad.
     """
     checked = check_people_csv(text, progress)
     if not checked.ok:
-        return checked, 0, 0
+        return checked, [], 0
     cohort_ids = dict(db.session.execute(sa.select(Cohort.name, Cohort.id)).all())
-    created = enrolled = 0
+    created: list[int] = []
+    enrolled = 0
     with write_transaction(db.session):
         for row in checked.rows:
             user_id = row.existing_user_id
@@ -42,7 +44,7 @@ def import_people(actor_id: int | None, text: str, *, now: datetime, source_name
                 db.session.add(user)
                 db.session.flush()
                 user_id = user.id
-                created += 1
+                created.append(user_id)
             if row.cohort:
                 exists = None if row.existing_user_id is None else db.session.scalar(sa.select(Enrolment.id).where(Enrolment.cohort_id == cohort_ids[row.cohort],
                                                                          Enrolment.user_id == user_id))
@@ -51,7 +53,7 @@ def import_people(actor_id: int | None, text: str, *, now: datetime, source_name
                                              source="import"))
                     enrolled += 1
         audit.record(actor_id, "users.import", "import", None, source_name, now=now, rows=len(checked.rows),
-                     created=created, enrolled=enrolled)
+                     created=len(created), enrolled=enrolled)
     return checked, created, enrolled
 
 
@@ -66,4 +68,5 @@ def import_job(job_id: int, params: dict[str, Any]) -> dict[str, Any]:
     if not checked.ok:
         return {"ok": False, "problems": [str(p) for p in checked.problems[:1000]], "rows": len(checked.rows)}
     jobs.update_job(job_id, stage="Saved", done=len(checked.rows), total=len(checked.rows))
-    return {"ok": True, "rows": len(checked.rows), "created": created, "enrolled": enrolled, "file": name}
+    return {"ok": True, "rows": len(checked.rows), "created": len(created), "created_ids": created,
+            "enrolled": enrolled, "file": name}

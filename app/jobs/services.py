@@ -38,6 +38,7 @@ from app.jobs.models import Job
 KINDS = {
     "certificates.issue": "app.certificates.services:issue_cohort_job",
     "users.import": "app.imports.services:import_job",
+    "users.invite": "app.admin.invitations:invite_job",
 }
 RQ_JOB_TIMEOUT = 3600                    # seconds RQ lets one job run
 
