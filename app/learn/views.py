@@ -66,6 +66,7 @@ def _lesson_page(slug: str, *, record_visit: bool = False, draft: tuple[str, str
         draft=draft, day=cat.course.days[current.day_number - 1],
         day_share=services.share_done([les.slug for les in cat.day_lessons(current.day_number)], state.completed),
         show_facilitator=current_user.has_role(Role.INSTRUCTOR, Role.ADMIN),
+        live_session=sessions.followed_session(current_user.id, request.args.get("live")),
     ), status
 
 

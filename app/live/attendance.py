@@ -34,6 +34,8 @@ class AttendanceLine:
     measured_seconds: int
     credit: LiveAttendanceCredit | None
     credited_by: str | None
+    enrolled_in_time: bool = True      # False: enrolled only after the session ended
+
 
     @property
     def counted_seconds(self) -> int:
@@ -51,13 +53,22 @@ class AttendanceLine:
     def status(self) -> str:
         if self.credit is not None:
             return "corrected"
-        return "joined" if self.joined_at is not None else "absent"
+        if self.joined_at is not None:
+            return "joined"
+        return "absent" if self.enrolled_in_time else "not enrolled then"
+
+    @property
+    def expected(self) -> bool:
+        """Counted among the members who could have joined."""
+        return self.member and (self.enrolled_in_time or self.joined_at is not None)
 
 
 def register(session: LiveSession) -> list[AttendanceLine]:
     """Every member of the session's cohort, joined or not, and anyone else who joined; by name."""
-    members = {user.id: user for user in db.session.scalars(
-        sa.select(User).join(Enrolment, Enrolment.user_id == User.id).where(Enrolment.cohort_id == session.cohort_id))}
+    enrolled = {user.id: (user, enrolled_at) for user, enrolled_at in db.session.execute(
+        sa.select(User, Enrolment.enrolled_at).join(Enrolment, Enrolment.user_id == User.id)
+        .where(Enrolment.cohort_id == session.cohort_id))}
+    members = {uid: user for uid, (user, _at) in enrolled.items()}
     joined = {p.user_id: (p, user) for p, user in db.session.execute(
         sa.select(LiveParticipant, User).join(User, User.id == LiveParticipant.user_id)
         .where(LiveParticipant.session_id == session.id))}
@@ -77,7 +88,8 @@ def register(session: LiveSession) -> list[AttendanceLine]:
             joined_at=participant.joined_at if participant else None,
             last_seen_at=participant.last_seen_at if participant else None,
             measured_seconds=participant.seconds_present if participant else 0,
-            credit=credit, credited_by=by))
+            credit=credit, credited_by=by,
+            enrolled_in_time=uid not in enrolled or rules.enrolled_in_time(enrolled[uid][1], session.ended_at)))
     return sorted(lines, key=lambda line: (line.user.display_name.casefold(), line.user.id))
 
 
@@ -89,32 +101,80 @@ def line_for(session: LiveSession, user_id: int) -> AttendanceLine:
     raise NotFound("That person is not in this session's cohort.")
 
 
-def credit(actor_id: int, session_id: int, user_id: int, minutes: int | None, note: str, *,
-           now: datetime) -> LiveAttendanceCredit:
-    """Set the minutes that count for this person in this session, with the reason (kept and audited)."""
-    session, cohort = staff_session(actor_id, session_id)
-    line = line_for(session, user_id)
+def credit_limit(session: LiveSession, *, now: datetime) -> int:
+    return rules.credit_limit(session.started_at, session.ended_at, now)
+
+
+def limit_text(session: LiveSession, *, now: datetime) -> str:
+    """The hint for the minutes field: the range allowed, and why."""
+    length = rules.session_minutes(session.started_at, session.ended_at, now)
+    lasted = "has run" if session.ended_at is None else "lasted"
+    return (f"From 0 to {credit_limit(session, now=now)}: the session {lasted} {length} min, and a correction may add "
+            f"up to {rules.CREDIT_MARGIN_MINUTES} min for time in the room before it started or after it ended.")
+
+
+def _checked(session: LiveSession, minutes: int | None, note: str, *, now: datetime) -> str:
+    """The reason, tidied, once minutes and reason pass; otherwise InputRejected naming the field."""
     note = " ".join((note or "").split())
-    if minutes is None or not 0 <= minutes <= rules.MAX_CREDIT_MINUTES:
-        raise InputRejected(f"Give a number of minutes from 0 to {rules.MAX_CREDIT_MINUTES}.", "minutes")
+    limit = credit_limit(session, now=now)
+    if minutes is None or not 0 <= minutes <= limit:
+        raise InputRejected(f"Give a number of minutes from 0 to {limit} (the session's length plus "
+                            f"{rules.CREDIT_MARGIN_MINUTES} min).", "minutes")
     if not note:
         raise InputRejected("Say why you are correcting the attendance (it is kept with the change).", "note")
     check_text(note, "note", "The reason")
     if len(note) > 300:
         raise InputRejected("Keep the reason under 300 characters.", "note")
-    with write_transaction(db.session):
-        row = db.session.get(LiveAttendanceCredit, (session.id, user_id), with_for_update=True)
-        previous = row.minutes if row else None
-        if row is None:
-            row = LiveAttendanceCredit(session_id=session.id, user_id=user_id, minutes=minutes, note=note,
-                                       credited_by_id=actor_id, credited_at=now)
-            db.session.add(row)
-        else:
-            row.minutes, row.note, row.credited_by_id, row.credited_at = minutes, note, actor_id, now
-        audit.record(actor_id, "live.attendance.correct", "user", user_id, line.user.display_name, now=now,
-                     session=session.id, cohort=cohort.name, day=session.day, measured=line.measured_minutes,
-                     previous=previous, minutes=minutes, note=note)
+    return note
+
+
+def _set_credit(actor_id: int, session: LiveSession, cohort_name: str, line: AttendanceLine, minutes: int, note: str,
+                *, now: datetime) -> LiveAttendanceCredit:
+    """Inside a unit of work: the correction for one person, and its audit event."""
+    row = db.session.get(LiveAttendanceCredit, (session.id, line.user.id), with_for_update=True)
+    previous = row.minutes if row else None
+    if row is None:
+        row = LiveAttendanceCredit(session_id=session.id, user_id=line.user.id, minutes=minutes, note=note,
+                                   credited_by_id=actor_id, credited_at=now)
+        db.session.add(row)
+    else:
+        row.minutes, row.note, row.credited_by_id, row.credited_at = minutes, note, actor_id, now
+    audit.record(actor_id, "live.attendance.correct", "user", line.user.id, line.user.display_name, now=now,
+                 session=session.id, cohort=cohort_name, day=session.day, measured=line.measured_minutes,
+                 previous=previous, minutes=minutes, note=note)
     return row
+
+
+def credit(actor_id: int, session_id: int, user_id: int, minutes: int | None, note: str, *,
+           now: datetime) -> LiveAttendanceCredit:
+    """Set the minutes that count for this person in this session, with the reason (kept and audited).
+    At most the session's length plus rules.CREDIT_MARGIN_MINUTES."""
+    session, cohort = staff_session(actor_id, session_id)
+    line = line_for(session, user_id)
+    note = _checked(session, minutes, note, now=now)
+    assert minutes is not None
+    with write_transaction(db.session):
+        row = _set_credit(actor_id, session, cohort.name, line, minutes, note, now=now)
+    return row
+
+
+def credit_many(actor_id: int, session_id: int, user_ids: Iterable[int], minutes: int | None, note: str, *,
+                now: datetime) -> list[AttendanceLine]:
+    """"Mark selected present": the same minutes and reason for several people at once, in one unit
+    of work, with one audit event per person. Everyone chosen must be on the register."""
+    session, cohort = staff_session(actor_id, session_id)
+    wanted = set(user_ids)
+    if not wanted:
+        raise InputRejected("Tick the people to mark present first.", "people")
+    lines = [line for line in register(session) if line.user.id in wanted]
+    if len(lines) != len(wanted):
+        raise NotFound("That person is not in this session's cohort.")
+    note = _checked(session, minutes, note, now=now)
+    assert minutes is not None
+    with write_transaction(db.session):
+        for line in lines:
+            _set_credit(actor_id, session, cohort.name, line, minutes, note, now=now)
+    return lines
 
 
 def clear_credit(actor_id: int, session_id: int, user_id: int, *, now: datetime) -> bool:

@@ -10,10 +10,10 @@ from app.live.models import LivePoll, LiveSession
 from app.quizzes.snapshot import public_question
 
 
-def lesson_html(lesson: Lesson | None) -> str:
+def lesson_html(lesson: Lesson | None, session_id: int) -> str:
     """The shown lesson as the participant page displays it (the same template as GET /lesson).
     Needs an app context only: no per-person content, no request."""
-    return render_template("live/_lesson.html", lesson=lesson)
+    return render_template("live/_lesson.html", lesson=lesson, session_id=session_id)
 
 
 def answer_path(session_id: int, poll_id: int) -> str:

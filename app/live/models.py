@@ -27,6 +27,7 @@ class LiveSession(Base):
         sa.Index("ix_live_sessions_open_code", "code", unique=True, sqlite_where=_OPEN, postgresql_where=_OPEN),
         sa.Index("ix_live_sessions_open_cohort", "cohort_id", unique=True, sqlite_where=_OPEN, postgresql_where=_OPEN),
         sa.CheckConstraint("day >= 1", name="day_positive"),
+        sa.CheckConstraint("projector IN ('join', 'lesson', 'poll', 'leaderboard')", name="projector_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -40,6 +41,7 @@ class LiveSession(Base):
     agenda_index: Mapped[int | None]                                      # the running agenda item
     item_started_at: Mapped[datetime | None]
     leaderboard_visible: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    projector: Mapped[str] = mapped_column(sa.String(12), default="join", server_default="join")  # rules.PROJECTOR_SCREENS
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     @property

@@ -87,6 +87,7 @@ def launch_poll(broker: LocalBroker, actor_id: int, session_id: int, question: Q
         poll = LivePoll(session_id=session.id, seq=seq, source="bank" if quiz_key else "adhoc", quiz_key=quiz_key,
                         question_id=question.id if quiz_key else None, question=frozen, scored=scored, opened_at=now)
         db.session.add(poll)
+        session.projector = "poll"
         session.version += 1
         screens.publish_state(broker, session.id, with_poll=True)
     return poll
@@ -119,6 +120,7 @@ def reveal_poll(broker: LocalBroker, actor_id: int, session_id: int, poll_id: in
             poll.closed_at = now
         if poll.revealed_at is None:
             poll.revealed_at = now
+            session.projector = "poll"       # the answer and explanation first; the leaderboard is a step of its own
             session.version += 1
             screens.publish_personal(broker, session.id)
             screens.publish_state(broker, session.id, with_poll=True)

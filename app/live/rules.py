@@ -50,6 +50,26 @@ def attended(seconds_present: int, required_minutes: int) -> bool:
 
 # --- corrections by hand -------------------------------------------------------------------
 MAX_CREDIT_MINUTES = 720                  # twelve hours: longer than any course day
+# A correction may count the session's length plus this margin: someone in the room before the
+# instructor started the session on screen, or after it was ended, was still there.
+CREDIT_MARGIN_MINUTES = 30
+
+
+def session_minutes(started_at: datetime, ended_at: datetime | None, now: datetime) -> int:
+    """How long a session lasted (so far, while it runs), to the nearest minute."""
+    seconds = max(((ended_at or now) - started_at).total_seconds(), 0)
+    return round(seconds / 60)
+
+
+def credit_limit(started_at: datetime, ended_at: datetime | None, now: datetime) -> int:
+    """The most minutes a correction may count for one person in this session."""
+    return min(session_minutes(started_at, ended_at, now) + CREDIT_MARGIN_MINUTES, MAX_CREDIT_MINUTES)
+
+
+def enrolled_in_time(enrolled_at: datetime, ended_at: datetime | None) -> bool:
+    """Whether someone could have attended: they were in the cohort before the session ended (a
+    session still running can still be joined by anyone enrolled now)."""
+    return ended_at is None or enrolled_at < ended_at
 
 
 def counted_seconds(measured_seconds: int, credited_minutes: int | None) -> int:
@@ -64,8 +84,50 @@ def counted_seconds(measured_seconds: int, credited_minutes: int | None) -> int:
 IDLE_LIMIT = timedelta(hours=12)
 
 
+# --- ended by mistake ---------------------------------------------------------------------
+# The presenter may resume a session they ended, with the same code, for this long after the end.
+RESUME_WINDOW = timedelta(minutes=10)
+
+
+def resumable_until(ended_at: datetime | None, window: timedelta = RESUME_WINDOW) -> datetime | None:
+    return ended_at + window if ended_at is not None else None
+
+
+def can_resume(ended_at: datetime | None, now: datetime, window: timedelta = RESUME_WINDOW) -> bool:
+    return ended_at is not None and timedelta(0) <= now - ended_at <= window
+
+
 def left_open(last_activity: datetime, now: datetime, limit: timedelta = IDLE_LIMIT) -> bool:
     return now - last_activity > limit
+
+
+# --- the projector ------------------------------------------------------------------------
+# One screen shows one thing: what the presenter last put on it. "join": the code, big;
+# "lesson": the lesson and agenda item the class is on; "poll": the current poll (its answer and
+# explanation once revealed); "leaderboard": the top ten, only when the presenter asks for it.
+PROJECTOR_SCREENS = ("join", "lesson", "poll", "leaderboard")
+
+
+def projector_view(chosen: str, *, has_lesson: bool, has_poll: bool, leaderboard: bool) -> str:
+    """What the projector shows: the presenter's choice, or the nearest thing there is to show."""
+    if chosen == "leaderboard" and leaderboard:
+        return "leaderboard"
+    if chosen in ("poll", "leaderboard") and has_poll:
+        return "poll"
+    if chosen != "join" and has_lesson:
+        return "lesson"
+    return "join"
+
+
+PAUSE_KINDS = ("break", "lunch")          # agenda items during which the projector shows no lesson
+
+
+def planned_minutes(start: str, end: str) -> int:
+    """An agenda item's planned length: "09:15"–"10:15" → 60."""
+    def minutes(hhmm: str) -> int:
+        hours, _, mins = hhmm.partition(":")
+        return int(hours) * 60 + int(mins)
+    return max(minutes(end) - minutes(start), 0)
 
 
 # --- points (as in Kahoot: right and fast earns most) ---------------------------------------

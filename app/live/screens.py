@@ -68,6 +68,41 @@ def bank_answers(cohort_id: int, quiz_key: str) -> list[tuple[list[dict[str, Any
 
 
 @dataclass(frozen=True)
+class NowOn:
+    """What the class is on, for the projector: the running agenda item (with its timer) and the
+    lesson shown. A break or lunch shows no lesson."""
+
+    item_title: str | None
+    item_kind: str | None
+    item_start: str | None
+    item_end: str | None
+    planned_minutes: int | None
+    item_started_at: datetime | None
+    lesson: Any          # content Lesson or None
+
+    @property
+    def anything(self) -> bool:
+        return self.item_title is not None or self.lesson is not None
+
+
+def now_on(session: LiveSession, cat: Catalog) -> NowOn:
+    agenda = day_of(cat, session.day).agenda
+    item = agenda[session.agenda_index] if session.agenda_index is not None and 0 <= session.agenda_index < len(agenda) else None
+    lesson = cat.lesson(session.lesson_key) if session.lesson_key else None
+    if item is not None and item.kind in rules.PAUSE_KINDS:
+        lesson = None
+    return NowOn(item.title if item else None, item.kind if item else None, item.start if item else None,
+                 item.end if item else None, rules.planned_minutes(item.start, item.end) if item else None,
+                 session.item_started_at if item else None, lesson)
+
+
+def projector_screen(session: LiveSession, has_poll: bool, cat: Catalog) -> str:
+    """What the projector shows now (rules.projector_view over the session's row)."""
+    return rules.projector_view(session.projector, has_lesson=now_on(session, cat).anything, has_poll=has_poll,
+                                leaderboard=session.leaderboard_visible)
+
+
+@dataclass(frozen=True)
 class Presence:
     joined: int
     here: int               # seen within the presence gap
@@ -212,7 +247,7 @@ def _send_state(broker: LocalBroker, session_id: int, *, with_lesson: bool, with
     poll = current_poll(session.id)
     state = class_state(session, poll, cat)
     if with_lesson and state["lesson"] is not None:
-        state["lesson"]["html"] = lesson_html(cat.lesson(state["lesson"]["slug"]))
+        state["lesson"]["html"] = lesson_html(cat.lesson(state["lesson"]["slug"]), session.id)
     if with_poll and poll is not None and poll.status == "open":
         state["poll"]["html"] = shared_poll_html(session, poll)
     elif with_poll and poll is not None and poll.status == "revealed":

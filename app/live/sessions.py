@@ -105,6 +105,21 @@ def stream_authority(session_id: int, user_ids: Sequence[int]) -> StreamAuthorit
     return StreamAuthority(session.version, session.ended_at is not None, people)
 
 
+def followed_session(user_id: int, raw_id: str | None) -> LiveSession | None:
+    """The open session a lesson page was opened from (its ?live= parameter), if this person joined
+    it and may still take part; otherwise None (the page is then an ordinary lesson page)."""
+    if not raw_id or not raw_id.isdecimal() or len(raw_id) > 12:
+        return None
+    session = db.session.get(LiveSession, int(raw_id))
+    if session is None or session.ended_at is not None or not is_participant(user_id, session.id):
+        return None
+    try:
+        check_taking_part(user_id, session.cohort_id)
+    except Forbidden:
+        return None
+    return session
+
+
 def is_participant(user_id: int, session_id: int) -> bool:
     return db.session.get(LiveParticipant, (session_id, user_id)) is not None
 
@@ -180,6 +195,50 @@ def end_session(broker: LocalBroker, actor_id: int, session_id: int, *, now: dat
     return session
 
 
+def resume_problem(session: LiveSession, *, now: datetime) -> str | None:
+    """Why this ended session cannot be resumed now, or None if it can."""
+    if session.ended_at is None:
+        return "This session is still running."
+    if not rules.can_resume(session.ended_at, now):
+        minutes = int(rules.RESUME_WINDOW.total_seconds() // 60)
+        return (f"A session can be resumed only within {minutes} minutes of its end. "
+                "Start a new session instead: it has a new code.")
+    running = open_session_for(session.cohort_id)
+    if running is not None:
+        return (f"Another live session (Day {running.day}, code {running.code}) was started for this cohort "
+                "since this one ended. Use that one, or end it before resuming this one.")
+    return None
+
+
+def resume_session(broker: LocalBroker, actor_id: int, session_id: int, *, now: datetime) -> LiveSession:
+    """Open again a session ended by mistake, within rules.RESUME_WINDOW, with the same code.
+    Refused if the cohort has started another session since (or, by a one-in-595-million chance,
+    another cohort's session holds the code): the database keeps one open session per cohort and
+    per code."""
+    session, cohort = staff_session(actor_id, session_id)
+    problem = resume_problem(session, now=now)
+    if problem:
+        raise InputRejected(problem)
+    try:
+        with write_transaction(db.session):
+            session = db.session.get(LiveSession, session_id, with_for_update=True, populate_existing=True)
+            assert session is not None
+            problem = resume_problem(session, now=now)
+            if problem:
+                raise InputRejected(problem)
+            ended_at = session.ended_at
+            session.ended_at = None
+            session.version += 1
+            db.session.flush()     # the partial unique indexes speak here
+            audit.record(actor_id, "live.resume", "cohort", cohort.id, cohort.name, now=now, day=session.day,
+                         session=session.id, ended_at=f"{ended_at:%Y-%m-%d %H:%M:%S} UTC")
+            screens.publish_state(broker, session.id)
+    except IntegrityError:
+        raise InputRejected("Another live session was started with this cohort or this code since this one ended, "
+                            "so it cannot be resumed. Use the one running now.") from None
+    return session
+
+
 def end_left_open(*, now: datetime, broker: LocalBroker | None = None) -> list[int]:
     """End the sessions nobody has touched for rules.IDLE_LIMIT (an instructor forgot "End"), as of
     their last sign of life, so their codes stop working. Called wherever open sessions are looked
@@ -231,12 +290,18 @@ def staff_change(actor_id: int, session_id: int) -> LiveSession:
 
 
 def show_lesson(broker: LocalBroker, actor_id: int, session_id: int, slug: str, cat: Catalog) -> LiveSession:
-    """"Show to class": every participant's screen moves to this lesson."""
+    """"Show to class": every participant's screen, and the projector, move to this lesson. During a
+    break or lunch on the agenda this ends the break (its timer stops): the class is on the lesson."""
     if cat.lesson(slug) is None:
         raise InputRejected("Choose a lesson of the course.", "lesson")
     with write_transaction(db.session):
         session = staff_change(actor_id, session_id)
+        agenda = screens.day_of(cat, session.day).agenda
+        if session.agenda_index is not None and 0 <= session.agenda_index < len(agenda) \
+                and agenda[session.agenda_index].kind in rules.PAUSE_KINDS:
+            session.agenda_index = session.item_started_at = None
         session.lesson_key = slug
+        session.projector = "lesson"
         session.version += 1
         screens.publish_state(broker, session.id, with_lesson=True)
     return session
@@ -254,18 +319,40 @@ def start_item(broker: LocalBroker, actor_id: int, session_id: int, index: int, 
         session.item_started_at = now
         if agenda[index].lesson_slugs and cat.lesson(agenda[index].lesson_slugs[0]):
             session.lesson_key = agenda[index].lesson_slugs[0]
+        session.projector = "lesson"
         session.version += 1
         screens.publish_state(broker, session.id, with_lesson=True)
     return session
 
 
 def set_leaderboard(broker: LocalBroker, actor_id: int, session_id: int, visible: bool) -> LiveSession:
+    """Show the leaderboard to the room (the top ten on the projector, each person's own rank on
+    their screen), or hide it. Showing it is a step of its own: a reveal never skips to it."""
     with write_transaction(db.session):
         session = staff_change(actor_id, session_id)
         session.leaderboard_visible = visible
+        if visible:
+            session.projector = "leaderboard"
+        elif session.projector == "leaderboard":
+            session.projector = "poll"
         session.version += 1
         screens.publish_personal(broker, session.id)
         screens.publish_state(broker, session.id)
+    return session
+
+
+def set_projector(broker: LocalBroker, actor_id: int, session_id: int, screen: str) -> LiveSession:
+    """Put the join code, the lesson, the poll or the leaderboard on the projector."""
+    if screen not in rules.PROJECTOR_SCREENS:
+        raise InputRejected("Choose what the projector shows.", "screen")
+    if screen == "leaderboard":
+        return set_leaderboard(broker, actor_id, session_id, True)
+    with write_transaction(db.session):
+        session = staff_change(actor_id, session_id)
+        if session.projector != screen:
+            session.projector = screen
+            session.version += 1
+            screens.publish_state(broker, session.id)
     return session
 
 

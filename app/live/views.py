@@ -32,7 +32,7 @@ from app.csvout import csv_response
 from app.db import utcnow
 from app.errors import InputRejected, NotFound
 from app.extensions import limiter
-from app.live import attendance, exports
+from app.live import attendance, exports, rules
 from app.live.broker import current_broker
 from app.live.forms import AttendanceCorrectionForm
 from app.live.fragments import answer_path
@@ -110,7 +110,8 @@ def participant(session_id: int):
     session = sessions.participant_session(current_user.id, session_id)
     cat = catalog()
     state = screens.participant_state(current_user.id, session, cat)
-    return render_template("live/participant.html", session=session, state=state, catalog=cat,
+    resume_until = rules.resumable_until(session.ended_at) if rules.can_resume(session.ended_at, utcnow()) else None
+    return render_template("live/participant.html", session=session, state=state, catalog=cat, resume_until=resume_until,
                            lesson=cat.lesson(session.lesson_key) if session.lesson_key else None,
                            poll=screens.current_poll(session.id), **_panel_context(session, state))
 
@@ -140,7 +141,7 @@ def events(session_id: int):
 def lesson_fragment(session_id: int):
     session = sessions.participant_session(current_user.id, session_id)
     lesson = catalog().lesson(session.lesson_key) if session.lesson_key else None
-    return render_template("live/_lesson.html", session=session, lesson=lesson)
+    return render_template("live/_lesson.html", session_id=session.id, lesson=lesson)
 
 
 @bp.get("/live/<int:session_id>/poll")
@@ -244,8 +245,12 @@ def present(session_id: int):
     preview_slug = request.args.get("lesson") or session.lesson_key or (cat.day_lessons(session.day)[0].slug)
     preview = cat.lesson(preview_slug) or cat.day_lessons(session.day)[0]
     poll = screens.current_poll(session.id)
+    now = utcnow()
     return render_template(
         "live/present.html", session=session, cohort=cohort, catalog=cat, day=day, preview=preview,
+        resume_until=rules.resumable_until(session.ended_at) if rules.can_resume(session.ended_at, now) else None,
+        resume_problem=sessions.resume_problem(session, now=now) if session.ended_at else None,
+        screen=screens.projector_screen(session, poll is not None, cat),
         shown=cat.lesson(session.lesson_key) if session.lesson_key else None, poll=poll,
         tally=screens.tally_of(poll, with_key=True) if poll else None,
         presence=screens.presence(session.id, now=utcnow()), people=screens.participants(session.id),
@@ -259,6 +264,7 @@ def present_panel(session_id: int):
     session, _cohort = _staff(session_id)
     poll = screens.current_poll(session.id)
     return render_template("live/_present_panel.html", session=session, poll=poll,
+                           screen=screens.projector_screen(session, poll is not None, catalog()),
                            tally=screens.tally_of(poll, with_key=True) if poll else None,
                            presence=screens.presence(session.id, now=utcnow()),
                            standings=screens.standings(session.id))
@@ -283,7 +289,10 @@ def projector_panel(session_id: int):
 def _projector_context(session: LiveSession) -> dict:
     poll = screens.current_poll(session.id)
     revealed = poll is not None and poll.revealed_at is not None
-    return {"poll": poll, "question": public_question(poll.question) if poll else None,
+    now_on = screens.now_on(session, catalog())
+    screen = screens.projector_screen(session, poll is not None, catalog())
+    return {"poll": poll, "question": public_question(poll.question) if poll else None, "screen": screen,
+            "now_on": now_on,
             "tally": screens.tally_of(poll, with_key=revealed) if poll else None,
             "presence": screens.presence(session.id, now=utcnow()),
             "standings": screens.standings(session.id)[:10] if session.leaderboard_visible else []}
@@ -389,19 +398,73 @@ def leaderboard(session_id: int):
     sessions.set_leaderboard(current_broker(), current_user.id, session_id, request.form.get("visible") == "1")
 
 
-@bp.post("/live/<int:session_id>/end")
-@presenter_action()
+@bp.post("/live/<int:session_id>/projector/show")
+@presenter_action("#projector")
+def projector_show(session_id: int):
+    sessions.set_projector(current_broker(), current_user.id, session_id, request.form.get("screen", ""))
+
+
+@bp.route("/live/<int:session_id>/end", methods=["GET", "POST"])
+@instructor_required
 def end(session_id: int):
-    sessions.end_session(current_broker(), current_user.id, session_id, now=utcnow())
-    return "The session has ended. Attendance and poll results are kept below."
+    """Ending asks first (a page of its own, so it works without JavaScript); the POST that ends
+    carries confirm=yes (JSON: {"confirm": true})."""
+    session, cohort = _staff(session_id)
+    confirmed = request.method == "POST" and (request.form.get("confirm") == "yes" or _json_body().get("confirm") is True)
+    if confirmed:
+        sessions.end_session(current_broker(), current_user.id, session_id, now=utcnow())
+        minutes = int(rules.RESUME_WINDOW.total_seconds() // 60)
+        return _done(session_id, f"The session has ended. Ended by mistake? Resume it within {minutes} minutes "
+                                 "with the same code. Attendance and poll results are kept below.")
+    if request.method == "POST" and _wants_json():
+        return jsonify(error="Not done", message="Confirm with confirm=yes to end the session.", field="confirm"), 422
+    if not session.is_open:
+        return redirect(url_for("live.present", session_id=session_id), 303)
+    return render_template("live/end.html", session=session, cohort=cohort,
+                           presence=screens.presence(session.id, now=utcnow()),
+                           window=int(rules.RESUME_WINDOW.total_seconds() // 60))
 
 
-@bp.get("/live/<int:session_id>/attendance")
+@bp.post("/live/<int:session_id>/resume")
+@instructor_required
+def resume(session_id: int):
+    _staff(session_id)
+    try:
+        sessions.resume_session(current_broker(), current_user.id, session_id, now=utcnow())
+    except InputRejected as exc:
+        return _rejected(session_id, exc)
+    return _done(session_id, "The session is running again with the same code. Participants' pages pick it up "
+                             "by themselves.")
+
+
+@bp.route("/live/<int:session_id>/attendance", methods=["GET", "POST"])
 @instructor_required
 def attendance_register(session_id: int):
+    """The register; its POST marks the ticked people present with one reason ("mark selected present")."""
     session, cohort = _staff(session_id)
-    return render_template("live/attendance.html", session=session, cohort=cohort,
-                           lines=attendance.register(session), required=catalog().course.completion.live_attendance_minutes)
+    now = utcnow()
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            people = [int(v) for v in request.form.getlist("people")]
+            minutes = int(request.form.get("minutes", ""))
+        except ValueError:
+            people, minutes = [], None
+            errors["minutes"] = "Give a whole number of minutes."
+        if not errors:
+            try:
+                done = attendance.credit_many(current_user.id, session.id, people, minutes,
+                                              request.form.get("note", ""), now=now)
+            except InputRejected as exc:
+                errors[exc.field or "minutes"] = str(exc)
+            else:
+                flash(f"Marked present for {minutes} min: {', '.join(line.user.display_name for line in done)}.",
+                      "success")
+                return redirect(url_for("live.attendance_register", session_id=session.id), 303)
+    return render_template("live/attendance.html", session=session, cohort=cohort, lines=attendance.register(session),
+                           required=catalog().course.completion.live_attendance_minutes, errors=errors,
+                           length=rules.session_minutes(session.started_at, session.ended_at, now),
+                           limit_hint=attendance.limit_text(session, now=now)), 422 if errors else 200
 
 
 @bp.route("/live/<int:session_id>/attendance/<int:user_id>", methods=["GET", "POST"])
@@ -428,7 +491,8 @@ def attendance_correct(session_id: int, user_id: int):
             flash(f"{line.user.display_name}: {form.minutes.data} min now count for this session.", "success")
             return redirect(url_for("live.attendance_register", session_id=session.id), 303)
     return render_template("live/attendance_correct.html", session=session, cohort=cohort, line=line, form=form,
-                           required=catalog().course.completion.live_attendance_minutes), 422 if form.errors else 200
+                           required=catalog().course.completion.live_attendance_minutes,
+                           limit_hint=attendance.limit_text(session, now=utcnow())), 422 if form.errors else 200
 
 
 @bp.get("/live/<int:session_id>/attendance.csv")

@@ -115,12 +115,18 @@ def _prepare(app) -> dict[str, object]:
     morning = cohorts.save_cohort(admin.id, None, name="Morning cohort", track="live", starts_on=now.date(),
                                   ends_on=now.date(), instructor_ids=[instructor.id], now=now)
     cohorts.enrol(admin.id, morning.id, [trainee.id], now=now)
-    ended = sessions.start_session(instructor.id, morning.id, 2, cat, now=now)
+    ended = sessions.start_session(instructor.id, morning.id, 2, cat, now=now - timedelta(hours=5))
     sessions.join(broker, trainee.id, ended.code, now=now)
     sessions.end_session(broker, instructor.id, ended.id, now=now)
     attendance.credit(instructor.id, ended.id, trainee.id, 240, "In the room all day; the phone battery died.", now=now)
     session_ids["ended"] = ended.id
     session_ids["waiting"] = sessions.start_session(instructor.id, morning.id, 2, cat, now=now).id
+    # ...and a fourth: an agenda item running, so the projector shows the lesson the class is on.
+    weekend = cohorts.save_cohort(admin.id, None, name="Weekend cohort", track="live", starts_on=now.date(),
+                                  ends_on=now.date(), instructor_ids=[instructor.id], now=now)
+    lesson_session = sessions.start_session(instructor.id, weekend.id, 1, cat, now=now)
+    sessions.start_item(broker, instructor.id, lesson_session.id, 1, cat, now=now)
+    session_ids["lesson"] = lesson_session.id
 
     return {"trainee": trainee.id, "cohort": demo.id, "finished": finished.id, "timed": timed.id, "timed_out": timed_out.id,
             "checked": checked.id, "code": format_code(certificate.code), "invite": invite.token,
@@ -221,7 +227,13 @@ def _bad_csv(page) -> None:
 def _bad_minutes(page) -> None:
     page.get_by_label("Minutes to count for this session").fill("9999")
     page.get_by_role("button", name="Save the correction").click()
-    expect(page.get_by_text("Give a number of minutes from 0 to 720.")).to_be_visible()
+    expect(page.get_by_text("Give a number of minutes from 0 to")).to_be_visible()
+
+
+def _bulk_without_people(page) -> None:
+    page.get_by_label("Reason").fill("In the room all day.")
+    page.get_by_role("button", name="Mark selected present").click()
+    expect(page.get_by_text("Tick the people to mark present first.")).to_be_visible()
 
 
 def _invite_link(page) -> None:
@@ -298,6 +310,10 @@ PAGES = [
     Page("live-projector-waiting", "instructor", "/live/{live_waiting}/projector"),
     Page("live-projector-ended", "instructor", "/live/{live_ended}/projector"),
     Page("live-attendance", "instructor", "/live/{live_ended}/attendance"),
+    Page("live-attendance-bulk-error", "instructor", "/live/{live_ended}/attendance", action=_bulk_without_people),
+    Page("live-end-confirm", "instructor", "/live/{live_open}/end"),
+    Page("live-present-ended", "instructor", "/live/{live_ended}/present"),
+    Page("live-projector-lesson", "instructor", "/live/{live_lesson}/projector"),
     Page("live-attendance-correct", "instructor", "/live/{live_ended}/attendance/{trainee}"),
     Page("live-attendance-correct-error", "instructor", "/live/{live_ended}/attendance/{trainee}",
          action=_bad_minutes),
@@ -324,7 +340,7 @@ PAGES = [
 PAGES += [Page(f"{p.id}@phone", p.role, p.path, p.status, p.action, width=390) for p in PAGES
           if p.id in {"course-home", "lesson", "quiz-take-timed", "quiz-results", "progress", "teach-cohort-grid",
                       "teach-analytics", "admin-users", "admin-audit", "admin-import", "admin-certificates",
-                      "live-participant-poll", "live-present-poll", "live-projector-revealed",
+                      "live-participant-poll", "live-present-poll", "live-projector-revealed", "live-projector-lesson",
                       "live-attendance"}]
 
 

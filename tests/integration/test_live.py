@@ -95,7 +95,7 @@ def test_a_whole_session_from_start_to_csv(app, room):
     assert "Which &lt;b&gt;stage&lt;/b&gt; worries you?" in panel
 
     # end: the code stops working, the CSVs keep everything
-    assert teacher.post(f"/live/{session.id}/end").status_code == 303
+    assert teacher.post(f"/live/{session.id}/end", data={"confirm": "yes"}).status_code == 303
     _late_client, response = join(app, room["ben"], session.code)
     assert response.status_code == 422
     attendance = teacher.get(f"/live/{session.id}/attendance.csv").get_data(as_text=True)

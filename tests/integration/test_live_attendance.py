@@ -15,8 +15,15 @@ from tests.conftest import signed_in as login
 from tests.integration.live_room import bank_poll, join, start
 
 
+def lasted(session, hours):
+    """The session as if started `hours` ago (corrections may count its length plus a margin)."""
+    session.started_at = utcnow() - timedelta(hours=hours)
+    db.session.commit()
+
+
 def test_the_register_lists_every_member_and_a_correction_counts_for_the_certificate(app, room):
     teacher, session = start(app, room)
+    lasted(session, 5)
     join(app, room["ana"], session.code)                 # Ben's phone died: he never joined on screen
     page = teacher.get(f"/live/{session.id}/attendance").get_data(as_text=True)
     assert "Ana Ruiz" in page and "Ben Okafor" in page and "Absent" in page and "1 of 2 cohort members joined" in page
@@ -69,8 +76,9 @@ def test_a_correction_can_lower_measured_minutes_and_sums_with_other_sessions_of
 
 def test_a_bad_correction_re_renders_the_form_with_the_error_and_changes_nothing(app, room):
     teacher, session = start(app, room)
+    lasted(session, 5)
     url = f"/live/{session.id}/attendance/{room['ben'].id}"
-    for data, message in [({"minutes": "9999", "note": "x"}, "from 0 to 720"),
+    for data, message in [({"minutes": "9999", "note": "x"}, "from 0 to 330 (the session&#39;s length plus 30 min)"),
                           ({"minutes": "abc", "note": "x"}, "Not a valid integer"),
                           ({"minutes": "60", "note": "   "}, "Say why you are correcting"),
                           ({"minutes": "60", "note": "y" * 301}, "under 300 characters")]:
@@ -136,6 +144,7 @@ def test_looking_at_the_cohort_page_ends_a_forgotten_session(app, room):
 
 def test_trainees_and_their_instructor_see_the_minutes_that_count_per_day(app, room, make_user):
     teacher, session = start(app, room)
+    lasted(session, 5)
     attendance.credit(room["teacher"].id, session.id, room["ben"].id, 240, "Phone died; in the room all day.",
                       now=utcnow())
     ben = login(app, room["ben"])

@@ -150,3 +150,45 @@ def test_a_personal_event_carries_only_its_own_persons_part():
     # someone who did not answer and is not on the leaderboard: told there is nothing of theirs
     nothing = json.loads(personal_event(data, 99).split("data: ", 1)[1])
     assert nothing == {"version": 7, "poll": 3, "verdict": "", "me": ""}
+
+
+def test_the_projector_shows_what_the_presenter_chose_or_the_nearest_thing_there_is():
+    view = rules.projector_view
+    assert view("poll", has_lesson=True, has_poll=True, leaderboard=True) == "poll"     # a reveal never skips
+    assert view("leaderboard", has_lesson=True, has_poll=True, leaderboard=True) == "leaderboard"
+    assert view("leaderboard", has_lesson=True, has_poll=True, leaderboard=False) == "poll"   # hidden since
+    assert view("leaderboard", has_lesson=True, has_poll=False, leaderboard=False) == "lesson"
+    assert view("poll", has_lesson=True, has_poll=False, leaderboard=False) == "lesson"
+    assert view("lesson", has_lesson=True, has_poll=True, leaderboard=True) == "lesson"
+    assert view("lesson", has_lesson=False, has_poll=True, leaderboard=False) == "join"
+    assert view("join", has_lesson=True, has_poll=True, leaderboard=True) == "join"
+    assert set(rules.PROJECTOR_SCREENS) == {"join", "lesson", "poll", "leaderboard"}
+
+
+def test_corrections_are_capped_at_the_sessions_length_plus_a_margin():
+    three_minutes = T0 + timedelta(minutes=3)
+    assert rules.session_minutes(T0, three_minutes, T0 + timedelta(hours=5)) == 3
+    assert rules.credit_limit(T0, three_minutes, T0 + timedelta(days=3)) == 3 + rules.CREDIT_MARGIN_MINUTES
+    assert rules.credit_limit(T0, None, T0 + timedelta(minutes=90)) == 90 + rules.CREDIT_MARGIN_MINUTES  # running
+    assert rules.credit_limit(T0, T0 + timedelta(hours=30), T0) == rules.MAX_CREDIT_MINUTES
+    assert rules.session_minutes(T0, T0 - timedelta(minutes=5), T0) == 0
+
+
+def test_a_session_can_be_resumed_only_shortly_after_it_ended():
+    ended = T0 + timedelta(hours=1)
+    assert rules.can_resume(ended, ended + rules.RESUME_WINDOW)
+    assert not rules.can_resume(ended, ended + rules.RESUME_WINDOW + timedelta(seconds=1))
+    assert not rules.can_resume(None, ended)
+    assert rules.resumable_until(ended) == ended + timedelta(minutes=10)
+
+
+def test_people_enrolled_after_a_session_could_not_have_attended_it():
+    ended = T0 + timedelta(hours=3)
+    assert rules.enrolled_in_time(T0 - timedelta(days=1), ended)
+    assert not rules.enrolled_in_time(ended + timedelta(days=1), ended)
+    assert rules.enrolled_in_time(ended + timedelta(days=1), None)     # still running: they can join now
+
+
+def test_agenda_items_planned_minutes():
+    assert rules.planned_minutes("09:15", "10:15") == 60
+    assert rules.planned_minutes("12:35", "13:20") == 45

@@ -8,6 +8,7 @@
 
   var POLL_FALLBACK_MS = 4000;
   var HEARTBEAT_MS = 30000;
+  var RESUME_CHECK_MS = 10000;
 
   function $(selector, root) { return (root || document).querySelector(selector); }
 
@@ -69,10 +70,57 @@
     return { close: function () { source.close(); stopPolling(); } };
   }
 
+  /* Agenda timers (presenter, projector): elapsed of planned, and the time left or over. The
+     projector's panel is replaced as the room moves on, so the timers are looked up each second. */
+  function tickTimers() {
+    var mm = function (s) { s = Math.abs(s); return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0"); };
+    Array.prototype.forEach.call(document.querySelectorAll("[data-live-timer]"), function (timer) {
+      var started = Date.parse(timer.dataset.started);
+      var planned = Number(timer.dataset.minutes) * 60;
+      var elapsed = Math.max(0, Math.floor((Date.now() - started) / 1000));
+      var left = planned - elapsed;
+      timer.textContent = mm(elapsed) + " of " + mm(planned) + " · " + mm(left) + (left >= 0 ? " left" : " over");
+      timer.classList.toggle("live-timer--over", left < 0);
+    });
+  }
+
+  function startTimers() {
+    tickTimers();
+    window.setInterval(tickTimers, 1000);
+  }
+
+  /* A sign of life every 30 s from a page the participant reads during the session. */
+  function heartbeats(url, csrf, onEnded) {
+    function beat() {
+      fetch(url, {
+        method: "POST", credentials: "same-origin", headers: { "Accept": "application/json", "X-CSRFToken": csrf }
+      }).then(function (r) { return r.ok ? r.json() : null; }).then(function (body) {
+        if (body && body.live === false) { onEnded(); }
+      }).catch(function () { /* the next beat will try again */ });
+    }
+    var timer = window.setInterval(beat, HEARTBEAT_MS);
+    document.addEventListener("visibilitychange", function () { if (!document.hidden) { beat(); } });
+    return { beat: beat, stop: function () { window.clearInterval(timer); } };
+  }
+
   /* --- participant --------------------------------------------------------------------- */
+  /* An ended session that the presenter may still resume: ask now and then whether it runs again. */
+  function awaitResume(root) {
+    var until = Date.parse(root.dataset.resumableUntil || "");
+    if (!until) { return; }
+    function check() {
+      if (Date.now() > until + 30000) { return; }
+      getJSON(root.dataset.stateUrl).then(function (state) {
+        if (state.status === "live") { window.location.reload(); } else { later(); }
+      }).catch(later);
+    }
+    function later() { window.setTimeout(check, RESUME_CHECK_MS + Math.random() * 5000); }
+    later();
+  }
+
   function participant(root) {
-    // An ended session changes no more: following it would reload this page again and again.
-    if (root.dataset.status === "ended") { return; }
+    // An ended session changes no more, unless the presenter resumes it within a few minutes.
+    if (root.dataset.status === "ended") { awaitResume(root); return; }
     var csrf = root.dataset.csrf;
     var lessonBox = document.getElementById("live-lesson");
     var pollBox = document.getElementById("poll");
@@ -191,15 +239,19 @@
       });
     });
 
-    function heartbeat() {
-      fetch(root.dataset.heartbeatUrl, {
-        method: "POST", credentials: "same-origin", headers: { "Accept": "application/json", "X-CSRFToken": csrf }
-      }).then(function (r) { return r.ok ? r.json() : null; }).then(function (body) {
-        if (body && body.live === false) { window.location.reload(); }
-      }).catch(function () { /* the next beat will try again */ });
-    }
-    window.setInterval(heartbeat, HEARTBEAT_MS);
-    document.addEventListener("visibilitychange", function () { if (!document.hidden) { heartbeat(); } });
+    heartbeats(root.dataset.heartbeatUrl, csrf, function () { window.location.reload(); });
+  }
+
+  /* The session's lesson opened on its own page: attendance keeps counting while it is open. */
+  function lessonPage(root) {
+    var beats = heartbeats(root.dataset.heartbeatUrl, root.dataset.csrf, function () {
+      beats.stop();
+      var text = $("[data-live-heartbeat-text]", root);
+      if (text) { text.textContent = "The live session has ended."; }
+      var dot = $(".live-dot", root);
+      if (dot) { dot.classList.add("live-dot--off"); }
+    });
+    beats.beat();
   }
 
   /* --- presenter ----------------------------------------------------------------------- */
@@ -220,21 +272,7 @@
       tally: refresh,
       presence: refresh
     }, refresh, function () {});
-    var timer = $("[data-live-timer]");
-    if (timer) {
-      var started = Date.parse(timer.dataset.started);
-      var planned = Number(timer.dataset.minutes) * 60;
-      var tick = function () {
-        var elapsed = Math.max(0, Math.floor((Date.now() - started) / 1000));
-        var left = planned - elapsed;
-        var mm = function (s) { s = Math.abs(s); return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0"); };
-        timer.textContent = left >= 0 ? mm(elapsed) + " of " + mm(planned) + " · " + mm(left) + " left"
-                                      : mm(elapsed) + " of " + mm(planned) + " · " + mm(left) + " over";
-        timer.classList.toggle("live-timer--over", left < 0);
-      };
-      tick();
-      window.setInterval(tick, 1000);
-    }
+    startTimers();
   }
 
   /* --- projector ----------------------------------------------------------------------- */
@@ -248,6 +286,7 @@
       });
     }, 300);
     listen(root.dataset.eventsUrl, { state: refresh, tally: refresh, presence: refresh }, refresh, function () {});
+    startTimers();
   }
 
   var node = $("[data-live-participant]");
@@ -256,4 +295,6 @@
   if (node) { presenter(node); }
   node = $("[data-live-projector]");
   if (node) { projector(node); }
+  node = $("[data-live-heartbeat]");
+  if (node) { lessonPage(node); }
 }());
