@@ -8,7 +8,9 @@ from flask import Flask, Response, abort, current_app, has_request_context, requ
 from flask.json.provider import DefaultJSONProvider
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField
 from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 from werkzeug.routing import IntegerConverter, Map
 
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -56,6 +58,13 @@ class HtmlForm(FlaskForm):
             if has_request_context() and request.is_json:
                 return None
             return super().wrap_formdata(form, formdata)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as a list of checkboxes (render_field draws them as a fieldset)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 class MaxLength:

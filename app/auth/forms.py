@@ -1,10 +1,9 @@
-from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectMultipleField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, StringField
 from wtforms.validators import DataRequired, EqualTo
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.auth.models import Role
 from app.auth.passwords import MAX_LENGTH
-from app.web import HtmlForm, MaxLength
+from app.web import HtmlForm, MaxLength, MultiCheckboxField
 
 
 class SignInForm(HtmlForm):
@@ -23,11 +22,6 @@ class SetPasswordForm(HtmlForm):
 
 class ChangePasswordForm(SetPasswordForm):
     current = PasswordField("Current password", validators=[DataRequired(message="Enter your current password.")])
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 ROLE_LABELS = {Role.TRAINEE: "Trainee", Role.INSTRUCTOR: "Instructor", Role.ADMIN: "Administrator"}

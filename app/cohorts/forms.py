@@ -1,15 +1,9 @@
-from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.cohorts.models import Track
-from app.web import HtmlForm, MaxLength
-
-
-class _Checkboxes(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+from app.web import HtmlForm, MaxLength, MultiCheckboxField
 
 
 class CohortForm(HtmlForm):
@@ -17,7 +11,7 @@ class CohortForm(HtmlForm):
     track = SelectField("Track", choices=[SelectChoice(t.value, t.label) for t in Track], default=Track.SELF_STUDY.value)
     starts_on = DateField("Starts on", validators=[Optional()])
     ends_on = DateField("Ends on", validators=[Optional()])
-    instructors = _Checkboxes("Instructors", coerce=int, validate_choice=False)
+    instructors = MultiCheckboxField("Instructors", coerce=int, validate_choice=False)
 
 
 class EnrolForm(HtmlForm):

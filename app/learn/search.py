@@ -63,6 +63,10 @@ def snippet(text: str, terms: list[str]) -> Markup:
     end = min(len(text), start + 2 * SNIPPET_RADIUS + 40)
     while start > 0 and not text[start - 1].isspace():
         start += 1
+    if end < len(text):             # end on a whole word too (back to the last space in the window)
+        space = text.rfind(" ", start, end)
+        if space > start:
+            end = space
     pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)))
     window_text, window_folded = text[start:end], folded[start:end]
     out, position = [], 0
