@@ -237,7 +237,7 @@ def test_finding_3_pdfs_made_are_limited_per_person_and_cached_ones_do_not_count
     assert login(app, other).get("/checklist.pdf").status_code == 200  # per person
 
 
-@pytest.mark.parametrize("url", ["/checklist.pdf", "/checklist.pdf?blank=1", "/workbook.pdf"])
+@pytest.mark.parametrize("url", ["/checklist.pdf", "/checklist.pdf?blank=1"])  # the workbook: test_workbook_background
 def test_finding_3_a_full_render_queue_answers_429_at_once_instead_of_waiting(
         app, make_user, fresh_pdf_caches, render_queue_busy, url):
     import time

@@ -53,7 +53,8 @@ GET_EXAMPLES = max(1, EXAMPLES * 2 // 5)                        # pages read onl
 # POSTs that can change the acting accounts (roles, password, active, session epoch): undone after each
 ACCOUNT_ROUTES = ("/admin/users", "/account", "/logout", "/invite", "/reset", "/register", "/login")
 STREAMS = {"live.events", "live.staff_events"}                    # held open: fuzzed through the engine
-BOOKS = {"workbook.download", "checklist.checklist_download"}     # a whole PDF per request: a few examples
+BOOKS = {"workbook.download", "workbook.preparing", "workbook.status",   # a whole PDF per request: a few examples
+         "checklist.checklist_download"}
 NOT_FUZZED = {"static"} | STREAMS | BOOKS
 BOOK_EXAMPLES = 4
 HUGE_INTS = (2**31, 2**63, 10**30)
