@@ -66,6 +66,8 @@ def edition_or_wait(current: Catalog, edition: str) -> Made | Waiting:
         else:
             start(app, first=edition)
     status = read_status()
+    if status.get("edition") != edition and (pdf := cached_pdf(current, edition)) is not None:
+        return Made(pdf, rendered=False)   # finished while we were looking
     if step == "failed":
         return Waiting(True, estimate(None, 0, None), str(status.get("error", "")))
     return Waiting(False, _estimate(status, current, edition))

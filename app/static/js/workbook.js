@@ -16,7 +16,7 @@
           window.location.assign(state.url);
           return;
         }
-        if (bar) bar.value = state.percent;
+        if (bar) bar.value = Math.max(bar.value, state.percent);   // an estimate: never backwards
         if (left) left.textContent = state.message;
         window.setTimeout(poll, 1500);
       })
