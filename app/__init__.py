@@ -88,8 +88,10 @@ def _configure_extensions(app: Flask) -> None:
 
 def _configure_catalog(app: Flask) -> None:
     from app.content.catalog import install_catalog
+    from app.workbook.background import install as install_workbook
 
     install_catalog(app)
+    install_workbook(app)  # rebuild the workbook when the content changes (nothing runs now)
 
 
 def _configure_errors(app: Flask) -> None:

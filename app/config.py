@@ -67,6 +67,8 @@ class BaseConfig:
     CURRICULUM_DIR = str(PROJECT_ROOT / "curriculum")
     QUIZZES_DIR = str(PROJECT_ROOT / "quizzes")
     JOBS_INLINE = False            # run long jobs in the request (tests); otherwise see JOBS_BACKEND
+    WORKBOOK_BUILD = "background"  # or "inline": build a missing workbook in the request (tests); app/workbook/background.py
+    WORKBOOK_PREPARE_AT_START = True   # build both editions as a server process starts (and when the content changes)
     JOBS_BACKEND = ""              # "thread" or "rq"; empty: rq with REDIS_URL, else thread (app/jobs/services.py)
     JOBS_QUEUE = "lectern"         # the RQ queue's name
     CONTENT_RELOAD_SECONDS = 2.0   # look for edited content files this often; 0 = never
@@ -85,6 +87,8 @@ class BaseConfig:
 class TestConfig(BaseConfig):
     TESTING = True
     JOBS_INLINE = True
+    WORKBOOK_BUILD = "inline"
+    WORKBOOK_PREPARE_AT_START = False
     SECRET_KEY = "test-secret-key-not-for-production"
     RATELIMIT_ENABLED = False
     WTF_CSRF_ENABLED = False

@@ -92,6 +92,9 @@ class LecternASGI:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                from app.workbook.background import prepare
+
+                prepare(self.flask_app)   # the workbook, in the background (one worker per host builds)
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 self.hub.close_all()

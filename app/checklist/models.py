@@ -19,13 +19,15 @@ class ChecklistProfile(Base):
 
 
 class ChecklistEntry(Base):
-    """One person's tick, note and target date for one checklist item (keyed by the item's id)."""
+    """One person's answer (yes, partly, no or unanswered), note and target date for one checklist
+    item (keyed by the item's id)."""
 
     __tablename__ = "checklist_entries"
+    __table_args__ = (sa.CheckConstraint("state IN ('yes', 'partly', 'no', 'unanswered')", name="state_known"),)
 
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     item_key: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
-    is_done: Mapped[bool] = mapped_column(default=False)
+    state: Mapped[str] = mapped_column(sa.String(10), default="unanswered", server_default="unanswered")
     note: Mapped[str] = mapped_column(sa.String(500), default="")
     target_on: Mapped[date | None]
     updated_at: Mapped[datetime]

@@ -1,4 +1,4 @@
-"""Saving a person's checklist: ticks, notes and target dates, all in one unit of work."""
+"""Saving a person's checklist: answers, notes and target dates, all in one unit of work."""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -7,7 +7,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from app.checklist.models import ChecklistEntry, ChecklistProfile
-from app.checklist.state import EntryState
+from app.checklist.state import EntryState, parse_answer
 from app.content.checklist import Checklist
 from app.db import write_transaction
 from app.errors import InputRejected
@@ -20,7 +20,7 @@ NAME_MAX = 160
 
 def load(user_id: int) -> tuple[str, dict[str, EntryState]]:
     profile = db.session.get(ChecklistProfile, user_id)
-    entries = {e.item_key: EntryState(e.is_done, e.note, e.target_on) for e in db.session.scalars(
+    entries = {e.item_key: EntryState(e.state, e.note, e.target_on) for e in db.session.scalars(
         sa.select(ChecklistEntry).where(ChecklistEntry.user_id == user_id))}
     return (profile.initiative_name if profile else ""), entries
 
@@ -47,7 +47,7 @@ def parse_form(checklist: Checklist, form: Mapping[str, str]) -> tuple[str, dict
                 target = date.fromisoformat(raw_date)
             except ValueError:
                 errors[f"date-{item.id}"] = "Use a date like 2027-03-31."
-        entries[item.id] = EntryState(form.get(f"done-{item.id}") == "1", note[:NOTE_MAX * 2], target)
+        entries[item.id] = EntryState(parse_answer(form.get(f"answer-{item.id}")), note[:NOTE_MAX * 2], target)
     return name, entries, errors
 
 
@@ -67,11 +67,10 @@ def save(user_id: int, checklist: Checklist, name: str, entries: Mapping[str, En
             if key not in known:
                 continue
             row = existing.get(key)
-            empty = not state.done and not state.note and state.target_on is None
-            if row is None and empty:
+            if row is None and state.is_empty:
                 continue
             if row is None:
-                db.session.add(ChecklistEntry(user_id=user_id, item_key=key, is_done=state.done, note=state.note,
+                db.session.add(ChecklistEntry(user_id=user_id, item_key=key, state=state.answer, note=state.note,
                                               target_on=state.target_on, updated_at=now))
-            elif (row.is_done, row.note, row.target_on) != (state.done, state.note, state.target_on):
-                row.is_done, row.note, row.target_on, row.updated_at = state.done, state.note, state.target_on, now
+            elif (row.state, row.note, row.target_on) != (state.answer, state.note, state.target_on):
+                row.state, row.note, row.target_on, row.updated_at = state.answer, state.note, state.target_on, now

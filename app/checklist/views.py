@@ -6,12 +6,13 @@ from flask_login import current_user, login_required
 
 from app.checklist import services
 from app.checklist.pdf import checklist_pdf
-from app.checklist.state import progress
+from app.checklist import state
 from app.content.catalog import catalog
 from app.db import utcnow
 from app.pdf.downloads import pdf_response, render_limited
 
 bp = Blueprint("checklist", __name__, template_folder="templates")
+ICONS = {"yes": "✓", "partly": "◐", "no": "✗", "unanswered": "○"}   # beside the words, never instead
 
 
 def _checklist():
@@ -33,11 +34,16 @@ def checklist():
             anchor = request.form.get("group", "")  # back to the group saved, if it is one of the checklist's
             known = anchor in {group.id for group in current.groups}
             return redirect(url_for("checklist.checklist") + (f"#group-{anchor}" if known else ""))
-        return render_template("checklist/checklist.html", checklist=current, name=name, entries=entries,
-                               errors=errors, progress=progress(current, entries), catalog=catalog()), 422
+        return _page(current, name, entries, errors), 422
     name, entries = services.load(current_user.id)
-    return render_template("checklist/checklist.html", checklist=current, name=name, entries=entries, errors={},
-                           progress=progress(current, entries), catalog=catalog())
+    return _page(current, name, entries, {})
+
+
+def _page(current, name, entries, errors):
+    groups = state.progress(current, entries)
+    return render_template("checklist/checklist.html", checklist=current, name=name, entries=entries, errors=errors,
+                           progress=groups, total=state.overall(groups), states=state.STATES, labels=state.LABELS,
+                           icons=ICONS, catalog=catalog())
 
 
 @bp.get("/checklist.pdf")

@@ -10,6 +10,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -392,6 +393,7 @@ class CatalogHolder:
     checked_at: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
     quizzes_dir: Path | None = None
+    listeners: list[Callable[[Catalog], None]] = field(default_factory=list)   # called after a reload
 
     def get(self) -> Catalog:
         if self.reload_seconds and time.monotonic() - self.checked_at >= self.reload_seconds:
@@ -415,6 +417,8 @@ class CatalogHolder:
             else:
                 self.problems = ()
                 log.info("Content reloaded (%d lessons)", len(self.current.lessons))
+                for listener in self.listeners:
+                    listener(self.current)
         finally:
             self.lock.release()
 

@@ -53,7 +53,8 @@ GET_EXAMPLES = max(1, EXAMPLES * 2 // 5)                        # pages read onl
 # POSTs that can change the acting accounts (roles, password, active, session epoch): undone after each
 ACCOUNT_ROUTES = ("/admin/users", "/account", "/logout", "/invite", "/reset", "/register", "/login")
 STREAMS = {"live.events", "live.staff_events"}                    # held open: fuzzed through the engine
-BOOKS = {"workbook.download", "checklist.checklist_download"}     # a whole PDF per request: a few examples
+BOOKS = {"workbook.download", "workbook.preparing", "workbook.status",   # a whole PDF per request: a few examples
+         "checklist.checklist_download"}
 NOT_FUZZED = {"static"} | STREAMS | BOOKS
 BOOK_EXAMPLES = 4
 HUGE_INTS = (2**31, 2**63, 10**30)
@@ -142,7 +143,7 @@ def _seed(app: Flask) -> dict:
     noted = next(lesson for lesson in lessons if lesson.reflection_keys)
     learn.save_note(trainee.id, noted, noted.reflection_keys[0], "A note with ünïcode", now=now)
     checklist.save(trainee.id, cat.checklist, "Our initiative",
-                   {cat.checklist.items[0].id: EntryState(True, "done it", now.date())}, now=now)
+                   {cat.checklist.items[0].id: EntryState("yes", "done it", now.date())}, now=now)
 
     immediate = cat.quiz("stage-01")
     deferred = cat.quiz("day-1-assessment")
@@ -194,7 +195,7 @@ def _seed(app: Flask) -> dict:
             "prompt_key": list(noted.reflection_keys),
             "quiz_id": ["stage-01", "day-1-assessment", "stage-03"],
         },
-        "fields": FIELD_NAMES + question_fields + [f"{kind}-{item}" for item in items for kind in ("done", "note", "date")],
+        "fields": FIELD_NAMES + question_fields + [f"{kind}-{item}" for item in items for kind in ("answer", "note", "date")],
         "values": [str(v) for v in (staff.id, trainee.id, cohort.id, session.id, poll.id, open_attempt.id)]
                   + [open_attempt.submit_token, "stage-03/" + bank.id, certificate.display_code, session.code,
                      cohort.enrolment_code, lessons[1].slug, trainee.email, staff.email] + list(bank.correct),
