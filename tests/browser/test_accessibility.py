@@ -76,7 +76,7 @@ def _prepare(app) -> dict[str, object]:
     learn.save_note(trainee.id, noted, sorted(noted.reflection_keys)[0], "Skills, a test facility.", now=now)
 
     finished = quizzes.start_attempt(trainee.id, cat.quiz("stage-03"), now=now)
-    quizzes.submit_attempt(trainee.id, finished.id, finished.submit_token, {}, now=now)
+    quizzes.submit_attempt(trainee.id, finished.id, finished.submit_token, {}, now=now, allow_unanswered=True)
     timed = quizzes.start_attempt(trainee.id, cat.quiz("day-2-assessment"), now=now)      # deferred, time limit
     timed_out = quizzes.start_attempt(trainee.id, cat.quiz("day-1-assessment"), now=now - timedelta(hours=3))  # left open
     checked = quizzes.start_attempt(trainee.id, cat.quiz("opening-sessions"), now=now)    # immediate feedback
