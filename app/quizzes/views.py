@@ -88,3 +88,14 @@ def answer(attempt_id: int):
         flash("This attempt had already been submitted; it was recorded once.", "info")
     return redirect(url_for("quizzes.attempt", attempt_id=finished.id))
 
+
+@bp.post("/attempts/<int:attempt_id>/autosave")
+@login_required
+def autosave(attempt_id: int):
+    """The answers so far, saved as "Save and finish later" does, from the page's script (quiz.js)."""
+    current, now = services.own_attempt(current_user.id, attempt_id), utcnow()
+    try:
+        services.save_answers(current_user.id, attempt_id, answers_from_form(current.questions, request.form), now=now)
+    except AttemptClosed as exc:
+        return jsonify(error="closed", message=str(exc), results=url_for("quizzes.attempt", attempt_id=attempt_id)), 409
+    return jsonify(saved_at=now.isoformat())
