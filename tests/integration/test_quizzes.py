@@ -253,9 +253,10 @@ def test_a_submission_with_unanswered_questions_is_not_graded_until_confirmed(cl
     page = client.get(response.location).get_data(as_text=True)
     assert "3 questions unanswered: submit anyway?" in page
     assert "Submitting uses attempt 1 of 3, and unanswered questions earn no marks." in page
-    assert '<a href="#question-order-q">Question 4</a>: not answered' in page
-    assert '<a href="#question-match-q">Question 5</a>: not every item is matched' in page
-    assert '<a href="#question-text-q">Question 7</a>: not answered' in page
+    listed = {reason: re.findall(r'<a href="#question-([\w-]+)">Question (\d+)</a>', links) for reason, links in
+              re.findall(r'<p class="unanswered__reason" id="[^"]+">([^<]+):</p>\s*<ul class="unanswered__list"[^>]*>(.*?)</ul>',
+                         page, re.S)}
+    assert listed == {"Not answered": [("order-q", "4"), ("text-q", "7")], "Not every item is matched": [("match-q", "5")]}
     assert '<button type="submit" name="allow_unanswered" value="1" class="button button--primary">Submit anyway</button>' in page
     assert '<a class="button" href="#question-order-q">Go back and answer</a>' in page
     assert 'value="12"' in page and 'value="Firms side by side" selected' in page   # the answers given are kept
@@ -291,7 +292,9 @@ def test_an_untouched_ordering_question_is_unanswered_and_earns_nothing(client, 
     untouched = {**ALL_RIGHT, "q-order-q--s1": "", "q-order-q--s2": "", "q-order-q--s3": ""}
     response = client.post(f"/attempts/{attempt_id}", data={"action": "submit", "token": token_of(page), **untouched})
     assert response.location.endswith("?confirm=1#unanswered")
-    assert '<a href="#question-order-q">Question 4</a>: not answered' in client.get(response.location).get_data(as_text=True)
+    notice = client.get(response.location).get_data(as_text=True)
+    assert re.search(r'Not answered:</p>\s*<ul class="unanswered__list"[^>]*>\s*<li><a href="#question-order-q">Question 4</a></li>\s*</ul>',
+                     notice)
     client.post(f"/attempts/{attempt_id}", data={"action": "submit", "token": token_of(page), "allow_unanswered": "1",
                                                  **untouched})
     attempt = db.session.get(QuizAttempt, attempt_id)
