@@ -115,7 +115,8 @@ def test_worker_killed_mid_submit_leaves_no_half_written_attempt(app, database_u
         for quiz_id in quiz_ids:
             attempt = quizzes.start_attempt(person.id, cat.quiz(quiz_id), now=utcnow())
             single = [q for q in attempt.questions if q["type"] == "single"]
-            quizzes.save_answers(person.id, attempt.id, {single[-1]["id"]: single[-1]["options"][-1]["id"]})
+            quizzes.save_answers(person.id, attempt.id, {single[-1]["id"]: single[-1]["options"][-1]["id"]},
+                                 now=utcnow())
             before[attempt.id] = dict(attempt.answers)
             planned[attempt.id] = (person.email, {**attempt.answers, single[0]["id"]: single[0]["options"][0]["id"]})
     ids = sorted(before)
