@@ -197,19 +197,19 @@ def test_answers_are_saved_as_they_are_given_and_trouble_is_said(page):
     questions = page.locator("section.question:has(input[type=radio])")
     save_status = page.locator("[data-save-status]")
     expect(save_status).to_have_text("Your answers are saved as you go.")
-    questions.nth(0).locator("input[type=radio]").nth(2).check()
+    questions.nth(0).locator("input[type=radio]").last.check()
     expect(save_status).to_have_text(SAVED)
     page.reload()
-    expect(questions.nth(0).locator("input[type=radio]").nth(2)).to_be_checked()   # saved without pressing anything
+    expect(questions.nth(0).locator("input[type=radio]").last).to_be_checked()   # saved without pressing anything
 
     # a dropped connection: said, retried, and saved once it is back
     page.context.set_offline(True)
-    questions.nth(1).locator("input[type=radio]").nth(1).check()
+    questions.nth(1).locator("input[type=radio]").last.check()
     expect(save_status).to_have_text("Not saved yet — check your connection. Trying again…")
     page.context.set_offline(False)
     expect(save_status).to_have_text(SAVED)
     page.reload()
-    expect(questions.nth(1).locator("input[type=radio]").nth(1)).to_be_checked()
+    expect(questions.nth(1).locator("input[type=radio]").last).to_be_checked()
 
     # the server refuses a save after the closing time: the page says time is up
     page.route("**/autosave", lambda route: route.fulfill(
