@@ -135,6 +135,19 @@ class AttemptClosed(DomainError):
     status_code = 409
 
 
+class UnansweredQuestions(DomainError):
+    """A submission would leave questions unanswered and was not confirmed: nothing was graded.
+    `gaps` lists them (app/quizzes/completeness.py)."""
+
+    status_code = 409
+
+    def __init__(self, gaps: tuple[object, ...] = ()):
+        n = len(gaps)
+        super().__init__(f"{n} question{'s are' if n != 1 else ' is'} unanswered. Submit anyway, or go back and answer "
+                         f"{'them' if n != 1 else 'it'}.")
+        self.gaps = gaps
+
+
 class NotEligible(DomainError):
     """The trainee does not meet the completion rule (and no override reason was given)."""
 

@@ -34,21 +34,30 @@ def answers_from_form(questions: Iterable[Mapping[str, Any]], form: FormLike) ->
             if values or form.get(field_name(qid, "present")):
                 answers[qid] = values
         elif kind == "ordering":
+            # Positions start blank (the displayed order is never an answer): an untouched question
+            # sends none and stays unanswered.
+            items = q["display"]["options"] if "display" in q else [o["id"] for o in q["options"]]
             positions: list[tuple[int, str]] = []
-            complete = True
-            for option in q["display"]["options"] if "display" in q else [o["id"] for o in q["options"]]:
+            for option in items:
                 option_id = option if isinstance(option, str) else option["id"]
                 raw = str(form.get(field_name(qid, option_id), "")).strip()
-                if not (raw.isdecimal() and len(raw) <= 9):  # int() refuses "²" (isdigit() accepts it)
-                    complete = False
-                    continue
-                positions.append((int(raw), option_id))
+                if raw.isdecimal() and len(raw) <= 9:  # int() refuses "²" (isdigit() accepts it)
+                    positions.append((int(raw), option_id))
             if positions:
                 ordered = [oid for _pos, oid in sorted(positions)]
-                # two items given the same position cannot both be right: keep the clash visible
-                if len({p for p, _ in positions}) != len(positions) or not complete:
-                    ordered = ordered + ["__incomplete__"]
-                answers[qid] = ordered
+                taken = [p for p, _ in positions]
+                if len(positions) == len(items) and len(set(taken)) == len(taken):
+                    answers[qid] = ordered
+                elif len(set(taken)) == len(taken) and all(1 <= p <= len(items) for p in taken):
+                    # some items still blank: keep each given one in its slot, "" for the rest, so the
+                    # page shows them where they were put (and the answer cannot be complete)
+                    slots = [""] * len(items)
+                    for p, oid in positions:
+                        slots[p - 1] = oid
+                    answers[qid] = slots
+                else:
+                    # two items given the same position cannot both be right: keep the clash visible
+                    answers[qid] = ordered + ["__incomplete__"]
         elif kind == "matching":
             pair_ids = q["display"]["pairs"] if "display" in q else [p["id"] for p in q["pairs"]]
             chosen = {pid: str(form.get(field_name(qid, pid), ""))[:MAX_TEXT] for pid in pair_ids}

@@ -14,9 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from app.content.catalog import Catalog
 from app.content.quizzes import Quiz
 from app.db import write_transaction
-from app.errors import AttemptClosed, AttemptLimitReached, NotFound
+from app.errors import AttemptClosed, AttemptLimitReached, NotFound, UnansweredQuestions
 from app.extensions import db
-from app.quizzes import scoring, timing
+from app.quizzes import completeness, scoring, timing
 from app.quizzes.models import QuizAttempt
 from app.quizzes.snapshot import freeze, thaw
 
@@ -180,9 +180,13 @@ def save_answers(user_id: int, attempt_id: int, answers: Mapping[str, Any], *, n
 
 
 def submit_attempt(user_id: int, attempt_id: int, token: str, answers: Mapping[str, Any], *,
-                   now: datetime) -> tuple[QuizAttempt, bool]:
+                   now: datetime, allow_unanswered: bool = False) -> tuple[QuizAttempt, bool]:
     """Finish and grade an attempt. Returns (attempt, True) the first time; a replayed or
     double-clicked submission returns (attempt, False) and records nothing.
+
+    Submitting spends an attempt, so one that would leave questions unanswered (completeness.gaps)
+    is not graded unless `allow_unanswered` (the person confirmed it): the answers sent are saved,
+    as "Save and finish later" would, and UnansweredQuestions is raised with the gaps.
 
     A submission after the attempt's closing time (deadline plus grace) does not count: the
     attempt is closed as of that time and marked on the answers saved before it (timing.closing)."""
@@ -197,6 +201,11 @@ def submit_attempt(user_id: int, attempt_id: int, token: str, answers: Mapping[s
         return own_attempt(user_id, attempt_id), closed
     editable = {q["id"] for q in attempt.questions} - set(attempt.checked)
     final = timing.closing(attempt.closes_at, attempt.answers, answers, editable, now)
+    if not allow_unanswered:
+        missing = completeness.gaps(attempt.questions, final.answers, locked=attempt.checked)
+        if missing:
+            save_answers(user_id, attempt_id, answers, now=now)
+            raise UnansweredQuestions(missing)
     result = _grade(attempt, final.answers)
     with write_transaction(db.session):
         claimed = db.session.execute(

@@ -5,8 +5,8 @@ from flask_login import current_user, login_required
 
 from app.content.catalog import catalog
 from app.db import utcnow
-from app.errors import AttemptClosed, AttemptLimitReached
-from app.quizzes import services, timing
+from app.errors import AttemptClosed, AttemptLimitReached, UnansweredQuestions
+from app.quizzes import completeness, services, timing
 from app.quizzes.answers import answers_from_form
 from app.quizzes.snapshot import public_question
 
@@ -55,8 +55,9 @@ def attempt(attempt_id: int):
                        deadline=current.deadline_at.isoformat() if current.deadline_at else None,
                        closes=current.closes_at.isoformat() if current.closes_at else None,
                        questions=public, checked={qid: {"fraction": r.mark.fraction} for qid, r in checked.items()})
+    gaps = completeness.gaps(current.questions, current.answers, current.checked) if request.args.get("confirm") else ()
     return render_template("quizzes/take.html", attempt=current, quiz=quiz, questions=public, checked=checked,
-                           saved=current.answers, review_links=review_links, now=utcnow())
+                           saved=current.answers, review_links=review_links, now=utcnow(), gaps=gaps)
 
 
 @bp.post("/attempts/<int:attempt_id>")
@@ -75,10 +76,26 @@ def answer(attempt_id: int):
                   else "Your answers are saved. Come back to finish any time.", "success")
             return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
         finished, first_time = services.submit_attempt(current_user.id, attempt_id, request.form.get("token", ""),
-                                                       answers, now=utcnow())
+                                                       answers, now=utcnow(),
+                                                       allow_unanswered=request.form.get("allow_unanswered") == "1")
+    except UnansweredQuestions:
+        # nothing graded; the answers sent are saved and the page asks (take.html, #unanswered)
+        return redirect(url_for("quizzes.attempt", attempt_id=attempt_id, confirm=1) + "#unanswered")
     except AttemptClosed as exc:
         flash(str(exc), "error")
         return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
     if not first_time:
         flash("This attempt had already been submitted; it was recorded once.", "info")
     return redirect(url_for("quizzes.attempt", attempt_id=finished.id))
+
+
+@bp.post("/attempts/<int:attempt_id>/autosave")
+@login_required
+def autosave(attempt_id: int):
+    """The answers so far, saved as "Save and finish later" does, from the page's script (quiz.js)."""
+    current, now = services.own_attempt(current_user.id, attempt_id), utcnow()
+    try:
+        services.save_answers(current_user.id, attempt_id, answers_from_form(current.questions, request.form), now=now)
+    except AttemptClosed as exc:
+        return jsonify(error="closed", message=str(exc), results=url_for("quizzes.attempt", attempt_id=attempt_id)), 409
+    return jsonify(saved_at=now.isoformat())

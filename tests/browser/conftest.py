@@ -70,7 +70,8 @@ def live_server(database_uri: str) -> Iterator[str]:
 
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
+    # UTC, whatever the machine's zone: quiz.js shows deadlines in the browser's own time zone
+    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900}, timezone_id="UTC")
     pg = context.new_page()
     pg.set_default_timeout(10_000)
     yield pg

@@ -76,7 +76,7 @@ def _prepare(app) -> dict[str, object]:
     learn.save_note(trainee.id, noted, sorted(noted.reflection_keys)[0], "Skills, a test facility.", now=now)
 
     finished = quizzes.start_attempt(trainee.id, cat.quiz("stage-03"), now=now)
-    quizzes.submit_attempt(trainee.id, finished.id, finished.submit_token, {}, now=now)
+    quizzes.submit_attempt(trainee.id, finished.id, finished.submit_token, {}, now=now, allow_unanswered=True)
     timed = quizzes.start_attempt(trainee.id, cat.quiz("day-2-assessment"), now=now)      # deferred, time limit
     timed_out = quizzes.start_attempt(trainee.id, cat.quiz("day-1-assessment"), now=now - timedelta(hours=3))  # left open
     checked = quizzes.start_attempt(trainee.id, cat.quiz("opening-sessions"), now=now)    # immediate feedback
@@ -247,6 +247,12 @@ def _wrong_live_code(page) -> None:
     expect(page.locator(".field__error")).to_be_visible()
 
 
+def _ask_before_submitting(page) -> None:
+    """The question quiz.js asks when "Submit answers" would leave questions unanswered."""
+    page.get_by_role("button", name="Submit answers").click()
+    expect(page.get_by_role("dialog")).to_be_visible()
+
+
 def _stays_put(page) -> None:
     """The page does not reload by itself (a page that does is unusable with a screen reader)."""
     page.evaluate("window.stillHere = true")
@@ -289,6 +295,8 @@ PAGES = [
     Page("quiz-intro", "trainee", "/quizzes/stage-01"),
     Page("quiz-intro-after-attempt", "trainee", "/quizzes/stage-03"),
     Page("quiz-take-timed", "trainee", "/attempts/{timed}"),
+    Page("quiz-take-unanswered", "trainee", "/attempts/{timed}?confirm=1"),
+    Page("quiz-take-unanswered-dialog", "trainee", "/attempts/{timed}", action=_ask_before_submitting),
     Page("quiz-take-checked", "trainee", "/attempts/{checked}"),
     Page("quiz-results", "trainee", "/attempts/{finished}"),
     Page("quiz-results-timed-out", "trainee", "/attempts/{timed_out}"),
@@ -338,7 +346,8 @@ PAGES = [
 ]
 # Narrow screens change layouts: tables scroll inside their boxes, the lesson aside moves, and so on.
 PAGES += [Page(f"{p.id}@phone", p.role, p.path, p.status, p.action, width=390) for p in PAGES
-          if p.id in {"course-home", "lesson", "quiz-take-timed", "quiz-results", "progress", "teach-cohort-grid",
+          if p.id in {"course-home", "lesson", "quiz-take-timed", "quiz-take-unanswered", "quiz-take-unanswered-dialog",
+                      "quiz-results", "progress", "teach-cohort-grid",
                       "teach-analytics", "admin-users", "admin-audit", "admin-import", "admin-certificates",
                       "live-participant-poll", "live-present-poll", "live-projector-revealed", "live-projector-lesson",
                       "live-attendance"}]

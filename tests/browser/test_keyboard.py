@@ -72,7 +72,8 @@ def assert_focus_visible(page) -> None:
 
 def answer_by_keyboard(page) -> int:
     """Tab through the quiz form, answering each control on the way, until the submit button has focus.
-    Radios by arrow key or Space, checkboxes by Space, selects by arrow key, text by typing."""
+    Radios by arrow key or Space, checkboxes by Space, selects by arrow key, text by typing. Every
+    question gets an answer, so submitting asks nothing more."""
     answered, groups_seen, arrowed = 0, set(), False
     for _ in range(200):
         page.keyboard.press("Tab")
@@ -100,7 +101,11 @@ def answer_by_keyboard(page) -> int:
             value, last = page.evaluate("() => [document.activeElement.value, "
                                         "document.activeElement.selectedIndex === document.activeElement.length - 1]")
             key = "ArrowUp" if last else "ArrowDown"
-            page.keyboard.press(key)
+            # an ordering question's positions start blank: the n-th item goes n-th (each its own position)
+            steps = page.evaluate("() => { const s = document.activeElement, f = s.closest('.ordering');"
+                                  " return f ? [...f.querySelectorAll('select')].indexOf(s) + 1 : 1; }")
+            for _step in range(steps):
+                page.keyboard.press(key)
             assert page.evaluate("() => document.activeElement.value") != value, f"{key} did not change the select"
             assert_focus_visible(page)
             answered += 1

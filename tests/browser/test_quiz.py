@@ -6,25 +6,39 @@ from playwright.sync_api import expect
 from tests.browser.test_lessons import sign_in
 
 pytestmark = pytest.mark.browser
+SAVED = re.compile(r"^Saved \d\d?:\d\d( [AP]M)?$")   # the time in the browser's own locale
+
+
+def answer_question(question, choice=0):
+    """Answer one question somehow (the `choice`-th option where there is a choice), by the controls it offers."""
+    radios = question.locator("input[type=radio]")
+    boxes = question.locator("input[type=checkbox]")
+    texts = question.locator("input[type=text]")
+    selects = question.locator("select")
+    if radios.count():
+        radios.nth(min(choice, radios.count() - 1)).check()
+    elif boxes.count():
+        boxes.nth(min(choice, boxes.count() - 1)).check()
+    elif texts.count():
+        texts.first.fill(str(12 + choice))
+    for i in range(selects.count()):
+        select = selects.nth(i)
+        values = select.locator("option").evaluate_all("els => els.map(e => e.value).filter(Boolean)")
+        select.select_option(values[min(i, len(values) - 1)])
+
+
+def answered(question):
+    """A locator that shows the answer given by answer_question(question, choice) is still there."""
+    for kind in ("input[type=radio]:checked", "input[type=checkbox]:checked"):
+        if question.locator(kind).count():
+            return question.locator(kind).first
+    return question.locator("input[type=text], select").first
 
 
 def answer_everything(page):
     """Answer each question somehow, using only the keyboard-friendly controls the page offers."""
     for question in page.locator("section.question").all():
-        radios = question.locator("input[type=radio]")
-        boxes = question.locator("input[type=checkbox]")
-        texts = question.locator("input[type=text]")
-        selects = question.locator("select")
-        if radios.count():
-            radios.first.check()
-        elif boxes.count():
-            boxes.first.check()
-        elif texts.count():
-            texts.first.fill("12")
-        for i in range(selects.count()):
-            select = selects.nth(i)
-            values = select.locator("option").evaluate_all("els => els.map(e => e.value).filter(Boolean)")
-            select.select_option(values[min(i, len(values) - 1)])
+        answer_question(question)
 
 
 def test_trainee_takes_a_knowledge_check_and_sees_the_best_score_on_the_day_page(page):
@@ -80,3 +94,143 @@ def test_a_day_assessment_states_its_deadline_and_grace_before_and_during_the_at
     page.get_by_role("button", name="Save and finish later").click()
     expect(page.get_by_text(re.compile(r"Your answers are saved\. Submit them by \d\d:\d\d UTC\."))).to_be_visible()
     expect(page.get_by_role("note")).to_contain_text("marked on the answers you saved by then")
+
+
+def start_quiz(page, quiz_id="day-1-assessment"):
+    page.goto(f"/quizzes/{quiz_id}")
+    page.get_by_role("button", name="Start the quiz").click()
+    expect(page.get_by_role("button", name="Submit answers")).to_be_visible()
+
+
+def test_with_javascript_unanswered_questions_are_asked_about_before_posting(page):
+    sign_in(page)
+    start_quiz(page)
+    questions = page.locator("section.question")
+    total = questions.count()
+    answer_question(questions.first)
+    page.get_by_role("button", name="Submit answers").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_role("heading")).to_have_text(f"{total - 1} questions unanswered: submit anyway?")
+    expect(dialog).to_contain_text("Submitting uses attempt 1 of 2, and unanswered questions earn no marks.")
+    expect(dialog.get_by_role("link", name="Question 2", exact=True)).to_be_visible()
+    # the safe choice has focus; it closes the question and goes to the first unanswered one
+    back = dialog.get_by_role("button", name="Go back and answer")
+    expect(back).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(dialog).to_be_hidden()
+    expect(questions.nth(1).locator("input, select").first).to_be_focused()
+    expect(page).to_have_url(re.compile(r"/attempts/\d+$"))        # nothing was posted
+
+    page.get_by_role("button", name="Submit answers").click()
+    page.get_by_role("dialog").get_by_role("button", name="Submit anyway").click()
+    expect(page.locator(".score__value")).to_have_text(re.compile(r"^\d+%$"))
+    page.goto("/quizzes/day-1-assessment")
+    expect(page.get_by_role("button", name="Try again")).to_be_visible()   # one attempt used, one left
+
+
+def test_without_javascript_the_server_asks_before_grading_unanswered_questions(browser, live_server):
+    context = browser.new_context(base_url=live_server, java_script_enabled=False, timezone_id="UTC")
+    page = context.new_page()
+    try:
+        sign_in(page)
+        start_quiz(page)
+        questions = page.locator("section.question")
+        total = questions.count()
+        radio_question = page.locator("section.question:has(input[type=radio])").first
+        radio_question.locator("input[type=radio]").nth(1).check()
+        page.get_by_role("button", name="Submit answers").click()
+        expect(page).to_have_url(re.compile(r"/attempts/\d+\?confirm=1#unanswered$"))
+        notice = page.locator("#unanswered")
+        expect(notice.get_by_role("heading")).to_have_text(f"{total - 1} questions unanswered: submit anyway?")
+        expect(notice).to_contain_text("Not answered:")
+        expect(notice).to_contain_text("Nothing has been submitted yet; your answers so far are saved.")
+        expect(radio_question.locator("input[type=radio]").nth(1)).to_be_checked()     # the answer given is kept
+        expect(page.locator(".question__gap")).to_have_count(total - 1)
+        expect(page.locator(".question__gap").first).to_have_text("Still to answer: not answered")
+        notice.get_by_role("link", name="Go back and answer").click()
+        expect(page).to_have_url(re.compile(r"#question-"))
+        page.locator("#unanswered").get_by_role("button", name="Submit anyway").click()
+        expect(page.locator(".score__value")).to_have_text(re.compile(r"^\d+%$"))
+    finally:
+        context.close()
+
+
+def test_a_timed_attempt_counts_down_in_the_trainees_time_zone_and_announces_5_and_1_minutes(browser, live_server):
+    context = browser.new_context(base_url=live_server, timezone_id="Asia/Kolkata", locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        page.clock.install()
+        sign_in(page)
+        start_quiz(page)
+        # the deadline in the trainee's own zone (UTC+5:30), the server's UTC text beside it
+        note = page.get_by_role("note")
+        expect(note).to_contain_text(re.compile(r"submit by \d\d:\d\d GMT\+5:30 \(\d\d:\d\d UTC\)\."))
+        hour, minute, utc_hour, utc_minute = map(int, re.search(
+            r"submit by (\d\d):(\d\d) GMT\+5:30 \((\d\d):(\d\d) UTC\)", note.inner_text()).groups())
+        assert (hour * 60 + minute - utc_hour * 60 - utc_minute) % (24 * 60) == 5 * 60 + 30
+        status = page.locator("[data-quiz-status]")
+        expect(status).to_contain_text(re.compile(r"Time left (29:[0-5]\d|30:00)"))
+        announcer = page.locator("[data-announcer]")
+        expect(announcer).to_have_attribute("aria-live", "polite")
+        expect(announcer).to_have_text("")                           # nothing said every second
+
+        page.clock.fast_forward("25:10")
+        expect(status).to_contain_text(re.compile(r"Time left 4:[0-5]\d"))
+        expect(announcer).to_have_text(re.compile(r"^5 minutes left\. Submit by \d\d:\d\d\.$"))
+        page.clock.fast_forward("04:00")
+        expect(announcer).to_have_text(re.compile(r"^1 minute left\."))
+        page.clock.fast_forward("01:00")
+        expect(status).to_contain_text("Time is up: submit now.")
+        expect(announcer).to_have_text(re.compile(r"^Time is up: submit now\. Answers sent after \d\d:\d\d are not counted\.$"))
+        page.clock.fast_forward("02:10")
+        expect(status).to_contain_text("This attempt is closed")
+        expect(announcer).to_have_text(re.compile(r"^Time is up\. This attempt is closed"))
+        expect(status.get_by_role("link", name="See your result")).to_be_visible()
+    finally:
+        context.close()
+
+
+def test_answers_are_saved_as_they_are_given_and_trouble_is_said(page):
+    sign_in(page)
+    start_quiz(page)
+    questions = page.locator("section.question:has(input[type=radio])")
+    save_status = page.locator("[data-save-status]")
+    expect(save_status).to_have_text("Your answers are saved as you go.")
+    questions.nth(0).locator("input[type=radio]").last.check()
+    expect(save_status).to_have_text(SAVED)
+    page.reload()
+    expect(questions.nth(0).locator("input[type=radio]").last).to_be_checked()   # saved without pressing anything
+
+    # a dropped connection: said, retried, and saved once it is back
+    page.context.set_offline(True)
+    questions.nth(1).locator("input[type=radio]").last.check()
+    expect(save_status).to_have_text("Not saved yet — check your connection. Trying again…")
+    page.context.set_offline(False)
+    expect(save_status).to_have_text(SAVED)
+    page.reload()
+    expect(questions.nth(1).locator("input[type=radio]").last).to_be_checked()
+
+    # the server refuses a save after the closing time: the page says time is up
+    page.route("**/autosave", lambda route: route.fulfill(
+        status=409, content_type="application/json",
+        body='{"error": "closed", "message": "Time ran out at 10:32 UTC.", "results": "/"}'))
+    questions.nth(2).locator("input[type=radio]").first.check()
+    expect(save_status).to_contain_text("Time ran out at 10:32 UTC.")
+    expect(save_status.get_by_role("link", name="See your result")).to_be_visible()
+    page.unroute("**/autosave")
+
+    # a session that ended: sign in again, and nothing typed is lost
+    page.reload()
+    page.context.clear_cookies()
+    questions.nth(3).locator("input[type=radio]").first.check()
+    expect(save_status).to_contain_text("Not saved: you need to sign in again. Your answers are still on this page")
+    expect(questions.nth(3).locator("input[type=radio]").first).to_be_checked()
+    page.get_by_role("button", name="Save and finish later").click()
+    expect(page.get_by_role("heading", name="Sign in again to save what you typed")).to_be_visible()
+    page.get_by_label("Email").fill("trainee@example.com")
+    page.get_by_label("Password").fill("demo-trainee")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Save it now").click()
+    expect(page.get_by_text("Your answers are saved.")).to_be_visible()
+    expect(questions.nth(3).locator("input[type=radio]").first).to_be_checked()

@@ -77,7 +77,8 @@ def test_immediate_check_marks_one_question_and_locks_it(client, make_user, sign
     assert 'value="11"' in page  # the other answer typed so far was kept
     # the locked answer cannot be changed afterwards
     client.post(f"/attempts/{attempt_id}", data={"check": "single-q", "q-single-q": "a"})
-    client.post(f"/attempts/{attempt_id}", data={"action": "submit", "token": token_of(page), "q-single-q": "a"})
+    client.post(f"/attempts/{attempt_id}", data={"action": "submit", "allow_unanswered": "1", "token": token_of(page),
+                                                 "q-single-q": "a"})
     attempt = db.session.get(QuizAttempt, attempt_id)
     assert attempt.answers["single-q"] == "b" and attempt.is_finished
 
@@ -103,7 +104,8 @@ def test_partial_credit_and_tampered_answers_are_marked_not_errors(client, make_
                 "q-order-q--s1": "1", "q-order-q--s2": "1", "q-order-q--s3": "3",
                 "q-match-q--m1": "Firms side by side", "q-match-q--evil": "x", "q-num-q": "1e999",
                 "q-text-q": "x" * 5000, "q-not-a-question": "1"}
-    response = client.post(f"/attempts/{attempt_id}", data={"action": "submit", "token": token_of(page), **tampered})
+    response = client.post(f"/attempts/{attempt_id}", data={"action": "submit", "allow_unanswered": "1",
+                                                            "token": token_of(page), **tampered})
     assert response.status_code == 302
     attempt = db.session.get(QuizAttempt, attempt_id)
     assert attempt.score_points == pytest.approx(0.5)  # only the matching question's first pair
@@ -130,7 +132,7 @@ def test_attempt_limit_holds(client, make_user, sign_in):
     for _ in range(3):
         attempt_id = start(client)
         page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
-        client.post(f"/attempts/{attempt_id}", data={"action": "submit", "token": token_of(page)})
+        client.post(f"/attempts/{attempt_id}", data={"action": "submit", "allow_unanswered": "1", "token": token_of(page)})
     response = client.post("/quizzes/opening-check/start", follow_redirects=True)
     assert "used all 3 attempts" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(QuizAttempt)) == 3
@@ -217,7 +219,8 @@ def test_concurrent_submissions_never_pass_the_limit(app, make_user):
                         attempt = services.start_attempt(user_id, quiz, now=utcnow())
                     except AttemptLimitReached:
                         return
-                    services.submit_attempt(user_id, attempt.id, attempt.submit_token, {}, now=utcnow())
+                    services.submit_attempt(user_id, attempt.id, attempt.submit_token, {}, now=utcnow(),
+                                           allow_unanswered=True)
                     db.session.remove()
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)
@@ -232,3 +235,69 @@ def test_concurrent_submissions_never_pass_the_limit(app, make_user):
     rows = db.session.scalars(sa.select(QuizAttempt).where(QuizAttempt.user_id == user_id)).all()
     assert len(rows) == 3 and all(r.is_finished for r in rows)
     assert sorted(r.attempt_no for r in rows) == [1, 2, 3]
+
+
+def test_a_submission_with_unanswered_questions_is_not_graded_until_confirmed(client, make_user, sign_in):
+    """Submitting spends an attempt: with questions unanswered the server asks first (no JS needed),
+    keeping the answers given, and grades only a submission that carries the confirmation."""
+    sign_in(make_user())
+    attempt_id = start(client)
+    token = token_of(client.get(f"/attempts/{attempt_id}").get_data(as_text=True))
+    partial = {k: v for k, v in ALL_RIGHT.items() if not k.startswith(("q-order-q", "q-text-q", "q-match-q--m2"))}
+    response = client.post(f"/attempts/{attempt_id}", data={"action": "submit", "token": token, **partial})
+    assert response.status_code == 302 and response.location.endswith(f"/attempts/{attempt_id}?confirm=1#unanswered")
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    assert attempt.finished_at is None and attempt.score_percent is None
+    assert attempt.answers["num-q"] == "12" and attempt.answers["match-q"] == {"m1": "Firms side by side"}
+
+    page = client.get(response.location).get_data(as_text=True)
+    assert "3 questions unanswered: submit anyway?" in page
+    assert "Submitting uses attempt 1 of 3, and unanswered questions earn no marks." in page
+    listed = {reason: re.findall(r'<a href="#question-([\w-]+)">Question (\d+)</a>', links) for reason, links in
+              re.findall(r'<p class="unanswered__reason" id="[^"]+">([^<]+):</p>\s*<ul class="unanswered__list"[^>]*>(.*?)</ul>',
+                         page, re.S)}
+    assert listed == {"Not answered": [("order-q", "4"), ("text-q", "7")], "Not every item is matched": [("match-q", "5")]}
+    assert '<button type="submit" name="allow_unanswered" value="1" class="button button--primary">Submit anyway</button>' in page
+    assert '<a class="button" href="#question-order-q">Go back and answer</a>' in page
+    assert 'value="12"' in page and 'value="Firms side by side" selected' in page   # the answers given are kept
+    for secret in SECRETS:
+        assert secret not in page, secret
+    # the same page without ?confirm asks nothing
+    assert "submit anyway?" not in client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+
+    # answering the rest and submitting again needs no confirmation
+    rest = {k: v for k, v in ALL_RIGHT.items() if k.startswith(("q-order-q", "q-match-q"))}
+    form = {"action": "submit", "token": token, **partial, **rest}
+    assert client.post(f"/attempts/{attempt_id}", data=form).location.endswith("?confirm=1#unanswered")
+    db.session.expire_all()
+    assert db.session.get(QuizAttempt, attempt_id).finished_at is None   # text-q is still unanswered
+
+    confirmed = {**form, "allow_unanswered": "1"}
+    first, second = (client.post(f"/attempts/{attempt_id}", data=confirmed) for _ in range(2))  # a double click
+    assert first.location.endswith(f"/attempts/{attempt_id}") and second.location.endswith(f"/attempts/{attempt_id}")
+    db.session.expire_all()
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    assert attempt.is_finished and attempt.score_points == pytest.approx(6)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(QuizAttempt)) == 1
+
+
+def test_an_untouched_ordering_question_is_unanswered_and_earns_nothing(client, make_user, sign_in):
+    """Positions start blank, so an ordering question nobody touched is never taken as its displayed order."""
+    sign_in(make_user())
+    attempt_id = start(client)
+    page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    for item in ("s1", "s2", "s3"):
+        select = re.search(rf'<select id="q-order-q--{item}".*?</select>', page, re.S).group(0)
+        assert '<option value="" selected>–</option>' in select and "selected" not in select.split("</option>", 1)[1]
+    untouched = {**ALL_RIGHT, "q-order-q--s1": "", "q-order-q--s2": "", "q-order-q--s3": ""}
+    response = client.post(f"/attempts/{attempt_id}", data={"action": "submit", "token": token_of(page), **untouched})
+    assert response.location.endswith("?confirm=1#unanswered")
+    notice = client.get(response.location).get_data(as_text=True)
+    assert re.search(r'Not answered:</p>\s*<ul class="unanswered__list"[^>]*>\s*<li><a href="#question-order-q">Question 4</a></li>\s*</ul>',
+                     notice)
+    client.post(f"/attempts/{attempt_id}", data={"action": "submit", "token": token_of(page), "allow_unanswered": "1",
+                                                 **untouched})
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    assert attempt.is_finished and "order-q" not in attempt.answers and attempt.score_points == pytest.approx(6)
+    results = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    assert "6 of 7 questions fully right" in results

@@ -149,7 +149,7 @@ def _seed(app: Flask) -> dict:
     deferred = cat.quiz("day-1-assessment")
     open_attempt = quizzes.start_attempt(trainee.id, immediate, now=now)
     done = quizzes.start_attempt(trainee.id, deferred, now=now)
-    quizzes.submit_attempt(trainee.id, done.id, done.submit_token, {}, now=now)
+    quizzes.submit_attempt(trainee.id, done.id, done.submit_token, {}, now=now, allow_unanswered=True)
     staff_attempt = quizzes.start_attempt(staff.id, immediate, now=now)
 
     broker = current_broker()
