@@ -274,6 +274,13 @@ class QuestionReview:
     answer: Any
 
 
+def finished_attempts(user_id: int) -> list[QuizAttempt]:
+    """A person's finished attempts, newest first (for the instructor's drill-down)."""
+    return list(db.session.scalars(sa.select(QuizAttempt).where(QuizAttempt.user_id == user_id,
+                                                                QuizAttempt.finished_at.is_not(None))
+                                   .order_by(QuizAttempt.finished_at.desc(), QuizAttempt.id.desc())))
+
+
 def review(attempt: QuizAttempt, only: set[str] | None = None) -> dict[str, QuestionReview]:
     """Marks for the questions of an attempt (all of them, or only the checked ones)."""
     out = {}

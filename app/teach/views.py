@@ -18,7 +18,7 @@ from app.extensions import db
 from app.live import screens, sessions
 from app.progress import services as progress
 from app.quizzes.models import QuizAttempt
-from app.quizzes.services import standings
+from app.quizzes.services import finished_attempts, review, standings
 from app.teach.analytics import question_stats
 from app.teach.grid import SORTS, build_rows
 
@@ -89,7 +89,22 @@ def trainee(cohort_id: int, user_id: int):
     cat = catalog()
     return render_template("teach/trainee.html", cohort=current, person=person, catalog=cat,
                            report=progress.report_for(user_id, cat, now=utcnow()), standings=standings(user_id, cat.quizzes),
-                           seconds=progress.study_seconds(user_id), live_days=progress.live_days(user_id, cat))
+                           seconds=progress.study_seconds(user_id), live_days=progress.live_days(user_id, cat),
+                           attempts=finished_attempts(user_id))
+
+
+@bp.get("/cohorts/<int:cohort_id>/trainees/<int:user_id>/attempts/<int:attempt_id>")
+def trainee_attempt(cohort_id: int, user_id: int, attempt_id: int):
+    """A finished attempt of a trainee in one of the instructor's cohorts, question by question."""
+    current = _cohort(cohort_id)
+    if user_id not in {p.id for p in cohorts.trainees(cohort_id)}:
+        raise NotFound("This person is not in the cohort.")
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    if attempt is None or attempt.user_id != user_id or not attempt.is_finished:
+        raise NotFound("There is no such finished attempt.")
+    cat = catalog()
+    return render_template("teach/attempt.html", cohort=current, person=db.session.get(User, user_id), attempt=attempt,
+                           quiz=cat.quiz(attempt.quiz_key), reviews=review(attempt))
 
 
 def _analytics(cohort_id: int, quiz_id: str):

@@ -145,3 +145,27 @@ def test_grid_for_200_trainees_uses_a_bounded_number_of_queries(app, make_user, 
     # the same for 2 or 200 people: session, user, cohort, trainees, 5 kinds of progress facts, live sessions…
     assert len(statements) <= 14, "\n".join(statements)
 
+
+
+def test_the_drill_down_links_to_each_finished_attempt_and_only_in_my_cohorts(app, school):
+    """Issue 16: the drill-down had no way to a trainee's answers."""
+    import sqlalchemy as sa
+
+    from app.quizzes.models import QuizAttempt
+    quiz = catalog().quiz("stage-01")
+    first = quiz.questions[0]
+    take(school["ana"].id, "stage-01", {first.id: first.correct[0]} if first.correct else {})
+    take(school["outsider"].id, "stage-01", {})
+    ana_attempt = db.session.scalar(sa.select(QuizAttempt).where(QuizAttempt.user_id == school["ana"].id))
+    outsider_attempt = db.session.scalar(sa.select(QuizAttempt).where(QuizAttempt.user_id == school["outsider"].id))
+    client = login(app, school["teacher"])
+    path = f"/teach/cohorts/{school['mine']}/trainees/{school['ana'].id}/attempts/{ana_attempt.id}"
+    assert path in client.get(f"/teach/cohorts/{school['mine']}/trainees/{school['ana'].id}").get_data(as_text=True)
+    page = client.get(path).get_data(as_text=True)
+    assert "Stage 1 knowledge check" in page and "Their answer" in page and "Your answer" not in page
+    # another trainee's attempt through Ana's address, someone outside my cohorts, and a trainee: refused
+    assert client.get(f"/teach/cohorts/{school['mine']}/trainees/{school['ana'].id}/attempts/"
+                      f"{outsider_attempt.id}").status_code == 404
+    assert client.get(f"/teach/cohorts/{school['theirs']}/trainees/{school['outsider'].id}/attempts/"
+                      f"{outsider_attempt.id}").status_code == 404
+    assert login(app, school["ben"]).get(path).status_code == 403
