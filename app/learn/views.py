@@ -74,11 +74,13 @@ def _lesson_page(slug: str, *, record_visit: bool = False, draft: tuple[str, str
 @login_required
 def complete(slug: str):
     current = services.get_lesson(catalog(), slug)
-    if services.complete_lesson(current_user.id, current, now=utcnow()):
-        flash(f"“{current.title}” marked complete.", "success")
+    completed = services.complete_lesson(current_user.id, current, now=utcnow())
     following = catalog().neighbours(current)[1]
     if request.form.get("next") == "1" and following is not None:
+        if completed:
+            flash(f"“{current.title}” marked complete.", "success")
         return redirect(url_for("learn.lesson", slug=following.slug))
+    # back to the finish section, which says so itself (a message at the top would be off-screen)
     return redirect(url_for("learn.lesson", slug=slug) + "#lesson-complete")
 
 
