@@ -93,7 +93,7 @@ def test_a_day_assessment_states_its_deadline_and_grace_before_and_during_the_at
     answer_everything(page)
     page.get_by_role("button", name="Save and finish later").click()
     expect(page.get_by_text(re.compile(r"Your answers are saved\. Submit them by \d\d:\d\d UTC\."))).to_be_visible()
-    expect(page.get_by_role("note")).to_contain_text("marked on the answers you saved by then")
+    expect(page.get_by_role("note")).to_contain_text("marked on the answers saved by then")
 
 
 def start_quiz(page, quiz_id="day-1-assessment"):
