@@ -193,7 +193,7 @@ def submit_attempt(user_id: int, attempt_id: int, token: str, answers: Mapping[s
     attempt = own_attempt(user_id, attempt_id)
     if attempt.is_finished:
         return attempt, False
-    if not secrets.compare_digest(token or "", attempt.submit_token):
+    if not secrets.compare_digest((token or "").encode(), attempt.submit_token.encode()):  # str refuses non-ASCII
         raise AttemptClosed("This form is out of date. Reload the quiz and submit again.")
     if timing.is_overdue(attempt.closes_at, now):
         closed = _close_overdue_one(attempt_id, now) is not None

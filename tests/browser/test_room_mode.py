@@ -22,6 +22,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 pytestmark = pytest.mark.browser
 
@@ -153,7 +154,15 @@ def test_room_mode_serves_phones_at_the_printed_address_and_the_qr_code_says_it(
     context.add_cookies([{"name": c.name, "value": c.value, "url": base + "/"} for c in jar])
     page = context.new_page()
     page.goto(base + session_path + "/projector")
-    shot = page.locator("svg[aria-label='QR code for the join link']").first.screenshot()
+    # the projector redraws its screen when the first live state arrives: take the code once it has
+    for attempt in range(5):
+        try:
+            page.wait_for_timeout(300)
+            shot = page.locator("svg[aria-label='QR code for the join link']").first.screenshot()
+            break
+        except PlaywrightError:
+            if attempt == 4:
+                raise
     context.close()
     decoded = [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(shot)))]
     assert len(decoded) == 1 and decoded[0].startswith(printed + "?code="), decoded

@@ -217,3 +217,13 @@ def test_finding_11_a_steady_client_is_not_cut_off(database_uri, tmp_path):
         conn.close()
     finally:
         servers.stop(server)
+
+
+def test_finding_10_a_quiz_submit_token_with_non_ascii_text_is_out_of_date_not_a_500(client, make_user, sign_in):
+    """Found by the extended fuzzing: secrets.compare_digest refuses non-ASCII str (TypeError)."""
+    from app.quizzes import services as quizzes
+    user = make_user()
+    sign_in(user)
+    attempt = quizzes.start_attempt(user.id, catalog().quiz("stage-01"), now=utcnow())
+    response = client.post(f"/attempts/{attempt.id}", data={"action": "submit", "token": "Ⅻ"})
+    assert response.status_code < 500
