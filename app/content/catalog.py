@@ -63,6 +63,7 @@ class Lesson:
     agenda_title: str
     words: int
     section_texts: tuple[tuple[str, str, str], ...] = field(repr=False)  # (anchor, heading, text) for search
+    assessed_by_activity: tuple[int, ...] = ()   # 1-based objective numbers assessed by an activity, not questions
 
     @property
     def key(self) -> str:
@@ -293,12 +294,36 @@ def _check_quizzes(quizzes: list[Quiz], lessons: list[Lesson], course: Course,
                 anchors = ", ".join(sorted(h.anchor for h in target.headings))
                 problems.append(ContentProblem(quiz.path, question.line, f"question {question.id!r}: section "
                                                f"{anchor!r} is not a heading anchor of {slug!r} (anchors: {anchors})"))
+        problems.extend(_check_tags(quiz, by_slug, unreadable))
         if quiz.day is not None and not any(d.number == quiz.day for d in course.days):
             problems.append(ContentProblem(quiz.path, 1, f"'day' is {quiz.day}, but the course has no such day"))
     for lesson in lessons:
         if lesson.quiz is not None and owner.get(lesson.slug) != lesson.quiz:
             if lesson.quiz in {q.id for q in quizzes}:
                 problems.append(ContentProblem(lesson.path, 1, f"quiz {lesson.quiz!r} does not name this lesson in its 'lesson'"))
+    return problems
+
+
+def _check_tags(quiz: Quiz, by_slug: dict[str, Lesson], unreadable: set[str]) -> list[ContentProblem]:
+    """`assesses` names real lessons and objectives; a blueprint's `not_assessed` names real lessons."""
+    problems = []
+    for question in quiz.questions:
+        for slug, number in question.objectives:
+            lesson = by_slug.get(slug)
+            if lesson is None and slug in unreadable:
+                continue
+            if lesson is None:
+                problems.append(ContentProblem(quiz.path, question.assesses_line, f"question {question.id!r}: "
+                                               f"'assesses' names {slug!r}, which is not a lesson"))
+            elif not 1 <= number <= len(lesson.objectives):
+                problems.append(ContentProblem(quiz.path, question.assesses_line, f"question {question.id!r}: "
+                                               f"'assesses' names objective {number} of {slug!r}, which has "
+                                               f"{len(lesson.objectives)} objective(s)"))
+    if quiz.blueprint is not None:
+        for slug in quiz.blueprint.not_assessed:
+            if slug not in by_slug and slug not in unreadable:
+                problems.append(ContentProblem(quiz.path, quiz.blueprint.line, f"blueprint 'not_assessed' names "
+                                               f"{slug!r}, which is not a lesson"))
     return problems
 
 
@@ -356,7 +381,7 @@ def _render(placed: list[tuple[LessonSource, str]], by_slug: dict[str, LessonSou
             glossary=tuple(GlossaryEntry(t, d, source.slug) for t, d in source.glossary),
             content_hash=source.content_hash, path=source.path, agenda_title=agenda_title,
             words=len(plain_text(main.html + " ".join(rendered_blocks)).split()),
-            section_texts=_sections(segments),
+            section_texts=_sections(segments), assessed_by_activity=source.assessed_by_activity,
         ))
     return lessons, problems
 

@@ -10,7 +10,7 @@ from typing import Any
 from app.content.problems import ContentProblem
 from app.content.yamlsource import LineDict, YamlSyntaxError, load_yaml
 
-FRONT_MATTER_KEYS = {"title", "slug", "minutes", "stage", "objectives", "glossary", "quiz"}
+FRONT_MATTER_KEYS = {"title", "slug", "minutes", "stage", "objectives", "glossary", "quiz", "assessed_by_activity"}
 REQUIRED_KEYS = {"title", "slug", "minutes", "objectives"}
 BLOCK_KINDS = ("activity", "reflection", "takeaways", "facilitator")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -42,6 +42,7 @@ class LessonSource:
     objectives: tuple[str, ...]
     glossary: tuple[tuple[str, str], ...]
     quiz: str | None
+    assessed_by_activity: tuple[int, ...]   # 1-based objective indices an assessed activity covers
     body: str                    # Markdown with each block replaced by a placeholder paragraph
     blocks: tuple[RawBlock, ...]
     content_hash: str
@@ -162,6 +163,18 @@ def parse_lesson(path: Path, display_path: str, day_number: int) -> tuple[Lesson
     quiz = meta.get("quiz")
     if quiz is not None and not (isinstance(quiz, str) and SLUG.match(quiz)):
         problem(meta.line_of("quiz"), "'quiz' must be a quiz id")
+    by_activity = meta.get("assessed_by_activity", []) or []
+    count = len(objectives) if isinstance(objectives, list) else 0
+    if not (isinstance(by_activity, list)
+            and all(isinstance(n, int) and not isinstance(n, bool) for n in by_activity)):
+        problem(meta.line_of("assessed_by_activity"), "'assessed_by_activity' lists objective numbers, counted from 1")
+        by_activity = []
+    for number in by_activity:
+        if not 1 <= number <= count:
+            problem(meta.line_of("assessed_by_activity"), f"'assessed_by_activity' names objective {number}, but the "
+                                                          f"lesson has {count} objective(s)")
+    if len(set(by_activity)) != len(by_activity):
+        problem(meta.line_of("assessed_by_activity"), "an objective is listed twice in 'assessed_by_activity'")
 
     if re.search(r"^#\s", body, flags=re.MULTILINE):
         first = next(i for i, line in enumerate(body.split("\n")) if re.match(r"#\s", line))
@@ -180,7 +193,8 @@ def parse_lesson(path: Path, display_path: str, day_number: int) -> tuple[Lesson
     return LessonSource(
         path=display_path, day_number=day_number, position=int(name["position"]), slug=str(slug),
         title=str(title).strip(), minutes=int(minutes), stage=stage, objectives=tuple(o.strip() for o in objectives),
-        glossary=tuple((k.strip(), v.strip()) for k, v in glossary.items()), quiz=quiz, body=markdown_body,
+        glossary=tuple((k.strip(), v.strip()) for k, v in glossary.items()), quiz=quiz,
+        assessed_by_activity=tuple(sorted(by_activity)), body=markdown_body,
         blocks=blocks, content_hash=hashlib.sha256(raw).hexdigest(),
         line_of={**meta.key_lines, **{f"glossary:{t.strip()}": glossary.line_of(t) for t in glossary}
                  } if isinstance(glossary, LineDict) else dict(meta.key_lines),

@@ -10,9 +10,10 @@ class ContentProblem:
     path: str
     line: int
     message: str
+    warning: bool = False        # reported by `content check`, but does not fail it
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
+        return f"{self.path}:{self.line}: {'warning: ' if self.warning else ''}{self.message}"
 
 
 class ContentInvalid(Exception):

@@ -20,9 +20,14 @@ FEEDBACK_MODES = ("immediate", "deferred")
 ID = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 
 QUIZ_KEYS = {"id", "title", "lesson", "day", "kind", "pass_mark", "attempts", "feedback", "shuffle_questions",
-             "shuffle_options", "subset", "time_limit_minutes", "description", "questions"}
+             "shuffle_options", "subset", "draw", "blueprint", "time_limit_minutes", "description", "questions"}
 QUESTION_KEYS = {"id", "type", "prompt", "points", "options", "answer", "explanation", "section", "items", "pairs",
-                 "distractors", "tolerance", "unit", "accept", "feedback"}
+                 "distractors", "tolerance", "unit", "accept", "feedback", "assesses", "level"}
+BLUEPRINT_KEYS = {"max_share", "not_assessed", "min_apply_share"}
+# Bloom's levels (revised), lowest first; "apply or above" is APPLY_OR_ABOVE.
+LEVELS = ("remember", "understand", "apply", "analyse", "evaluate", "create")
+APPLY_OR_ABOVE = frozenset(LEVELS[2:])
+OBJECTIVE_REF = re.compile(r"^(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)#(?P<index>[1-9][0-9]*)$")
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,30 @@ class Question:
     unit: str = ""
     accept: tuple[str, ...] = ()                  # short_text
     section: str = ""                             # "anchor" in the quiz's lesson, or "lesson-slug#anchor"
+    assesses: tuple[str, ...] = ()                # "lesson-slug#n" objectives; the first is the main one
+    level: str = ""                               # one of LEVELS, or "" when untagged
     line: int = field(default=0, compare=False)
+    assesses_line: int = field(default=0, compare=False)
+
+    @property
+    def objectives(self) -> tuple[tuple[str, int], ...]:
+        """The objectives it assesses as (lesson slug, 1-based index), main one first."""
+        out = []
+        for ref in self.assesses:
+            match = OBJECTIVE_REF.match(ref)
+            if match:
+                out.append((match["slug"], int(match["index"])))
+        return tuple(out)
+
+    @property
+    def main_lesson(self) -> str | None:
+        """The lesson of its main objective: what the question is mainly about (None if untagged)."""
+        objectives = self.objectives
+        return objectives[0][0] if objectives else None
+
+    @property
+    def is_apply_or_above(self) -> bool:
+        return self.level in APPLY_OR_ABOVE
 
     def option(self, option_id: str) -> Option | None:
         return next((o for o in self.options if o.id == option_id), None)
@@ -72,6 +100,16 @@ class Question:
     def right_choices(self) -> tuple[str, ...]:
         """Matching: every right-hand text a trainee may choose from (answers and distractors)."""
         return tuple(p.right for p in self.pairs) + self.distractors
+
+
+@dataclass(frozen=True)
+class Blueprint:
+    """What a day assessment's pool must cover (checked by `content check`, app/content/blueprint.py)."""
+
+    max_share: float | None = None                # no stage above this share of the questions
+    not_assessed: tuple[str, ...] = ()            # lesson slugs no question may assess
+    min_apply_share: float | None = None          # at least this share at level apply or above
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -92,6 +130,13 @@ class Quiz:
     questions: tuple[Question, ...]
     path: str
     content_hash: str
+    draw: int | None = None                       # each attempt draws this many (stratified by stage)
+    blueprint: Blueprint | None = None
+    key_lines: tuple[tuple[str, int], ...] = field(default=(), compare=False)
+
+    def line_of(self, key: str) -> int:
+        """The line a top-level key is on (1 when it is absent)."""
+        return dict(self.key_lines).get(key, 1)
 
     @property
     def key(self) -> str:
@@ -106,7 +151,8 @@ class Quiz:
 
     @property
     def question_count(self) -> int:
-        return self.subset or len(self.questions)
+        """How many questions one attempt asks."""
+        return self.draw or self.subset or len(self.questions)
 
 
 TRUE_FALSE_OPTIONS = (Option("true", "True"), Option("false", "False"))
@@ -189,6 +235,16 @@ def parse_quiz(path: Path, display_path: str) -> tuple[Quiz | None, list[Content
     if subset is not None and not (isinstance(subset, int) and not isinstance(subset, bool)
                                    and 1 <= subset <= len(questions)):
         problem(data.line_of("subset"), f"'subset' must be a number from 1 to the number of questions ({len(questions)})")
+    draw = data.get("draw")
+    if draw is not None:
+        if not (isinstance(draw, int) and not isinstance(draw, bool) and draw >= 1):
+            problem(data.line_of("draw"), "'draw' is how many questions each attempt draws from the pool: a whole number")
+            draw = None
+        elif draw > len(questions):
+            problem(data.line_of("draw"), f"'draw' is {draw}, but the pool has only {len(questions)} question(s)")
+        if subset is not None:
+            problem(data.line_of("draw"), "use 'draw' (stratified by stage) or 'subset' (plain random), not both")
+    blueprint = _blueprint(data, kind, problem)
     if problems:
         return None, problems
     return Quiz(
@@ -196,8 +252,37 @@ def parse_quiz(path: Path, display_path: str) -> tuple[Quiz | None, list[Content
         day=day if isinstance(day, int) else None, pass_mark=float(pass_mark), attempts=attempts, feedback=feedback,
         shuffle_questions=flags["shuffle_questions"], shuffle_options=flags["shuffle_options"], subset=subset,
         time_limit_minutes=time_limit, description=description.strip(), questions=tuple(questions),
-        path=display_path, content_hash=hashlib.sha256(raw).hexdigest(),
+        path=display_path, content_hash=hashlib.sha256(raw).hexdigest(), draw=draw, blueprint=blueprint,
+        key_lines=tuple(sorted(data.key_lines.items())),
     ), []
+
+
+def _blueprint(data: LineDict, kind: Any, problem: Any) -> Blueprint | None:
+    raw = data.get("blueprint")
+    if raw is None:
+        return None
+    at = data.line_of("blueprint")
+    if kind != "day-assessment":
+        problem(at, "only a day assessment has a 'blueprint'")
+        return None
+    if not isinstance(raw, LineDict):
+        problem(at, "'blueprint' maps max_share, not_assessed and min_apply_share to their values")
+        return None
+    for key in sorted(set(raw) - BLUEPRINT_KEYS):
+        problem(raw.line_of(key), f"unknown blueprint key {key!r} (allowed: {', '.join(sorted(BLUEPRINT_KEYS))})")
+    shares: dict[str, float | None] = {}
+    for key in ("max_share", "min_apply_share"):
+        value = raw.get(key)
+        if value is not None and not (_number(value) and 0 <= value <= 1):
+            problem(raw.line_of(key), f"blueprint '{key}' is a share from 0 to 1, e.g. 0.25")
+            value = None
+        shares[key] = float(value) if value is not None else None
+    not_assessed = raw.get("not_assessed", []) or []
+    if not (isinstance(not_assessed, list) and all(isinstance(s, str) and ID.match(s) for s in not_assessed)):
+        problem(raw.line_of("not_assessed"), "blueprint 'not_assessed' is a list of lesson slugs")
+        not_assessed = []
+    return Blueprint(max_share=shares["max_share"], not_assessed=tuple(not_assessed),
+                     min_apply_share=shares["min_apply_share"], line=at)
 
 
 def _number(value: Any) -> bool:
@@ -244,6 +329,20 @@ def _question(raw: Any, line: int, problem: Any) -> Question | None:
     if not isinstance(section, str):
         bad(raw.line_of("section"), f"{label}: 'section' is a heading anchor in the lesson, e.g. 'back-casting'")
         section = ""
+    assesses = raw.get("assesses", [])
+    if isinstance(assesses, str):
+        assesses = [assesses]
+    if not (isinstance(assesses, list) and (assesses or "assesses" not in raw)
+            and all(isinstance(a, str) and OBJECTIVE_REF.match(a) for a in assesses)):
+        bad(raw.line_of("assesses"), f"{label}: 'assesses' lists objectives as 'lesson-slug#n' (n counts the "
+                                     "lesson's objectives from 1), the main one first")
+        assesses = []
+    elif len(set(assesses)) != len(assesses):
+        bad(raw.line_of("assesses"), f"{label}: an objective is listed twice in 'assesses'")
+    level = raw.get("level", "")
+    if level not in ("", *LEVELS) or ("level" in raw and not level):
+        bad(raw.line_of("level"), f"{label}: 'level' must be one of {', '.join(LEVELS)}")
+        level = ""
 
     extra: dict[str, Any] = {}
     if qtype in ("single", "multiple", "ordering"):
@@ -326,7 +425,8 @@ def _question(raw: Any, line: int, problem: Any) -> Question | None:
     if local:
         return None
     return Question(id=qid, type=qtype, prompt=prompt, points=float(points), explanation=explanation,
-                    section=section, line=raw.line, **extra)
+                    section=section, assesses=tuple(assesses), level=level, line=raw.line,
+                    assesses_line=raw.line_of("assesses"), **extra)
 
 
 def _options(raw: LineDict, key: str, label: str, bad: Any) -> tuple[Option, ...]:

@@ -111,11 +111,12 @@ def start_attempt(user_id: int, quiz: Quiz, *, now: datetime, rng: random.Random
             if existing is not None:
                 return existing
             raise AttemptLimitReached(f"You have used all {quiz.attempts} attempts at this quiz.")
+        earlier = _earlier_question_sets(user_id, quiz) if quiz.draw else ()
         deadline = now + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
         attempt = QuizAttempt(
             user_id=user_id, quiz_key=quiz.id, attempt_no=used + 1, max_attempts=quiz.attempts,
             content_hash=quiz.content_hash, submit_token=secrets.token_urlsafe(32), feedback_mode=quiz.feedback,
-            pass_mark=quiz.pass_mark, questions=freeze(quiz, rng), answers={}, checked=[], started_at=now,
+            pass_mark=quiz.pass_mark, questions=freeze(quiz, rng, earlier), answers={}, checked=[], started_at=now,
             deadline_at=deadline, closes_at=timing.closes_at(deadline),
         )
         try:
@@ -126,6 +127,13 @@ def start_attempt(user_id: int, quiz: Quiz, *, now: datetime, rng: random.Random
             db.session.rollback()
             continue  # someone else started or finished one at the same moment: look again
     raise AttemptLimitReached("This quiz could not be started; please try again.")
+
+
+def _earlier_question_sets(user_id: int, quiz: Quiz) -> list[frozenset[str]]:
+    """The sets of questions this person's earlier attempts at the quiz drew, so a new draw differs."""
+    snapshots = db.session.scalars(sa.select(QuizAttempt.questions).where(
+        QuizAttempt.user_id == user_id, QuizAttempt.quiz_key == quiz.id)).all()
+    return [frozenset(q["id"] for q in snapshot) for snapshot in snapshots]
 
 
 def time_ran_out_message(attempt: QuizAttempt) -> str:

@@ -9,14 +9,22 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from collections.abc import Collection
 from typing import Any
 
 from app.content.quizzes import Option, Pair, Question, Quiz
+from app.quizzes.drawing import draw_questions
 
 
-def freeze(quiz: Quiz, rng: random.Random) -> list[dict[str, Any]]:
+def freeze(quiz: Quiz, rng: random.Random, avoid: Collection[frozenset[str]] = ()) -> list[dict[str, Any]]:
+    """The questions one attempt asks, in the order shown. With `draw`, a stratified draw from the
+    pool (app/quizzes/drawing.py), avoiding an exact repeat of the sets in `avoid`."""
     questions = list(quiz.questions)
-    if quiz.subset:
+    if quiz.draw:
+        questions = draw_questions(questions, quiz.draw, rng, avoid)
+        if quiz.shuffle_questions:
+            rng.shuffle(questions)
+    elif quiz.subset:
         questions = rng.sample(questions, quiz.subset)
         if not quiz.shuffle_questions:
             questions.sort(key=quiz.questions.index)
@@ -28,6 +36,7 @@ def freeze(quiz: Quiz, rng: random.Random) -> list[dict[str, Any]]:
 def freeze_question(question: Question, rng: random.Random, shuffle_options: bool) -> dict[str, Any]:
     data = dataclasses.asdict(question)
     data.pop("line", None)
+    data.pop("assesses_line", None)
     option_order = [o.id for o in question.options]
     if question.type == "ordering":
         option_order = _shuffled_not_identity(option_order, rng)
@@ -58,7 +67,7 @@ def thaw(data: dict[str, Any]) -> Question:
     values = {k: v for k, v in data.items() if k in fields}
     values["options"] = tuple(Option(**o) for o in values.get("options", ()))
     values["pairs"] = tuple(Pair(**p) for p in values.get("pairs", ()))
-    for key in ("correct", "distractors", "accept"):
+    for key in ("correct", "distractors", "accept", "assesses"):
         values[key] = tuple(values.get(key, ()))
     return Question(**values)
 

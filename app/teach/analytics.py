@@ -6,6 +6,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from app.content.cues import ItemCue, QuizCues, quiz_cues
+from app.content.quizzes import Quiz
 from app.quizzes.scoring import mark
 from app.quizzes.snapshot import thaw
 
@@ -55,3 +57,20 @@ def question_stats(attempts: Iterable[tuple[list[dict[str, Any]], Mapping[str, A
             round(100 * sum(scores) / len(scores), 1) if scores else None,
             common[0][0] if common else None, common[0][1] if common else 0))
     return out
+
+
+def cue_figures(quiz: Quiz) -> tuple[QuizCues, dict[str, ItemCue]]:
+    """The quiz's cue figures as the content now stands (app/content/cues.py), and each question's."""
+    cues = quiz_cues(quiz)
+    return cues, {item.question_id: item for item in cues.items}
+
+
+def cue_cells(cues: QuizCues, item: ItemCue | None) -> list[object]:
+    """CSV cells: whether the key is the longest option and the cue-only expectation for the
+    question, then the quiz's longest-option share, key/distractor ratio and cue-only expectation."""
+    longest = "" if item is None or item.key_longest is None else (
+        "yes" if item.key_longest == 1 else "tied" if item.key_longest > 0 else "no")
+    share, ratio = cues.longest_share, cues.length_ratio
+    return [longest, "" if item is None else round(100 * item.expected, 1),
+            "" if share is None else round(100 * share, 1), "" if ratio is None else round(ratio, 2),
+            round(cues.expected_percent, 1)]

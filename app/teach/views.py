@@ -19,7 +19,7 @@ from app.live import screens, sessions
 from app.progress import services as progress
 from app.quizzes.models import QuizAttempt
 from app.quizzes.services import finished_attempts, review, standings
-from app.teach.analytics import question_stats
+from app.teach.analytics import cue_cells, cue_figures, question_stats
 from app.teach.grid import SORTS, build_rows
 
 bp = Blueprint("teach", __name__, url_prefix="/teach", template_folder="templates")
@@ -123,7 +123,9 @@ def analytics(cohort_id: int, quiz_id: str):
     current = _cohort(cohort_id)
     quiz, stats, attempts = _analytics(cohort_id, quiz_id)
     answered = screens.bank_answers(cohort_id, quiz_id)
+    cues, item_cues = cue_figures(quiz)
     return render_template("teach/analytics.html", cohort=current, quiz=quiz, stats=stats, attempts=attempts,
+                           cues=cues, item_cues=item_cues,
                            catalog=catalog(), live_stats=question_stats(answered, [q.id for q in quiz.questions]),
                            live_answers=len(answered))
 
@@ -132,11 +134,15 @@ def analytics(cohort_id: int, quiz_id: str):
 def analytics_csv(cohort_id: int, quiz_id: str):
     current = _cohort(cohort_id)
     quiz, stats, _attempts = _analytics(cohort_id, quiz_id)
+    cues, item_cues = cue_figures(quiz)
     return csv_response(f"{_slug(current.name)}-{quiz.id}-analytics.csv",
                         ["Question", "Type", "Prompt", "Answered", "Fully right", "Share right %", "Facility index",
-                         "Most chosen wrong option", "Chosen by"],
+                         "Most chosen wrong option", "Chosen by", "Key is the longest option",
+                         "Cue-only expected %", "Quiz: key longest %", "Quiz: key/distractor length",
+                         "Quiz: cue-only expected %"],
                         [[s.question_id, s.type, s.prompt, s.answered, s.fully_right, s.share_right, s.facility,
-                          s.common_wrong or "", s.common_wrong_count] for s in stats])
+                          s.common_wrong or "", s.common_wrong_count, *cue_cells(cues, item_cues.get(s.question_id))]
+                         for s in stats])
 
 
 @bp.get("/quizzes/<quiz_id>")

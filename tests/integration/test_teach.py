@@ -99,6 +99,30 @@ def test_question_analytics(app, school):
     assert f'id="question-{question.id}"' in key and "Correct" in key
 
 
+def test_question_analytics_show_the_cue_figures(app, school):
+    """Issue 17: the quiz's cue figures (from its content as it stands) on the page and in the CSV."""
+    from app.content.cues import quiz_cues
+
+    quiz = catalog().quiz("stage-02")
+    cues = quiz_cues(quiz)
+    question = next(q for q in quiz.questions if q.type == "single")
+    take(school["ana"].id, "stage-02", {question.id: question.correct[0]})
+    client = login(app, school["teacher"])
+    page = client.get(f"/teach/cohorts/{school['mine']}/quizzes/stage-02").get_data(as_text=True)
+    assert "Cue figures" in page and f"{cues.expected_percent:.1f}%" in page
+    assert f"{round(100 * cues.longest_share)}% of {cues.single_items} single-answer" in page
+    csv_text = client.get(f"/teach/cohorts/{school['mine']}/quizzes/stage-02.csv").get_data(as_text=True)
+    import csv, io
+    rows = list(csv.reader(io.StringIO(csv_text.lstrip("\ufeff"))))
+    assert rows[0][9:] == ["Key is the longest option", "Cue-only expected %", "Quiz: key longest %",
+                           "Quiz: key/distractor length", "Quiz: cue-only expected %"]
+    row = next(r for r in rows if r[0] == question.id)
+    item = next(i for i in cues.items if i.question_id == question.id)
+    assert row[9] == ("yes" if item.key_longest == 1 else "tied" if item.key_longest else "no")
+    assert row[10:] == [f"{round(100 * item.expected, 1)}", f"{round(100 * cues.longest_share, 1)}",
+                        f"{round(cues.length_ratio, 2)}", f"{round(cues.expected_percent, 1)}"]
+
+
 def test_trainee_drill_down(app, school):
     client = login(app, school["teacher"])
     page = client.get(f"/teach/cohorts/{school['mine']}/trainees/{school['ana'].id}").get_data(as_text=True)
