@@ -101,6 +101,7 @@ def _configure_errors(app: Flask) -> None:
 
 
 def _configure_blueprints(app: Flask) -> None:
+    from app.activities.views import bp as activities_bp
     from app.admin import cohort_views, import_views, invitations  # noqa: F401 - register their routes on admin_bp
     from app.admin.views import bp as admin_bp
     from app.auth.views import bp as auth_bp
@@ -115,7 +116,7 @@ def _configure_blueprints(app: Flask) -> None:
     from app.workbook.views import bp as workbook_bp
 
     for bp in (auth_bp, learn_bp, quizzes_bp, progress_bp, teach_bp, admin_bp, certificates_bp, checklist_bp,
-               workbook_bp, live_bp, health_bp):
+               workbook_bp, live_bp, health_bp, activities_bp):
         app.register_blueprint(bp)
 
 

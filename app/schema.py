@@ -8,3 +8,4 @@ from app.jobs import models as job_models  # noqa: F401
 from app.certificates import models as certificate_models  # noqa: F401
 from app.checklist import models as checklist_models  # noqa: F401
 from app.live import models as live_models  # noqa: F401
+from app.activities import models as activity_models  # noqa: F401

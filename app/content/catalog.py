@@ -24,6 +24,7 @@ from app.content.lessons import PLACEHOLDER_HTML, LessonSource, parse_lesson
 from app.content.quizzes import Quiz, parse_quiz
 from app.content.problems import ContentInvalid, ContentProblem
 from app.content.rendering import Heading, plain_text, render_markdown
+from app.content.rubrics import AssessedActivity, Rubric
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,8 @@ class Segment:
     kind: str            # "text", "activity", "reflection", "takeaways", "facilitator"
     html: Markup
     title: str = ""      # activity title
-    key: str = ""        # reflection prompt id
+    key: str = ""        # reflection prompt id; an assessed activity's id
+    rubric: Rubric | None = None   # assessed activities ("submit for review") only
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,12 @@ class Lesson:
         return tuple(s.key for s in self.segments if s.kind == "reflection")
 
     @property
+    def activities(self) -> tuple[AssessedActivity, ...]:
+        """The lesson's activities submitted for review, in page order."""
+        return tuple(AssessedActivity(s.key, s.title, self.slug, s.rubric) for s in self.segments
+                     if s.kind == "activity" and s.rubric is not None)
+
+    @property
     def toc(self) -> tuple[Heading, ...]:
         return tuple(h for h in self.headings if h.level == 2)
 
@@ -95,6 +103,14 @@ class Catalog:
 
     def quiz(self, quiz_id: str) -> Quiz | None:
         return next((q for q in self.quizzes if q.id == quiz_id), None)
+
+    @property
+    def activities(self) -> tuple[AssessedActivity, ...]:
+        """Every assessed activity in course order."""
+        return tuple(activity for lesson in self.lessons for activity in lesson.activities)
+
+    def activity(self, key: str) -> AssessedActivity | None:
+        return next((a for a in self.activities if a.key == key), None)
 
     def lesson_quiz(self, slug: str) -> Quiz | None:
         return next((q for q in self.quizzes if q.lesson == slug), None)
@@ -209,6 +225,7 @@ def load_catalog(curriculum_dir: str | Path, quizzes_dir: str | Path | None = No
     problems.extend(render_problems)
     problems.extend(_check_timing(course, [source for source, _ in placed], lessons, course_file))
     problems.extend(_check_quizzes(quizzes, lessons, course, unreadable))
+    problems.extend(_check_assessed_activities(course, lessons, course_file, bool(unreadable)))
     checklist_path = root / "checklist.yaml"
     checklist, found = parse_checklist(checklist_path, _display(checklist_path))
     problems.extend(found)
@@ -239,6 +256,18 @@ def _check_timing(course: Course, sources: list[LessonSource], lessons: list[Les
             if placed and len(placed) == len(item.lesson_slugs):  # missing lessons are reported already
                 problems.extend(timing.check_live_timing(day, item, placed, course_file))
     return problems
+
+
+def _check_assessed_activities(course: Course, lessons: list[Lesson], course_file: str,
+                               some_unreadable: bool) -> list[ContentProblem]:
+    """The completion rule names assessed activities that exist (see docs/AUTHORING.md)."""
+    known = {activity.key for lesson in lessons for activity in lesson.activities}
+    rule = course.completion
+    if some_unreadable:
+        return []  # a lesson that failed to parse may hold the activity; its problems are reported
+    return [ContentProblem(course_file, rule.line, f"completion 'activities' names {key!r}, which is not an activity "
+                                                   f"submitted for review ('review: {key}' in a lesson)")
+            for key in rule.activities if key not in known]
 
 
 def _check_checklist(checklist: Checklist, lessons: list[Lesson], unreadable: set[str]) -> list[ContentProblem]:
@@ -333,6 +362,7 @@ def _render(placed: list[tuple[LessonSource, str]], by_slug: dict[str, LessonSou
     lessons: list[Lesson] = []
     terms: dict[str, str] = {}
     reflection_ids: dict[str, str] = {}
+    activity_ids: dict[str, str] = {}
 
     def resolve(slug: str) -> str | None:
         return f"/lessons/{slug}" if slug in by_slug else None
@@ -350,6 +380,11 @@ def _render(placed: list[tuple[LessonSource, str]], by_slug: dict[str, LessonSou
                     problems.append(ContentProblem(source.path, block.line, f"reflection id {block.arg!r} is also used "
                                                                            f"in {reflection_ids[block.arg]}"))
                 reflection_ids[block.arg] = source.path
+            if block.review:
+                if block.review in activity_ids:
+                    problems.append(ContentProblem(source.path, source.line_containing(f"review: {block.review}"), f"activity id {block.review!r} is "
+                                                                                   f"also used in {activity_ids[block.review]}"))
+                activity_ids[block.review] = source.path
         for href in broken:
             problems.append(ContentProblem(source.path, source.line_containing(f"]({href}"), f"link {href!r} does not lead to a lesson "
                                                            "(write other lessons as 'slug.md', or use a full https:// address)"))
@@ -371,9 +406,12 @@ def _render(placed: list[tuple[LessonSource, str]], by_slug: dict[str, LessonSou
                     segments.append(Segment("text", Markup(part)))
             else:
                 block = source.blocks[int(part)]
+                if block.kind == "rubric":
+                    continue  # shown with its activity (Segment.rubric)
                 html = Markup(rendered_blocks[int(part)])
                 segments.append(Segment(block.kind, html, title=block.arg if block.kind == "activity" else "",
-                                        key=block.arg if block.kind == "reflection" else ""))
+                                        key=block.arg if block.kind == "reflection" else block.review,
+                                        rubric=dict(source.rubrics).get(block.review) if block.review else None))
         lessons.append(Lesson(
             slug=source.slug, day_number=source.day_number, order=order, title=source.title, minutes=source.minutes,
             stage=source.stage, objectives=source.objectives, quiz=source.quiz, segments=tuple(segments),

@@ -52,6 +52,9 @@ class CompletionRule:
     day_assessments_passed: bool = True
     live_attendance_replaces_lessons: bool = True
     live_attendance_minutes: int = 240   # minutes present in a day's live sessions that count as attending it
+    activities: tuple[str, ...] = ()     # assessed activities (ids) that must be returned with …
+    activity_pass: int = 50              # … at least this percent of their rubric's points
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -123,8 +126,8 @@ def _completion(data: LineDict, problem: Any) -> CompletionRule:
     if not isinstance(raw, LineDict):
         problem(data.line_of("completion"), "'completion' must be a mapping of rules to true/false")
         return CompletionRule()
-    known = {f for f in CompletionRule.__dataclass_fields__}
-    values: dict[str, Any] = {}
+    known = {f for f in CompletionRule.__dataclass_fields__} - {"line"}
+    values: dict[str, Any] = {"line": raw.line_of("activities")}
     for key in raw:
         if key not in known:
             problem(raw.line_of(key), f"unknown completion rule {key!r} (known: {', '.join(sorted(known))})")
@@ -134,6 +137,18 @@ def _completion(data: LineDict, problem: Any) -> CompletionRule:
                 problem(raw.line_of(key), "'live_attendance_minutes' must be a whole number of minutes (0–1440)")
             else:
                 values[key] = minutes
+        elif key == "activities":
+            keys = raw[key]
+            if not isinstance(keys, list) or not all(isinstance(k, str) and k.strip() for k in keys):
+                problem(raw.line_of(key), "'activities' must be a list of assessed activity ids")
+            else:
+                values[key] = tuple(k.strip() for k in keys)
+        elif key == "activity_pass":
+            share = raw[key]
+            if isinstance(share, bool) or not isinstance(share, int) or not 0 <= share <= 100:
+                problem(raw.line_of(key), "'activity_pass' must be a whole percent (0–100)")
+            else:
+                values[key] = share
         elif not isinstance(raw[key], bool):
             problem(raw.line_of(key), f"completion rule {key!r} must be true or false")
         else:

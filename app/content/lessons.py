@@ -3,19 +3,21 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from app.content.problems import ContentProblem
+from app.content.rubrics import Rubric, parse_rubric
 from app.content.yamlsource import LineDict, YamlSyntaxError, load_yaml
 
 FRONT_MATTER_KEYS = {"title", "slug", "minutes", "stage", "objectives", "glossary", "quiz", "assessed_by_activity"}
 REQUIRED_KEYS = {"title", "slug", "minutes", "objectives"}
-BLOCK_KINDS = ("activity", "reflection", "takeaways", "facilitator")
+BLOCK_KINDS = ("activity", "reflection", "takeaways", "facilitator", "rubric")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FILE_NAME = re.compile(r"^(?P<position>\d\d)-(?P<slug>[a-z0-9-]+)\.md$")
 _FENCE = re.compile(r"^:::\s*(?P<kind>[A-Za-z]+)?(?:\s+(?P<arg>.*?))?\s*$")
+_REVIEW = re.compile(r"^review:\s*(?P<key>.*?)\s*$")
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,8 @@ class RawBlock:
     arg: str
     text: str
     line: int
+    text_line: int = 0   # the file line of the text's first line
+    review: str = ""     # an activity's `review: <id>`: submitted for an instructor to mark
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ class LessonSource:
     content_hash: str
     line_of: dict[str, int]      # front-matter key → line, for later checks
     text: str = ""               # the file as written, to point at lines found later
+    rubrics: tuple[tuple[str, Rubric], ...] = ()   # (activity id, rubric) from `::: rubric` blocks
 
     def line_containing(self, fragment: str) -> int:
         for number, line in enumerate(self.text.split("\n"), start=1):
@@ -98,8 +103,9 @@ def split_blocks(body: str, first_line: int, problem: Any) -> tuple[str, tuple[R
                             f"{current['line']}; close that one first with ':::'")
         else:
             index = len(blocks)
+            lead = next((i for i, text in enumerate(current["lines"]) if text != ""), 0)
             blocks.append(RawBlock(current["kind"], current["arg"], "\n".join(current["lines"]).strip("\n"),
-                                   current["line"]))
+                                   current["line"], text_line=current["line"] + 1 + lead))
             out.extend(["", PLACEHOLDER.format(index=index), ""])
             current = None
     if current is not None:
@@ -180,6 +186,7 @@ def parse_lesson(path: Path, display_path: str, day_number: int) -> tuple[Lesson
         first = next(i for i, line in enumerate(body.split("\n")) if re.match(r"#\s", line))
         problem(body_line + first, "do not start a '#' heading: the title is shown from the front matter; use '##'")
     markdown_body, blocks = split_blocks(body, body_line, problem)
+    blocks, rubrics = _assessed_activities(blocks, problem)
     for block in blocks:
         if block.kind == "reflection" and not SLUG.match(block.arg or ""):
             problem(block.line, "'::: reflection' needs an id: '::: reflection stage-05-united-view'")
@@ -198,5 +205,45 @@ def parse_lesson(path: Path, display_path: str, day_number: int) -> tuple[Lesson
         blocks=blocks, content_hash=hashlib.sha256(raw).hexdigest(),
         line_of={**meta.key_lines, **{f"glossary:{t.strip()}": glossary.line_of(t) for t in glossary}
                  } if isinstance(glossary, LineDict) else dict(meta.key_lines),
-        text=text,
+        text=text, rubrics=rubrics,
     ), []
+
+
+def _assessed_activities(blocks: tuple[RawBlock, ...], problem: Any
+                         ) -> tuple[tuple[RawBlock, ...], tuple[tuple[str, Rubric], ...]]:
+    """Activities marked `review: <id>` (the line is taken out of the text) and their `::: rubric <id>`
+    blocks: each assessed activity has exactly one rubric in the same lesson (docs/AUTHORING.md)."""
+    out: list[RawBlock] = []
+    reviewed: dict[str, int] = {}
+    rubrics: dict[str, Rubric] = {}
+    for block in blocks:
+        first, _, rest = block.text.partition("\n")
+        review = _REVIEW.match(first.strip()) if block.kind == "activity" else None
+        if review:
+            key = review["key"]
+            if not SLUG.match(key):
+                problem(block.text_line, "'review:' needs the activity's id: 'review: stage-06-stepping-stones'")
+            elif key in reviewed:
+                problem(block.text_line, f"activity id {key!r} is also used on line {reviewed[key]}")
+            else:
+                reviewed[key] = block.text_line
+            following = rest.strip("\n")
+            lead = len(rest) - len(rest.lstrip("\n"))
+            block = replace(block, text=following, review=key, text_line=block.text_line + 1 + lead)
+        elif block.kind == "rubric":
+            if not SLUG.match(block.arg or ""):
+                problem(block.line, "'::: rubric' needs the id of the activity it marks: '::: rubric stage-06-stepping-stones'")
+            elif block.arg in rubrics:
+                problem(block.line, f"activity {block.arg!r} already has a rubric")
+            elif block.text.strip():
+                rubric = parse_rubric(block.text, block.text_line, problem)
+                if rubric is not None:
+                    rubrics[block.arg] = rubric
+        out.append(block)
+    for block in out:
+        if block.kind == "rubric" and SLUG.match(block.arg or "") and block.arg not in reviewed:
+            problem(block.line, f"no activity in this lesson says 'review: {block.arg}'")
+    for key, line in reviewed.items():
+        if key not in rubrics and not any(b.kind == "rubric" and b.arg == key for b in out):
+            problem(line, f"activity {key!r} is submitted for review but has no '::: rubric {key}' block")
+    return tuple(out), tuple(rubrics.items())

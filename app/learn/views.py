@@ -5,6 +5,7 @@ from itertools import groupby
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from app.activities import services as activities
 from app.auth import throttle
 from app.auth.forms import JoinForm
 from app.auth.models import Role
@@ -59,10 +60,12 @@ def _lesson_page(slug: str, *, record_visit: bool = False, draft: tuple[str, str
         services.record_visit(current_user.id, current, state, now=utcnow())
     previous, following = cat.neighbours(current)
     quiz = cat.lesson_quiz(current.slug)
+    notes = services.notes_for(current_user.id, current)
     return render_template(
         "learn/lesson.html", lesson=current, previous=previous, following=following, quiz=quiz,
         quiz_standing=standings(current_user.id, [quiz])[quiz.id] if quiz else None,
-        completed_at=state.completed.get(current.key), notes=services.notes_for(current_user.id, current),
+        completed_at=state.completed.get(current.key), notes=notes,
+        activities=activities.panels_for(current_user.id, current, {k: n.body for k, n in notes.items()}),
         draft=draft, day=cat.course.days[current.day_number - 1],
         day_share=services.share_done([les.slug for les in cat.day_lessons(current.day_number)], state.completed),
         show_facilitator=current_user.has_role(Role.INSTRUCTOR, Role.ADMIN),

@@ -6,7 +6,7 @@ pass 100 % and lessons removed from the course stop counting.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -83,6 +83,8 @@ class CourseOutline:
     rule_stage_checks: bool = True
     rule_day_assessments: bool = True
     rule_live_attendance: bool = True
+    activities: tuple[tuple[str, str], ...] = ()          # (activity id, title): assessed activities the rule requires
+    activity_pass: int = 50                               # … each returned with at least this percent of its points
 
     @property
     def days(self) -> tuple[int, ...]:
@@ -97,12 +99,32 @@ class QuizRecord:
 
 
 @dataclass(frozen=True)
+class ActivityRecord:
+    """One assessed activity for one person: the latest submission's state and the best returned marks."""
+
+    state: str                      # "submitted" (under review) or "returned"
+    best_points: int | None = None
+    best_out_of: int | None = None
+
+    def passed(self, pass_percent: int) -> bool:
+        return (self.best_points is not None and bool(self.best_out_of)
+                and self.best_points * 100 >= pass_percent * (self.best_out_of or 0))
+
+    @property
+    def label(self) -> str:
+        if self.state == "returned" and self.best_points is not None:
+            return f"returned {self.best_points}/{self.best_out_of}"
+        return self.state
+
+
+@dataclass(frozen=True)
 class LearnerFacts:
     completed: frozenset[str]
     visited: frozenset[str]
     quizzes: Mapping[str, QuizRecord]
     attended_days: frozenset[int] = frozenset()
     live_track: bool = False
+    activities: Mapping[str, ActivityRecord] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -123,6 +145,11 @@ class Report:
     quizzes: Mapping[str, QuizRecord]
     eligible: bool
     missing: tuple[str, ...]
+    activities: Mapping[str, ActivityRecord] = field(default_factory=dict)
+
+    def activity_label(self, key: str) -> str:
+        record = self.activities.get(key)
+        return record.label if record else "not submitted"
 
 
 def stage_status(lesson: Status, check: QuizRecord | None, has_check: bool) -> Status:
@@ -149,7 +176,7 @@ def report(outline: CourseOutline, facts: LearnerFacts) -> Report:
     days = {day: share_done([s for s, d, _t in outline.lessons if d == day], facts.completed) for day in outline.days}
     course = share_done([s for s, _d, _t in outline.lessons], facts.completed)
     missing = tuple(missing_for_certificate(outline, facts))
-    return Report(statuses, tuple(stages), days, course, facts.quizzes, not missing, missing)
+    return Report(statuses, tuple(stages), days, course, facts.quizzes, not missing, missing, facts.activities)
 
 
 def missing_for_certificate(outline: CourseOutline, facts: LearnerFacts) -> list[str]:
@@ -180,4 +207,10 @@ def missing_for_certificate(outline: CourseOutline, facts: LearnerFacts) -> list
         for _day, quiz_id, title in sorted(outline.day_assessments):
             if not (facts.quizzes.get(quiz_id) and facts.quizzes[quiz_id].passed):
                 missing.append(f"Pass the {title}")
+    for key, title in outline.activities:
+        record = facts.activities.get(key)
+        if record is None or not record.passed(outline.activity_pass):
+            where = ("" if record is None else " (submitted, awaiting review)" if record.state == "submitted"
+                     else f" (returned with {record.best_points}/{record.best_out_of})")
+            missing.append(f"Have the activity “{title}” marked at {outline.activity_pass}% or more{where}")
     return missing

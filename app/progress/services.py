@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from app.activities import services as activities_services
 from app.cohorts.models import Cohort, Enrolment, Track
 from app.content.catalog import Catalog, catalog
 from app.extensions import db
@@ -15,6 +16,7 @@ from app.learn.models import LessonCompletion, LessonVisit
 from app.live.attendance import seconds_by_day
 from app.live.rules import attended
 from app.progress.progress import (
+    ActivityRecord,
     CourseOutline,
     LearnerFacts,
     QuizRecord,
@@ -36,12 +38,14 @@ def outline_of(catalog: Catalog) -> CourseOutline:
         day_assessments=tuple((q.day, q.id, q.title) for q in catalog.quizzes if q.day),
         rule_all_lessons=rule.all_lessons, rule_stage_checks=rule.stage_checks_passed,
         rule_day_assessments=rule.day_assessments_passed, rule_live_attendance=rule.live_attendance_replaces_lessons,
+        activities=tuple((key, activity.title) for key in rule.activities if (activity := catalog.activity(key))),
+        activity_pass=rule.activity_pass,
     )
 
 
 def facts_for(user_ids: Iterable[int], *, attendance_minutes: int | None = None,
               now: datetime | None = None) -> dict[int, LearnerFacts]:
-    """LearnerFacts for each person, from five queries whatever the number of people. Quiz
+    """LearnerFacts for each person, from six queries whatever the number of people. Quiz
     attempts count as attempts used; best score and pass come from results that count only.
 
     Live track: enrolled in a live or blended cohort. A day counts as attended when the person was
@@ -76,8 +80,10 @@ def facts_for(user_ids: Iterable[int], *, attendance_minutes: int | None = None,
             quizzes[user_id][quiz_key] = QuizRecord(int(count), float(best) if best is not None else None, bool(passed))
     live_track = frozenset(_live_track(ids))
     attended = _attended_days(ids, attendance_minutes)
+    activities = {uid: {key: ActivityRecord(s.state.value, s.best_points, s.best_out_of) for key, s in by_key.items()}
+                  for uid, by_key in activities_services.standings_for(ids).items()}
     return {uid: LearnerFacts(frozenset(completed[uid]), frozenset(visited[uid]), dict(quizzes[uid]),
-                              attended.get(uid, frozenset()), uid in live_track) for uid in ids}
+                              attended.get(uid, frozenset()), uid in live_track, activities.get(uid, {})) for uid in ids}
 
 
 def report_for(user_id: int, cat: Catalog, *, now: datetime | None = None) -> Report:

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, render_template
 from flask_login import current_user, login_required
 
+from app.activities import services as activities
 from app.certificates.services import certificates_of, verify_url
 from app.content.catalog import catalog
 from app.content.rendering import plain_text
@@ -41,7 +42,8 @@ def progress():
                            certificates=certificates, verify_urls={c.id: verify_url(c.code) for c in certificates},
                            standings=standings(current_user.id, cat.quizzes),
                            seconds=services.study_seconds(current_user.id), notes=_my_notes(cat),
-                           live_days=services.live_days(current_user.id, cat))
+                           live_days=services.live_days(current_user.id, cat),
+                           activity_submissions=activities.submissions_by_activity(current_user.id))
 
 
 @bp.get("/progress/notes.md")

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
+from app.activities import services as activities
 from app.auth.access import instructor_required
 from app.auth.models import Role, User
 from app.cohorts import services as cohorts
@@ -67,7 +68,8 @@ def grid_csv(cohort_id: int):
     current = _cohort(cohort_id)
     cat, rows, _sort, _desc = _grid(cohort_id)
     header = ["Name", "Email", "Lessons done", "Lessons", "Percent"] + [l.title for l in cat.lessons] + \
-             [f"{q.title} (best %)" for q in cat.quizzes] + ["Eligible for certificate", "Still needed"]
+             [f"{q.title} (best %)" for q in cat.quizzes] + [f"{a.title} (activity)" for a in cat.activities] + \
+             ["Eligible for certificate", "Still needed"]
     body = []
     for row in rows:
         quiz_cells = []
@@ -76,6 +78,7 @@ def grid_csv(cohort_id: int):
             quiz_cells.append("" if record is None or record.best_percent is None else f"{record.best_percent:g}")
         body.append([row.name, row.email, row.report.course.done, row.report.course.total, row.report.course.percent]
                     + [row.lesson(l.slug).label for l in cat.lessons] + quiz_cells
+                    + [row.report.activity_label(a.key) for a in cat.activities]
                     + ["yes" if row.report.eligible else "no", " | ".join(row.report.missing)])
     return csv_response(f"{_slug(current.name)}-progress.csv", header, body)
 
@@ -90,7 +93,8 @@ def trainee(cohort_id: int, user_id: int):
     return render_template("teach/trainee.html", cohort=current, person=person, catalog=cat,
                            report=progress.report_for(user_id, cat, now=utcnow()), standings=standings(user_id, cat.quizzes),
                            seconds=progress.study_seconds(user_id), live_days=progress.live_days(user_id, cat),
-                           attempts=finished_attempts(user_id))
+                           attempts=finished_attempts(user_id),
+                           activity_submissions=activities.submissions_by_activity(user_id))
 
 
 @bp.get("/cohorts/<int:cohort_id>/trainees/<int:user_id>/attempts/<int:attempt_id>")

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
+from app.activities import services as activities
 from app.auth import services as accounts
 from app.auth.services import create_user, user_by_email
 from app.certificates import services as certificates
@@ -74,6 +75,10 @@ def _prepare(app) -> dict[str, object]:
         learn.complete_lesson(trainee.id, cat.lesson(slug), now=now)
     noted = cat.lesson("stage-06-identifying-stepping-stones")
     learn.save_note(trainee.id, noted, sorted(noted.reflection_keys)[0], "Skills, a test facility.", now=now)
+    # an assessed activity returned with marks, then resubmitted: both states on the instructors' pages
+    returned, _created = activities.submit(trainee.id, noted, "stage-06-stepping-stones", "Stones: skills.", now=now)
+    activities.return_submission(instructor.id, demo.id, returned.id, cat, {0: 2, 1: 1, 2: 0, 3: 1}, "Rank them.", now=now)
+    awaiting, _created = activities.submit(trainee.id, noted, "stage-06-stepping-stones", "Stones, ranked.", now=now)
 
     finished = quizzes.start_attempt(trainee.id, cat.quiz("stage-03"), now=now)
     quizzes.submit_attempt(trainee.id, finished.id, finished.submit_token, {}, now=now, allow_unanswered=True)
@@ -128,7 +133,7 @@ def _prepare(app) -> dict[str, object]:
     sessions.start_item(broker, instructor.id, lesson_session.id, 1, cat, now=now)
     session_ids["lesson"] = lesson_session.id
 
-    return {"trainee": trainee.id, "cohort": demo.id, "finished": finished.id, "timed": timed.id, "timed_out": timed_out.id,
+    return {"trainee": trainee.id, "cohort": demo.id, "returned": returned.id, "awaiting": awaiting.id, "finished": finished.id, "timed": timed.id, "timed_out": timed_out.id,
             "checked": checked.id, "code": format_code(certificate.code), "invite": invite.token,
             "reset": reset.token, "job": job.id, "newcomer": newcomer.id, **{f"live_{name}": sid for name, sid in session_ids.items()}}
 
@@ -228,6 +233,13 @@ def _bad_minutes(page) -> None:
     page.get_by_label("Minutes to count for this session").fill("9999")
     page.get_by_role("button", name="Save the correction").click()
     expect(page.get_by_text("Give a number of minutes from 0 to")).to_be_visible()
+
+
+def _mark_without_levels(page) -> None:
+    page.evaluate("document.querySelector('form.rubric-form').noValidate = true")  # past the browser's own check
+    page.locator("input[name=criterion-0]").first.check()
+    page.get_by_role("button", name="Return with marks and feedback").click()
+    expect(page.get_by_role("alert")).to_contain_text("Choose a level for every criterion")
 
 
 def _bulk_without_people(page) -> None:
@@ -330,6 +342,11 @@ PAGES = [
     Page("teach-trainee", "instructor", "/teach/cohorts/{cohort}/trainees/{trainee}"),
     Page("teach-analytics", "instructor", "/teach/cohorts/{cohort}/quizzes/stage-03"),
     Page("teach-quiz-key", "instructor", "/teach/quizzes/day-2-assessment"),
+    Page("activities-queue", "instructor", "/teach/cohorts/{cohort}/activities"),
+    Page("activities-mark", "instructor", "/teach/cohorts/{cohort}/activities/submissions/{awaiting}"),
+    Page("activities-mark-error", "instructor", "/teach/cohorts/{cohort}/activities/submissions/{awaiting}",
+         action=_mark_without_levels),
+    Page("activities-returned", "instructor", "/teach/cohorts/{cohort}/activities/submissions/{returned}"),
     Page("admin-users", "admin", "/admin/users"),
     Page("admin-user", "admin", "/admin/users/{trainee}"),
     Page("admin-user-link", "admin", "/admin/users/{newcomer}", action=_invite_link),
@@ -347,7 +364,8 @@ PAGES = [
 # Narrow screens change layouts: tables scroll inside their boxes, the lesson aside moves, and so on.
 PAGES += [Page(f"{p.id}@phone", p.role, p.path, p.status, p.action, width=390) for p in PAGES
           if p.id in {"course-home", "lesson", "quiz-take-timed", "quiz-take-unanswered", "quiz-take-unanswered-dialog",
-                      "quiz-results", "progress", "teach-cohort-grid",
+                      "quiz-results", "progress", "teach-cohort-grid", "lesson-with-notes", "activities-queue",
+                      "activities-mark", "activities-returned",
                       "teach-analytics", "admin-users", "admin-audit", "admin-import", "admin-certificates",
                       "live-participant-poll", "live-present-poll", "live-projector-revealed", "live-projector-lesson",
                       "live-attendance"}]

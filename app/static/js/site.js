@@ -16,6 +16,14 @@
       });
     });
   });
+  // Forms that must be sent once (an activity submitted for review): a second click does nothing.
+  // The server records one submission anyway; this only spares a second round trip.
+  document.querySelectorAll("form[data-submit-once]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (form.getAttribute("data-sent")) { event.preventDefault(); return; }
+      form.setAttribute("data-sent", "1");
+    });
+  });
   var header = document.querySelector(".site-header");
   var toggle = header && header.querySelector(".menu-toggle");
   if (!toggle) return;
