@@ -2,7 +2,8 @@
 
 An objective is covered when a question's `assesses` names it (as main objective or not), or when
 its lesson lists it in `assessed_by_activity` (plan/design/draft objectives that fixed-answer
-questions cannot reach). Anything else is a gap.
+questions cannot reach). Objectives of a lesson that a day assessment's blueprint lists as
+`not_assessed` (the Cluster Dinner) are not assessed by design. Anything else is a gap.
 """
 from __future__ import annotations
 
@@ -42,12 +43,15 @@ class ObjectiveRow:
     text: str
     by_activity: bool
     uses: tuple[Use, ...]
+    not_assessed: bool = False    # the lesson is excluded from assessment by a blueprint
 
     @property
     def status(self) -> str:
         if self.uses:
             return "questions"
-        return "activity" if self.by_activity else "gap"
+        if self.by_activity:
+            return "activity"
+        return "not assessed" if self.not_assessed else "gap"
 
     @property
     def levels(self) -> tuple[str, ...]:
@@ -76,9 +80,10 @@ def coverage(lessons: Sequence[LessonLike], quizzes: Sequence[Quiz]) -> Coverage
                 untagged.append((quiz.id, question.id))
             for position, (slug, number) in enumerate(question.objectives):
                 uses.setdefault((slug, number), []).append(Use(quiz.id, question.id, question.level, position == 0))
+    excluded = {slug for quiz in quizzes if quiz.blueprint is not None for slug in quiz.blueprint.not_assessed}
     rows = tuple(
         ObjectiveRow(lesson.slug, lesson.title, lesson.stage, number, text, number in lesson.assessed_by_activity,
-                     tuple(uses.get((lesson.slug, number), ())))
+                     tuple(uses.get((lesson.slug, number), ())), lesson.slug in excluded)
         for lesson in lessons for number, text in enumerate(lesson.objectives, start=1))
     return Coverage(rows, tuple(untagged))
 
@@ -100,9 +105,12 @@ def text_report(report: Coverage) -> list[str]:
             lines.append("       assessed by activity")
         if row.status == "gap":
             lines.append("       GAP: no question assesses it")
+        elif row.status == "not assessed":
+            lines.append("       not assessed by design (a blueprint's not_assessed)")
     lines.append("")
     lines.append(f"{len(report.rows)} objectives: {report.count('questions')} assessed by questions, "
-                 f"{report.count('activity')} by activity only, {report.count('gap')} gap(s). "
+                 f"{report.count('activity')} by activity only, {report.count('not assessed')} not assessed by "
+                 f"design, {report.count('gap')} gap(s). "
                  f"{len(report.untagged)} question(s) have no 'assesses' tag.")
     return lines
 
@@ -112,6 +120,6 @@ CSV_HEADER = ["Lesson", "Stage", "Objective", "Text", "Status", "Questions", "As
 
 def csv_rows(report: Coverage) -> list[list[object]]:
     return [[r.lesson_slug, r.stage or "", r.number, r.text,
-             "gap" if r.status == "gap" else ("activity" if r.by_activity and not r.uses else
+             r.status if r.status in ("gap", "not assessed") else ("activity" if r.by_activity and not r.uses else
                                               "questions + activity" if r.by_activity else "questions"),
              len(r.uses), "; ".join(str(u) for u in r.uses), " ".join(r.levels)] for r in report.rows]

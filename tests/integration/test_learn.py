@@ -1,6 +1,5 @@
 import re
 
-import pytest
 import sqlalchemy as sa
 
 from app.content.catalog import catalog
@@ -152,7 +151,6 @@ def test_glossary_lists_terms_with_their_lessons(client, make_user, sign_in):
     assert "Preferred future" in page and 'href="/lessons/stage-05-developing-the-clusters-vision"' in page
 
 
-@pytest.mark.xfail(strict=False, reason="content rewrite lands separately")
 def test_content_check_accepts_the_shipped_course(runner):
     result = runner.invoke(args=["content", "check"])
     assert result.exit_code == 0, result.output
