@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import judged, write_json  # noqa: E402
+from common import judged, write_json
 
 NAIVE_CSS = """
 @page { size: A4 landscape; margin: 10mm; }

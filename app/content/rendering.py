@@ -85,7 +85,7 @@ class _LessonLinkExtension(Extension):
         super().__init__()
         self.check = check
 
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Markdown's API
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # the name is Markdown's API
         md.treeprocessors.register(_LessonLinks(md, self.check), "lectern_lesson_links", 5)
 
 

@@ -150,7 +150,7 @@ def execute(job_id: int) -> None:
     try:
         result = work(job_id, params)
         update_job(job_id, status="done", stage="Finished", result={**(job.result or {}), **result}, params={})
-    except Exception as exc:  # noqa: BLE001 - the job records what went wrong
+    except Exception as exc:  # the job records what went wrong
         db.session.rollback()
         current_app.logger.exception("Job %s failed", job_id)
         update_job(job_id, status="failed", stage="Failed", result={**(job.result or {}), "error": str(exc)[:500]},
