@@ -95,7 +95,7 @@ def _configure_catalog(app: Flask) -> None:
 
 
 def _configure_errors(app: Flask) -> None:
-    from app.errors import register_error_handlers
+    from app.error_pages import register_error_handlers
 
     register_error_handlers(app)
 

@@ -118,7 +118,7 @@ class Catalog:
     def day_quizzes(self, day_number: int) -> tuple[Quiz, ...]:
         """A day's knowledge checks in lesson order, then its assessment."""
         slugs = [lesson.slug for lesson in self.day_lessons(day_number)]
-        checks = sorted((q for q in self.quizzes if q.lesson in slugs), key=lambda q: slugs.index(q.lesson))
+        checks = sorted((q for q in self.quizzes if q.lesson in slugs), key=lambda q: slugs.index(q.lesson or ""))
         return tuple(checks) + tuple(q for q in self.quizzes if q.day == day_number)
 
     def day_lessons(self, day_number: int) -> tuple[Lesson, ...]:

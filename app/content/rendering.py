@@ -74,7 +74,7 @@ class _LessonLinks(Treeprocessor):
                 continue  # other sites; unsafe schemes such as javascript: are removed by sanitise()
             match = _LESSON_LINK.match(href)
             target = self.check.resolve(match["slug"]) if match else None
-            if target is None:
+            if target is None or match is None:
                 self.check.broken.append(href)
                 continue
             element.set("href", target + (match["fragment"] or ""))

@@ -342,7 +342,8 @@ def presenter_action(anchor: str = ""):
 def show(session_id: int):
     session = sessions.show_lesson(current_broker(), current_user.id, session_id, request.form.get("lesson", ""),
                                    catalog())
-    return f"Everyone is now on “{catalog().lesson(session.lesson_key).title}”."
+    lesson = catalog().lesson(session.lesson_key or "")
+    return f"Everyone is now on “{lesson.title if lesson else session.lesson_key}”."
 
 
 @bp.post("/live/<int:session_id>/item")
