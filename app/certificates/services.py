@@ -68,7 +68,7 @@ def _html(snapshot: Snapshot) -> str:
     qr = segno.make(snapshot.verify_url, error="m").svg_inline(scale=4, dark="#0b3445", border=0)
     context = {**snapshot.__dict__, "code": format_code(snapshot.code), "hours_text": snapshot.hours_text,
                "completed_text": snapshot.completed_text, "name_size": name_size(snapshot.holder_name)}
-    return render_template("certificates/certificate.html", c=context, qr_svg=Markup(qr))
+    return render_template("certificates/certificate.html", c=context, qr_svg=Markup(qr))  # noqa: S704 - an SVG segno made from our own code
 
 
 @dataclass(frozen=True)

@@ -130,4 +130,4 @@ def plain_text(html_text: str) -> str:
 @lru_cache(maxsize=4096)
 def render_fragment(text: str) -> Markup:
     """Markdown of a quiz prompt, option feedback or explanation, sanitised (cached by text)."""
-    return Markup(render_markdown(text, resolve_lesson=lambda slug: f"/lessons/{slug}").html)
+    return Markup(render_markdown(text, resolve_lesson=lambda slug: f"/lessons/{slug}").html)  # noqa: S704 - render_markdown sanitises with nh3

@@ -90,7 +90,7 @@ def start_attempt(user_id: int, quiz: Quiz, *, now: datetime, rng: random.Random
     The limit is enforced by the database (unique attempt numbers, CHECK attempt_no <= limit, one
     open attempt per person and quiz), so concurrent starts cannot exceed it.
     """
-    rng = rng or random.Random(secrets.randbits(64))
+    rng = rng or random.Random(secrets.randbits(64))  # noqa: S311 - question draws, seeded from secrets; not a secret
 
     def open_attempt() -> QuizAttempt | None:
         return db.session.scalar(sa.select(QuizAttempt).where(
