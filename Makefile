@@ -1,4 +1,5 @@
-# Two commands for newcomers: `make run` (set up and serve) and `make test` (set up and test).
+# Two commands for newcomers: `make run` (set up and serve) and `make test` (set up and test);
+# `make check` runs the gate (lint, types, import contracts) before you commit.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -35,6 +36,13 @@ dev: $(VENV)/.run-deps
 ## Set up and run the whole test suite (TEST_DATABASE_URL=postgresql://... adds PostgreSQL).
 test: $(VENV)/.test-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## The gate: ruff (lint), mypy (types over app/) and import-linter (the import contracts), all
+## configured in pyproject.toml. CI runs it before the tests.
+check: $(VENV)/.test-deps
+	$(BIN)/ruff check --no-cache .
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV) .pytest_cache

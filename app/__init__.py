@@ -95,7 +95,7 @@ def _configure_catalog(app: Flask) -> None:
 
 
 def _configure_errors(app: Flask) -> None:
-    from app.errors import register_error_handlers
+    from app.error_pages import register_error_handlers
 
     register_error_handlers(app)
 
@@ -125,9 +125,11 @@ def _configure_cli(app: Flask) -> None:
     from app.certificates.cli import certificates_cli
     from app.content.cli import content_cli
     from app.demo.cli import demo_cli
+    from app.imports.cli import import_command
     from app.jobs.worker import jobs_cli
     from app.ops.cli import backup_command, config_cli
     from app.quizzes.cli import quizzes_cli
 
+    users_cli.add_command(import_command)  # `users import` belongs to the imports feature
     for group in (users_cli, content_cli, quizzes_cli, certificates_cli, demo_cli, config_cli, backup_command, jobs_cli):
         app.cli.add_command(group)

@@ -45,8 +45,8 @@ class BaseConfig:
     ENROL_CODE_USER_LIMIT = "10 per 10 minutes;30 per day"   # wrong codes at /cohorts/join per person
     PDF_RENDER_LIMIT = "10 per minute;60 per hour"           # PDFs made (not served from cache) per person
     PDF_RENDER_QUEUE = 2           # PDFs waiting to be laid out per process before requests get 429 (app/pdf/limits.py)
-    PASSWORD_CHANGE_ACCOUNT_LIMIT = "5 per 15 minutes;20 per day"     # wrong current passwords at /account/password per person
-    PASSWORD_CHANGE_ADDRESS_LIMIT = "20 per 15 minutes;100 per day"   # the same per address, any account
+    PASSWORD_CHANGE_ACCOUNT_LIMIT = "5 per 15 minutes;20 per day"     # wrong current passwords at /account/password per person  # noqa: S105 - a rate-limit setting, not a password
+    PASSWORD_CHANGE_ADDRESS_LIMIT = "20 per 15 minutes;100 per day"   # the same per address, any account  # noqa: S105 - a rate-limit setting, not a password
     # Argon2 checks and hashes running at once per process (64 MiB and a core each, ~0.14 s); a request
     # that cannot start one within PASSWORD_HASH_WAIT seconds gets 503 with Retry-After (app/auth/passwords.py).
     # 2 leaves half of the default 4 page threads and 2 cores to other pages.
@@ -89,7 +89,7 @@ class TestConfig(BaseConfig):
     JOBS_INLINE = True
     WORKBOOK_BUILD = "inline"
     WORKBOOK_PREPARE_AT_START = False
-    SECRET_KEY = "test-secret-key-not-for-production"
+    SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105 - the fixed key of the test configuration only
     RATELIMIT_ENABLED = False
     WTF_CSRF_ENABLED = False
     TOKEN_MAX_AGE_RESET = 60 * 60

@@ -4,12 +4,12 @@ from __future__ import annotations
 import contextvars
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
-from typing import Any
+from datetime import datetime, UTC
+from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine, Result
 from sqlalchemy.orm import DeclarativeBase, Session, registry, scoped_session
 
 NAMING_CONVENTION = {
@@ -22,7 +22,7 @@ NAMING_CONVENTION = {
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class UTCDateTime(sa.types.TypeDecorator[datetime]):
@@ -36,15 +36,15 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given; use an aware UTC datetime")
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):
@@ -87,10 +87,19 @@ def configure_engine(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
 
 
+def rowcount(result: Result[Any]) -> int:
+    """Rows an UPDATE or DELETE matched (Session.execute is typed as returning a plain Result)."""
+    return cast(CursorResult[Any], result).rowcount
+
+
 _AFTER_COMMIT = "lectern_after_commit"
 
+# Flask-SQLAlchemy's `db.session` is a scoped_session of its own Session subclass; scoped_session is
+# invariant in its session type, so the functions below are generic over it.
+_S = TypeVar("_S", bound=Session)
 
-def after_commit(session: Session | scoped_session[Session], callback: Callable[[], None]) -> None:
+
+def after_commit(session: _S | scoped_session[_S], callback: Callable[[], None]) -> None:
     """Queue `callback` in the current unit of work (write_transaction): it runs once the work has
     committed, outside the transaction, so what it tells others is what the database now holds; a
     rolled-back unit of work drops it. Outside a unit of work it runs at once."""
@@ -104,7 +113,7 @@ def after_commit(session: Session | scoped_session[Session], callback: Callable[
 
 
 @contextmanager
-def write_transaction(session: Session | scoped_session[Session]) -> Iterator[Session]:
+def write_transaction(session: _S | scoped_session[_S]) -> Iterator[_S]:
     """One unit of work that writes: commits on success, rolls back on error; what after_commit
     queued inside runs after the commit, in order (and is dropped on rollback).
 

@@ -18,12 +18,15 @@ import io
 import os
 import re
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from concurrent.futures import ThreadPoolExecutor
 
 from a2wsgi.wsgi import build_environ
 from flask import Flask
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse
 
 from app.live.streams import ENGINE_KEY, TICKET_KEY, Hub, Receive, Send, serve_stream
 
@@ -53,7 +56,7 @@ class LecternASGI:
         """One Flask request, run whole in the pool: one hand-over there and one back (a2wsgi's
         bridge waits on the loop for every message, which cost a third more CPU per request)."""
         body = await self._read_body(receive)
-        environ = build_environ(scope, io.BytesIO(body))  # type: ignore[arg-type]
+        environ = cast(dict[str, Any], build_environ(cast(Any, scope), cast(Any, io.BytesIO(body))))  # a sync body: Flask runs in a thread
         status, headers, content = await asyncio.get_running_loop().run_in_executor(
             self.executor, self._call_flask, environ)
         await send({"type": "http.response.start", "status": status, "headers": headers})
@@ -79,7 +82,7 @@ class LecternASGI:
         def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
             started["status"], started["headers"] = int(status.split(" ", 1)[0]), headers
 
-        body = self.flask_app(environ, start_response)
+        body = self.flask_app(environ, cast("StartResponse", start_response))
         try:
             content = b"".join(body)
         finally:
@@ -110,7 +113,7 @@ class LecternASGI:
                 (b"content-length", str(len(body)).encode())]})
             await send({"type": "http.response.body", "body": body})
             return
-        environ = build_environ(scope, io.BytesIO(b""))  # type: ignore[arg-type]
+        environ = cast(dict[str, Any], build_environ(cast(Any, scope), cast(Any, io.BytesIO(b""))))
         environ[ENGINE_KEY] = True
         status, headers, content = await asyncio.get_running_loop().run_in_executor(
             self.executor, self._call_flask, environ)
@@ -202,6 +205,8 @@ def _worker_class() -> type:
     class Worker(UvicornWorker):
         """uvicorn under gunicorn, serving a LecternASGI (a Flask app given as `wsgi:app` is wrapped);
         X-Forwarded-* are left to Flask (LECTERN_TRUSTED_PROXIES); streams end first on shutdown."""
+
+        wsgi: Any  # set by gunicorn: the loaded application
 
         CONFIG_KWARGS = {"loop": "auto", "http": _protocol_class(), "proxy_headers": False,
                          "timeout_graceful_shutdown": 20, "server_header": False}

@@ -54,7 +54,7 @@ class HtmlForm(FlaskForm):
     simply leaves the form empty, so it fails validation like any other empty form."""
 
     class Meta(FlaskForm.Meta):
-        def wrap_formdata(self, form, formdata):  # type: ignore[no-untyped-def]
+        def wrap_formdata(self, form, formdata):
             if has_request_context() and request.is_json:
                 return None
             return super().wrap_formdata(form, formdata)

@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import judged, write_json  # noqa: E402
+from common import judged, write_json
 
 NAIVE_CSS = """
 @page { size: A4 landscape; margin: 10mm; }
@@ -87,8 +87,8 @@ def main() -> None:
         cat = catalog()
         rows = []
         for person in people:
-            rows.extend(LessonCompletion(user_id=person.id, lesson_key=l.slug, content_hash="x", completed_at=now)
-                        for l in cat.lessons)
+            rows.extend(LessonCompletion(user_id=person.id, lesson_key=ls.slug, content_hash="x", completed_at=now)
+                        for ls in cat.lessons)
             rows.extend(QuizAttempt(user_id=person.id, quiz_key=q.id, attempt_no=1, max_attempts=q.attempts,
                                     content_hash="x", submit_token=f"{person.id}-{q.id}", feedback_mode="deferred",
                                     pass_mark=70, questions=[], answers={}, checked=[], started_at=now, finished_at=now,

@@ -19,9 +19,10 @@ import sys
 import time
 import urllib.request
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
@@ -75,7 +76,7 @@ def machine() -> dict[str, str]:
         "cpu": model,
         "python": platform.python_version(),
         "system": f"{platform.system()} {platform.release()}",
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "host": socket.gethostname(),
     }
 
@@ -440,7 +441,7 @@ async def closed_loop(port: int, clients: int, seconds: float, warmup: float,
             n += 1
             try:
                 reply = await connection.request(method, path, person, headers=headers, body=body)
-            except (BenchError, OSError, asyncio.TimeoutError) as exc:
+            except (TimeoutError, BenchError, OSError) as exc:
                 if time.monotonic() >= window_start:
                     result.failures.append(f"{method} {path}: {exc!r}")
                 connection.close()

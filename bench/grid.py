@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import Figure, judged, write_json  # noqa: E402
+from common import Figure, judged, write_json
 
 BUDGET_MS = 300.0
 

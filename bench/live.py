@@ -43,10 +43,11 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from common import (HOST, USER_AGENT, BenchError, Gunicorn, Person, add_people, command_line,  # noqa: E402
+from common import (HOST, USER_AGENT, BenchError, Gunicorn, Person, add_people, command_line,
                     make_app, migrate, mint, open_sockets, pct, proc_memory)
 
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
@@ -406,7 +407,7 @@ async def page_load(client: Client, paths: list[tuple[str, Person | None]], *, c
             try:
                 response = await client.request("GET", path, person, timeout=30)
                 ok = response.status == 200
-            except (OSError, asyncio.TimeoutError):
+            except (TimeoutError, OSError):
                 ok = False
             if ok:
                 times.append(time.monotonic() - started)
@@ -440,7 +441,7 @@ async def flood(client: Client, path: str, person: Person, count: int, at_once: 
                 writer.write(client._request_bytes("GET", path, person, {"Accept": "text/event-stream"}, None,
                                                    keep_open=True))
                 status, _headers = parse_head(await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 30))
-            except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError):
+            except (TimeoutError, OSError, asyncio.IncompleteReadError):
                 statuses["error"] = statuses.get("error", 0) + 1
                 return
             statuses[str(status)] = statuses.get(str(status), 0) + 1
@@ -460,7 +461,7 @@ async def flood(client: Client, path: str, person: Person, count: int, at_once: 
                 if not data:
                     break
                 seen += data
-        except asyncio.TimeoutError:
+        except TimeoutError:
             # the response is over once its last chunk came (the connection may be kept alive)
             still_open += not seen.endswith(b"\r\n0\r\n\r\n")
         writer.close()
@@ -637,7 +638,7 @@ async def drive(server: Gunicorn, data: Seed, cookie_name: str, rounds: int) -> 
         last = max((r.done_at for _p, r, _s in accepted), default=t0)
         try:
             tally_at = await asyncio.wait_for(asyncio.shield(tally_done), DELIVERY_TIMEOUT)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             tally_at = None
         cpu_server, cpu_client = server_cpu() - cpu_server, time.process_time() - cpu_client
         tallies = [e for e in staff.events[tallies_before:] if e.kind == "tally" and e.data.get("poll") == poll_id]

@@ -42,7 +42,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from common import (BenchError, Figure, Gunicorn, LoadResult, Person, add_people, closed_loop,  # noqa: E402
+from common import (BenchError, Figure, Gunicorn, LoadResult, Person, add_people, closed_loop,
                     judged, make_app, migrate, mint, proc_memory, report)
 
 RATIO_BUDGET = 0.40

@@ -45,7 +45,7 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from common import (BenchError, Connection, Figure, Gunicorn, Person, add_people, judged, make_app,  # noqa: E402
+from common import (BenchError, Connection, Figure, Gunicorn, Person, add_people, judged, make_app,
                     migrate, mint, pct, proc_memory, report)
 
 P95_BUDGET_MS = 100.0
@@ -165,7 +165,7 @@ async def take_quizzes(port: int, cookie_name: str, index: int, people: list[Per
                 tally.submit_and_results.append(sent.seconds + results.seconds)
         if not tasks:
             tally.errors.append(f"client {index} ran out of attempts: give it more people")
-    except (BenchError, OSError, asyncio.TimeoutError) as exc:
+    except (TimeoutError, BenchError, OSError) as exc:
         tally.errors.append(f"client {index}: {exc!r}")
     finally:
         main.close()

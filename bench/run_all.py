@@ -35,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import ROOT, machine, machine_line  # noqa: E402
+from common import ROOT, machine, machine_line
 
 SECTION = "## Latest table (bench/run_all)"
 

@@ -27,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from common import Figure, judged, machine_line, print_figures, write_json  # noqa: E402
+from common import Figure, judged, machine_line, print_figures, write_json
 
 BUDGET_S = 10.0
 RSS_BUDGET_MB = 250.0

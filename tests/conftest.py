@@ -12,7 +12,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 import pytest
@@ -149,7 +149,7 @@ def make_user(app: Flask, password_hash: str) -> Callable[..., User]:
             display_name=str(overrides.pop("display_name", f"Person {n}")),
             password_hash=overrides.pop("password_hash", password_hash),
             is_active=overrides.pop("is_active", True),
-            created_at=overrides.pop("created_at", datetime(2026, 1, 1, tzinfo=timezone.utc)),
+            created_at=overrides.pop("created_at", datetime(2026, 1, 1, tzinfo=UTC)),
             **overrides,
         )
         user.role_rows = [UserRole(role=r) for r in roles]  # type: ignore[union-attr]

@@ -31,7 +31,7 @@ from app.cohorts import services as cohorts
 from app.cohorts.models import Cohort, Enrolment
 from app.content.catalog import Catalog, Lesson
 from app.content.rubrics import AssessedActivity
-from app.db import write_transaction
+from app.db import rowcount, write_transaction
 from app.errors import DomainError, InputRejected, NotFound
 from app.extensions import db
 from app.text import check_text
@@ -211,12 +211,12 @@ def return_submission(actor_id: int, cohort_id: int, submission_id: int, cat: Ca
         raise InputRejected(str(exc), "marks") from None
     trainee = submission.user
     with write_transaction(db.session):
-        done = db.session.execute(
+        done = rowcount(db.session.execute(
             sa.update(ActivitySubmission)
             .where(ActivitySubmission.id == submission_id, ActivitySubmission.returned_at.is_(None))
             .values(returned_at=now, marked_by_id=actor_id, marks=[m.as_json() for m in marks.marks],
                     points=marks.points, out_of=marks.out_of, feedback=feedback or None)
-            .execution_options(synchronize_session=False)).rowcount
+            .execution_options(synchronize_session=False)))
         if not done:
             raise AlreadyReturned("This submission was already returned.")
         audit.record(actor_id, "activity.returned", "activity_submission", submission_id,

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, UTC
 from typing import Any
 
 import sqlalchemy as sa
@@ -41,10 +41,10 @@ def events(flt: AuditFilter, *, limit: int = 500) -> list[AuditEvent]:
     if flt.target:
         stmt = stmt.where(sa.func.lower(AuditEvent.target_label).contains(flt.target.lower(), autoescape=True))
     if flt.since:
-        stmt = stmt.where(AuditEvent.created_at >= datetime.combine(flt.since, time.min, tzinfo=timezone.utc))
+        stmt = stmt.where(AuditEvent.created_at >= datetime.combine(flt.since, time.min, tzinfo=UTC))
     if flt.until and flt.until < date.max:  # the day after 9999-12-31 does not exist: no upper bound
         stmt = stmt.where(AuditEvent.created_at < datetime.combine(flt.until + timedelta(days=1), time.min,
-                                                                   tzinfo=timezone.utc))
+                                                                   tzinfo=UTC))
     return list(db.session.scalars(stmt))
 
 

@@ -43,36 +43,3 @@ def link_command(email: str, purpose: str) -> None:
                                  max_age=cfg["TOKEN_MAX_AGE_RESET" if purpose == "reset" else "TOKEN_MAX_AGE_INVITE"],
                                  created_by_id=None, now=utcnow())
     click.echo(public_url(f"/{purpose}/{issued.token}"))
-
-
-@users_cli.command("import")
-@click.argument("source", type=click.Path(exists=True, dir_okay=False))
-@click.option("--dry-run", is_flag=True, help="Check every row and report problems; write nothing.")
-def import_command(source: str, dry_run: bool) -> None:
-    """Import people from a CSV file (email, name, role, cohort) in one transaction."""
-    from pathlib import Path
-
-    from app.imports.services import check_people_csv, import_people
-
-    try:
-        text = Path(source).read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise click.ClickException("the file is not UTF-8 text") from None
-    if dry_run:
-        checked = check_people_csv(text)
-    else:
-        checked, created, enrolled = import_people(None, text, now=utcnow(), source_name=Path(source).name)
-    for problem in checked.problems:
-        click.echo(f"{source}:{problem.line}: {problem.message}", err=True)
-    if checked.problems:
-        click.echo(f"{len(checked.problems)} problem(s); nothing was imported.", err=True)
-        raise SystemExit(1)
-    if dry_run:
-        click.echo(f"{len(checked.rows)} rows are correct (dry run: nothing written).")
-    else:
-        click.echo(f"Imported {_count(len(checked.rows), 'row')}: {_count(len(created), 'new account')}, "
-                   f"{_count(enrolled, 'enrolment')}.")
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

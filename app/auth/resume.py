@@ -132,7 +132,7 @@ def _sign_in_expired() -> Response:
 
 
 def install(app: Flask) -> None:
-    from app.errors import error_response
+    from app.error_pages import error_response
     from app.extensions import login_manager
 
     @app.errorhandler(CSRFError)

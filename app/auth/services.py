@@ -14,7 +14,7 @@ from app.audit import services as audit
 from app.auth import links
 from app.auth.models import AuthToken, Role, User, UserRole
 from app.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
-from app.db import write_transaction
+from app.db import rowcount, write_transaction
 from app.errors import (CurrentPasswordWrong, DomainError, EmailTaken, InvalidEmail, InvalidToken, NotFound,
                         PasswordRejected)
 from app.extensions import db
@@ -258,7 +258,7 @@ def _void_links(user_id: int, *, now: datetime, keep_id: int | None = None) -> i
     stmt = sa.update(AuthToken).where(AuthToken.user_id == user_id, AuthToken.used_at.is_(None))
     if keep_id is not None:
         stmt = stmt.where(AuthToken.id != keep_id)
-    return db.session.execute(stmt.values(used_at=now)).rowcount
+    return rowcount(db.session.execute(stmt.values(used_at=now)))
 
 
 def issue_link(user_id: int, purpose: str, *, secret_key: str, max_age: int, created_by_id: int | None,
@@ -338,9 +338,9 @@ def redeem_link(purpose: str, token: str, new_password: str, *, secret_key: str,
     new_hash = hash_password(new_password)
     token_id = row.id
     with write_transaction(db.session):
-        claimed = db.session.execute(
+        claimed = rowcount(db.session.execute(
             sa.update(AuthToken).where(AuthToken.id == token_id, AuthToken.used_at.is_(None)).values(used_at=now)
-        ).rowcount
+        ))
         if claimed != 1:
             raise InvalidToken("This link has already been used.")
         user = get_user(row.user_id)

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from flask import Flask, Response, current_app, g, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from limits import RateLimitItem, parse_many
+from werkzeug.wrappers import Response as BaseResponse
 
 DEVICE_COOKIE = "lectern_device"
 DEVICE_MAX_AGE = 60 * 60 * 24 * 365
@@ -125,7 +126,7 @@ def is_known_device(email: str) -> bool:
     return isinstance(accounts, list) and _account(email) in accounts
 
 
-def remember_device(response: Response, email: str) -> Response:
+def remember_device(response: BaseResponse, email: str) -> BaseResponse:
     """Mark this browser as known for the account (kept with up to five accounts per browser)."""
     accounts: list[str] = []
     raw = request.cookies.get(DEVICE_COOKIE)

@@ -9,12 +9,22 @@ from app.auth.redirects import safe_next
 from app.cohorts import services as cohorts
 from app.db import utcnow
 from app.auth.passwords import HashingBusy
+from app.error_pages import error_response
 from app.errors import CurrentPasswordWrong, DomainError, InvalidEmail, InvalidToken, PasswordRejected
 from app.extensions import limiter
 from app.mail import mail_configured, send_mail
 from app.web import public_url
 
 bp = Blueprint("auth", __name__, template_folder="templates")
+
+
+@bp.app_errorhandler(HashingBusy)
+def _hashing_busy(exc: HashingBusy):
+    # pages with a password form catch this themselves and keep what was typed; this is the rest
+    body, status = error_response(503, str(exc))
+    response = current_app.make_response((body, status))
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @bp.route("/login", methods=["GET", "POST"])

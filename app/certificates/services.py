@@ -68,7 +68,7 @@ def _html(snapshot: Snapshot) -> str:
     qr = segno.make(snapshot.verify_url, error="m").svg_inline(scale=4, dark="#0b3445", border=0)
     context = {**snapshot.__dict__, "code": format_code(snapshot.code), "hours_text": snapshot.hours_text,
                "completed_text": snapshot.completed_text, "name_size": name_size(snapshot.holder_name)}
-    return render_template("certificates/certificate.html", c=context, qr_svg=Markup(qr))
+    return render_template("certificates/certificate.html", c=context, qr_svg=Markup(qr))  # noqa: S704 - an SVG segno made from our own code
 
 
 @dataclass(frozen=True)
@@ -286,12 +286,12 @@ def reissue(actor_id: int | None, code_text: str, catalog: Catalog, *, now: date
         raise NotFound("There is no certificate with that code.")
     if old.status != "valid":
         raise InputRejected(f"Only a valid certificate can be reissued; this one is {old.status}.")
-    person = db.session.get(User, old.user_id)
+    person = db.session.get_one(User, old.user_id)
     issuer = db.session.get(User, actor_id) if actor_id else None
     snapshot = _snapshot(person, catalog, issuer, old.completed_on)
     pdf = _render_one(snapshot)
     with write_transaction(db.session):
-        old = db.session.get(Certificate, old.id)
+        old = db.session.get_one(Certificate, old.id)
         if old.status != "valid":
             raise InputRejected("The certificate changed while it was being reissued; try again.")
         old.superseded_at = now
@@ -305,7 +305,7 @@ def reissue(actor_id: int | None, code_text: str, catalog: Catalog, *, now: date
 
 
 def pdf_of(certificate_id: int) -> bytes:
-    return db.session.scalar(sa.select(Certificate.pdf).where(Certificate.id == certificate_id))
+    return db.session.scalars(sa.select(Certificate.pdf).where(Certificate.id == certificate_id)).one()
 
 
 def by_pdf(data: bytes) -> Certificate | None:

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from app.audit import services as audit
 from app.auth.models import Role, User, UserRole
 from app.cohorts.models import Cohort, CohortInstructor, Enrolment, SiteSetting, Track
-from app.db import write_transaction
+from app.db import rowcount, write_transaction
 from app.errors import InputRejected, NotFound
 from app.extensions import db
 from app.text import check_text
@@ -188,8 +188,8 @@ def unenrol(actor_id: int, cohort_id: int, user_id: int, *, now: datetime) -> No
     with write_transaction(db.session):
         cohort = get_cohort(cohort_id)
         person = db.session.get(User, user_id)
-        removed = db.session.execute(sa.delete(Enrolment).where(Enrolment.cohort_id == cohort_id,
-                                                                Enrolment.user_id == user_id)).rowcount
+        removed = rowcount(db.session.execute(sa.delete(Enrolment).where(Enrolment.cohort_id == cohort_id,
+                                                                Enrolment.user_id == user_id)))
         if removed and person:
             audit.record(actor_id, "cohort.unenrol", "cohort", cohort.id, cohort.name, now=now,
                          person=f"{person.display_name} <{person.email}>")

@@ -22,9 +22,12 @@ from app.quizzes.drawing import expected_counts, strata
 
 
 class LessonLike(Protocol):
-    slug: str
-    day_number: int
-    stage: int | None
+    @property
+    def slug(self) -> str: ...
+    @property
+    def day_number(self) -> int: ...
+    @property
+    def stage(self) -> int | None: ...
 
 
 def label(lesson: LessonLike | None, slug: str) -> str:

@@ -118,7 +118,7 @@ class Catalog:
     def day_quizzes(self, day_number: int) -> tuple[Quiz, ...]:
         """A day's knowledge checks in lesson order, then its assessment."""
         slugs = [lesson.slug for lesson in self.day_lessons(day_number)]
-        checks = sorted((q for q in self.quizzes if q.lesson in slugs), key=lambda q: slugs.index(q.lesson))
+        checks = sorted((q for q in self.quizzes if q.lesson in slugs), key=lambda q: slugs.index(q.lesson or ""))
         return tuple(checks) + tuple(q for q in self.quizzes if q.day == day_number)
 
     def day_lessons(self, day_number: int) -> tuple[Lesson, ...]:
@@ -327,9 +327,9 @@ def _check_quizzes(quizzes: list[Quiz], lessons: list[Lesson], course: Course,
         if quiz.day is not None and not any(d.number == quiz.day for d in course.days):
             problems.append(ContentProblem(quiz.path, 1, f"'day' is {quiz.day}, but the course has no such day"))
     for lesson in lessons:
-        if lesson.quiz is not None and owner.get(lesson.slug) != lesson.quiz:
-            if lesson.quiz in {q.id for q in quizzes}:
-                problems.append(ContentProblem(lesson.path, 1, f"quiz {lesson.quiz!r} does not name this lesson in its 'lesson'"))
+        if (lesson.quiz is not None and owner.get(lesson.slug) != lesson.quiz
+                and lesson.quiz in {q.id for q in quizzes}):
+            problems.append(ContentProblem(lesson.path, 1, f"quiz {lesson.quiz!r} does not name this lesson in its 'lesson'"))
     return problems
 
 
@@ -403,12 +403,12 @@ def _render(placed: list[tuple[LessonSource, str]], by_slug: dict[str, LessonSou
         for index, part in enumerate(parts):
             if index % 2 == 0:
                 if part.strip():
-                    segments.append(Segment("text", Markup(part)))
+                    segments.append(Segment("text", Markup(part)))  # noqa: S704 - HTML already sanitised by rendering.py (nh3)
             else:
                 block = source.blocks[int(part)]
                 if block.kind == "rubric":
                     continue  # shown with its activity (Segment.rubric)
-                html = Markup(rendered_blocks[int(part)])
+                html = Markup(rendered_blocks[int(part)])  # noqa: S704 - HTML already sanitised by rendering.py (nh3)
                 segments.append(Segment(block.kind, html, title=block.arg if block.kind == "activity" else "",
                                         key=block.arg if block.kind == "reflection" else block.review,
                                         rubric=dict(source.rubrics).get(block.review) if block.review else None))

@@ -15,11 +15,16 @@ from app.content.quizzes import Quiz
 
 
 class LessonLike(Protocol):
-    slug: str
-    title: str
-    stage: int | None
-    objectives: tuple[str, ...]
-    assessed_by_activity: tuple[int, ...]
+    @property
+    def slug(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def stage(self) -> int | None: ...
+    @property
+    def objectives(self) -> tuple[str, ...]: ...
+    @property
+    def assessed_by_activity(self) -> tuple[int, ...]: ...
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ import itertools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from app.content.problems import ContentProblem
 from app.content.quizzes import Question, Quiz
@@ -97,26 +98,26 @@ class QuizCues:
 
 
 def item_cue(question: Question) -> ItemCue:
-    base = {"question_id": question.id, "type": question.type, "points": question.points}
+    cue = partial(ItemCue, question_id=question.id, type=question.type, points=question.points)
     if question.type == "single":
         lengths = {o.id: len(o.text) for o in question.options}
         longest = [o.id for o in question.options if lengths[o.id] == max(lengths.values())]
         expected = sum(fraction_correct(question, option_id)[0] for option_id in longest) / len(longest)
         key = question.correct[0] if question.correct else ""
-        return ItemCue(**base, expected=expected,
+        return cue(expected=expected,
                        key_longest=(1 / len(longest)) if key in longest else 0.0,
                        key_length=lengths.get(key, 0),
                        distractor_lengths=tuple(n for oid, n in lengths.items() if oid != key))
     if question.type == "true_false":
-        return ItemCue(**base, expected=fraction_correct(question, "false")[0],
+        return cue(expected=fraction_correct(question, "false")[0],
                        key_false=question.correct == ("false",))
     if question.type == "multiple":
-        return ItemCue(**base, expected=fraction_correct(question, [o.id for o in question.options])[0])
+        return cue(expected=fraction_correct(question, [o.id for o in question.options])[0])
     if question.type == "ordering":
-        return ItemCue(**base, expected=_random_order(question))
+        return cue(expected=_random_order(question))
     if question.type == "matching":
-        return ItemCue(**base, expected=_random_matching(question))
-    return ItemCue(**base, expected=0.0)      # numeric and short text: cues give nothing
+        return cue(expected=_random_matching(question))
+    return cue(expected=0.0)      # numeric and short text: cues give nothing
 
 
 def _random_order(question: Question) -> float:

@@ -5,7 +5,7 @@ import hashlib
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from app.content.problems import ContentProblem
 from app.content.rubrics import Rubric, parse_rubric
@@ -199,7 +199,8 @@ def parse_lesson(path: Path, display_path: str, day_number: int) -> tuple[Lesson
         return None, problems
     return LessonSource(
         path=display_path, day_number=day_number, position=int(name["position"]), slug=str(slug),
-        title=str(title).strip(), minutes=int(minutes), stage=stage, objectives=tuple(o.strip() for o in objectives),
+        title=str(title).strip(), minutes=int(cast(int, minutes)), stage=stage,
+        objectives=tuple(o.strip() for o in cast(list[str], objectives)),
         glossary=tuple((k.strip(), v.strip()) for k, v in glossary.items()), quiz=quiz,
         assessed_by_activity=tuple(sorted(by_activity)), body=markdown_body,
         blocks=blocks, content_hash=hashlib.sha256(raw).hexdigest(),

@@ -9,7 +9,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from app.content.problems import ContentProblem
 from app.content.yamlsource import LineDict, LineList, YamlSyntaxError, load_yaml
@@ -93,8 +93,8 @@ class Question:
         if not self.section:
             return None
         slug, _, anchor = self.section.rpartition("#")
-        slug = slug or quiz_lesson
-        return f"/lessons/{slug}#{anchor}" if slug else None
+        target = slug or quiz_lesson
+        return f"/lessons/{target}#{anchor}" if target else None
 
     @property
     def right_choices(self) -> tuple[str, ...]:
@@ -248,7 +248,7 @@ def parse_quiz(path: Path, display_path: str) -> tuple[Quiz | None, list[Content
     if problems:
         return None, problems
     return Quiz(
-        id=quiz_id, title=title, kind=kind, lesson=lesson if isinstance(lesson, str) else None,
+        id=cast(str, quiz_id), title=title, kind=kind, lesson=lesson if isinstance(lesson, str) else None,
         day=day if isinstance(day, int) else None, pass_mark=float(pass_mark), attempts=attempts, feedback=feedback,
         shuffle_questions=flags["shuffle_questions"], shuffle_options=flags["shuffle_options"], subset=subset,
         time_limit_minutes=time_limit, description=description.strip(), questions=tuple(questions),
@@ -412,7 +412,7 @@ def _question(raw: Any, line: int, problem: Any) -> Question | None:
             bad(raw.line_of("tolerance"), f"{label}: 'tolerance' must be a number of 0 or more")
             tolerance = 0
         unit = raw.get("unit", "")
-        extra = {"number": float(answer), "tolerance": float(tolerance), "unit": str(unit or "")}
+        extra = {"number": float(cast(float, answer)), "tolerance": float(tolerance), "unit": str(unit or "")}
     elif qtype == "short_text":
         accept = raw.get("accept")
         if not (isinstance(accept, list) and accept and all(isinstance(a, (str, int, float)) for a in accept)):
@@ -424,7 +424,7 @@ def _question(raw: Any, line: int, problem: Any) -> Question | None:
         problem(at, message)
     if local:
         return None
-    return Question(id=qid, type=qtype, prompt=prompt, points=float(points), explanation=explanation,
+    return Question(id=cast(str, qid), type=cast(str, qtype), prompt=prompt, points=float(points), explanation=explanation,
                     section=section, assesses=tuple(assesses), level=level, line=raw.line,
                     assesses_line=raw.line_of("assesses"), **extra)
 

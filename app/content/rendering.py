@@ -74,7 +74,7 @@ class _LessonLinks(Treeprocessor):
                 continue  # other sites; unsafe schemes such as javascript: are removed by sanitise()
             match = _LESSON_LINK.match(href)
             target = self.check.resolve(match["slug"]) if match else None
-            if target is None:
+            if target is None or match is None:
                 self.check.broken.append(href)
                 continue
             element.set("href", target + (match["fragment"] or ""))
@@ -85,7 +85,7 @@ class _LessonLinkExtension(Extension):
         super().__init__()
         self.check = check
 
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Markdown's API
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # the name is Markdown's API
         md.treeprocessors.register(_LessonLinks(md, self.check), "lectern_lesson_links", 5)
 
 
@@ -130,4 +130,4 @@ def plain_text(html_text: str) -> str:
 @lru_cache(maxsize=4096)
 def render_fragment(text: str) -> Markup:
     """Markdown of a quiz prompt, option feedback or explanation, sanitised (cached by text)."""
-    return Markup(render_markdown(text, resolve_lesson=lambda slug: f"/lessons/{slug}").html)
+    return Markup(render_markdown(text, resolve_lesson=lambda slug: f"/lessons/{slug}").html)  # noqa: S704 - render_markdown sanitises with nh3

@@ -106,12 +106,12 @@ def parse_rubric(text: str, first_line: int, problem: Callable[[int, str], None]
         report(first_line, "the rubric has no criteria: start each with '### What is judged'")
     parsed: list[Criterion] = []
     titles: set[str] = set()
-    for line, title, levels in criteria:
+    for at, title, levels in criteria:
         if title.casefold() in titles:
-            report(line, f"the rubric has two criteria called {title!r}")
+            report(at, f"the rubric has two criteria called {title!r}")
         titles.add(title.casefold())
         if len(levels) < 2:
-            report(line, f"criterion {title!r} needs at least two levels ('{LEVEL_EXAMPLE}')")
+            report(at, f"criterion {title!r} needs at least two levels ('{LEVEL_EXAMPLE}')")
             continue
         names: set[str] = set()
         for level_line, name, points, description in levels:
@@ -123,7 +123,7 @@ def parse_rubric(text: str, first_line: int, problem: Callable[[int, str], None]
             if not description:
                 report(level_line, f"level {name!r} needs a description: what work at this level looks like")
         if max(points for _l, _n, points, _d in levels) == 0:
-            report(line, f"criterion {title!r}: at least one level must be worth some points")
+            report(at, f"criterion {title!r}: at least one level must be worth some points")
         parsed.append(Criterion(title, tuple(Level(name, points, " ".join(description))
                                              for _l, name, points, description in levels)))
     if found_problem:

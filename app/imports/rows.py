@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
@@ -94,7 +94,7 @@ def _delimiter(text: str) -> str:
     return "\t" if "\t" in header else ","
 
 
-def _numbered(reader: Iterable[list[str]], result: Checked):
+def _numbered(reader: Iterable[list[str]], result: Checked) -> Iterator[tuple[int, list[str]]]:
     line = 1
     iterator = iter(reader)
     while True:

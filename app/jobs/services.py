@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from sqlalchemy.exc import OperationalError
 
-from app.db import utcnow, write_transaction
+from app.db import rowcount, utcnow, write_transaction
 from app.errors import NotFound
 from app.extensions import db
 from app.jobs.models import Job
@@ -81,7 +81,7 @@ def create_job(kind: str, created_by_id: int | None, total: int = 0, context: di
 
 def update_job(job_id: int, **fields: Any) -> None:
     with write_transaction(db.session):
-        job = db.session.get(Job, job_id)
+        job = db.session.get_one(Job, job_id)
         for key, value in fields.items():
             setattr(job, key, value)
         job.updated_at = utcnow()
@@ -150,7 +150,7 @@ def execute(job_id: int) -> None:
     try:
         result = work(job_id, params)
         update_job(job_id, status="done", stage="Finished", result={**(job.result or {}), **result}, params={})
-    except Exception as exc:  # noqa: BLE001 - the job records what went wrong
+    except Exception as exc:  # the job records what went wrong
         db.session.rollback()
         current_app.logger.exception("Job %s failed", job_id)
         update_job(job_id, status="failed", stage="Failed", result={**(job.result or {}), "error": str(exc)[:500]},
@@ -162,9 +162,9 @@ def _claim(job_id: int) -> bool:
     interruption) exactly one wins."""
     now = utcnow()
     with write_transaction(db.session):
-        claimed = db.session.execute(
+        claimed = rowcount(db.session.execute(
             sa.update(Job).where(Job.id == job_id, Job.status == "queued")
-            .values(status="running", stage="Starting", updated_at=now)).rowcount
+            .values(status="running", stage="Starting", updated_at=now)))
     return claimed == 1
 
 

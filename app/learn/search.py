@@ -77,4 +77,4 @@ def snippet(text: str, terms: list[str]) -> Markup:
     out.append(escape(window_text[position:]))
     prefix = "… " if start > 0 else ""
     suffix = " …" if end < len(text) else ""
-    return Markup(prefix) + Markup("").join(out) + Markup(suffix)
+    return Markup(prefix) + Markup("").join(out) + Markup(suffix)  # noqa: S704 - literal ellipses; `out` holds escaped text

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from app.content.catalog import Catalog, Lesson
-from app.db import write_transaction
+from app.db import rowcount, write_transaction
 from app.errors import DomainError, InputRejected, NotFound
 from app.extensions import db
 from app.text import check_text
@@ -69,10 +69,10 @@ def record_visit(user_id: int, lesson: Lesson, state: LearnerState, *, now: date
                     sa.update(LessonVisit).where(LessonVisit.user_id == user_id, LessonVisit.lesson_key == latest_key)
                     .values(seconds_spent=LessonVisit.seconds_spent + int(gap.total_seconds()))
                 )
-            updated = db.session.execute(
+            updated = rowcount(db.session.execute(
                 sa.update(LessonVisit).where(LessonVisit.user_id == user_id, LessonVisit.lesson_key == lesson.key)
                 .values(last_seen_at=now)
-            ).rowcount
+            ))
             if not updated:
                 db.session.add(LessonVisit(user_id=user_id, lesson_key=lesson.key, first_seen_at=now, last_seen_at=now))
     except IntegrityError:

@@ -165,7 +165,7 @@ class RedisBroker(LocalBroker):
     def publish(self, message: Message) -> None:
         try:
             self._redis.publish(CHANNEL_PREFIX + str(message.session_id), message.encode())
-        except Exception:  # noqa: BLE001 - Redis down: this process's listeners still hear it
+        except Exception:  # Redis down: this process's listeners still hear it
             log.warning("Redis publish failed; delivering to this process only", exc_info=True)
             self.deliver(message)
 
@@ -182,14 +182,14 @@ class RedisBroker(LocalBroker):
             if stale:
                 self._redis.zrem(key, *stale)
             return stale
-        except Exception:  # noqa: BLE001 - Redis away: each process still caps its own streams
+        except Exception:  # Redis away: each process still caps its own streams
             log.warning("Redis stream claim failed", exc_info=True)
             return []
 
     def release_stream(self, session_id: int, user_id: int, stream_id: str) -> None:
         try:
             self._redis.zrem(f"{CHANNEL_PREFIX}streams:{session_id}:{user_id}", stream_id)
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.warning("Redis stream release failed", exc_info=True)
 
     def _ensure_listener(self) -> None:
@@ -218,7 +218,7 @@ class RedisBroker(LocalBroker):
                         self.deliver(Message.decode(item["data"]))
                     except (ValueError, KeyError, TypeError):
                         log.warning("ignored a malformed live message on %s", item.get("channel"))
-            except Exception:  # noqa: BLE001 - reconnect; streams catch up from the database meanwhile
+            except Exception:  # reconnect; streams catch up from the database meanwhile
                 log.warning("Redis listener lost its connection; retrying in %.1fs", delay, exc_info=True)
                 self._ready.set()
                 time.sleep(delay)
@@ -226,7 +226,7 @@ class RedisBroker(LocalBroker):
             finally:
                 try:
                     pubsub.close()
-                except Exception:  # noqa: BLE001
+                except Exception:  # noqa: BLE001, S110 - closing a connection that is already gone
                     pass
 
     def close(self) -> None:

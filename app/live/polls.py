@@ -78,7 +78,7 @@ def option_numbers(text: str) -> list[str]:
 def launch_poll(broker: LocalBroker, actor_id: int, session_id: int, question: Question, *, quiz_key: str | None,
                 scored: bool, now: datetime) -> LivePoll:
     """Put a question to the room. A poll still open is closed first: one open poll at a time."""
-    frozen = freeze_question(question, random.Random(), shuffle_options=False)
+    frozen = freeze_question(question, random.Random(), shuffle_options=False)  # noqa: S311 - a display shuffle, not a secret
     with write_transaction(db.session):
         session = sessions.staff_change(actor_id, session_id)
         db.session.execute(sa.update(LivePoll).where(LivePoll.session_id == session.id,

@@ -193,8 +193,8 @@ def tally(question: Mapping[str, Any], answers: Iterable[tuple[Any, float]], *, 
                 if option_id in labels:
                     counts[option_id] += 1
         right = set(question.get("correct", ()))
-        bars = tuple(Bar(labels[oid], counts[oid], (oid in right) if with_key and scored else None) for oid in order)
-        return Tally(len(answers), bars)
+        return Tally(len(answers), tuple(Bar(labels[oid], counts[oid], (oid in right) if with_key and scored else None)
+                                         for oid in order))
     right_n = sum(1 for _raw, f in answers if f >= 1.0)
     partly_n = sum(1 for _raw, f in answers if 0 < f < 1.0)
     wrong_n = len(answers) - right_n - partly_n

@@ -185,8 +185,7 @@ def start_session(actor_id: int, cohort_id: int, day: int, cat: Catalog, *, now:
 def end_session(broker: LocalBroker, actor_id: int, session_id: int, *, now: datetime) -> LiveSession:
     session, cohort = staff_session(actor_id, session_id)
     with write_transaction(db.session):
-        session = db.session.get(LiveSession, session_id, with_for_update=True)
-        assert session is not None
+        session = db.session.get_one(LiveSession, session_id, with_for_update=True)
         if session.ended_at is None:
             _close(session, now)
             audit.record(actor_id, "live.end", "cohort", cohort.id, cohort.name, now=now, day=session.day,
@@ -221,8 +220,7 @@ def resume_session(broker: LocalBroker, actor_id: int, session_id: int, *, now: 
         raise InputRejected(problem)
     try:
         with write_transaction(db.session):
-            session = db.session.get(LiveSession, session_id, with_for_update=True, populate_existing=True)
-            assert session is not None
+            session = db.session.get_one(LiveSession, session_id, with_for_update=True, populate_existing=True)
             problem = resume_problem(session, now=now)
             if problem:
                 raise InputRejected(problem)

@@ -176,7 +176,7 @@ class Stream:
         while True:
             try:
                 item = await asyncio.wait_for(self.mailbox.get(), timeout=self.wait_for())
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 if await self.on_quiet(write):
                     continue
                 await write(": keepalive\n\n")
@@ -319,7 +319,7 @@ class Room:
             try:
                 authority = await self.hub.run(_read_authority, self.session_id,
                                                [s.ticket.user_id for s in checked])
-            except Exception:  # noqa: BLE001 - the database is away: try again next time
+            except Exception:  # the database is away: try again next time
                 log.warning("live stream check failed for session %s", self.session_id, exc_info=True)
                 continue
             for stream in checked:

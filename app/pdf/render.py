@@ -51,7 +51,7 @@ class StaticOnlyFetcher(URLFetcher):
     def close(self) -> None:
         self.closed = True
 
-    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:  # noqa: D102
+    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
         if self.closed:
             self.refused.append(url)
             raise ValueError(f"refused (attachments are not embedded): {url[:80]}")

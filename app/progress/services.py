@@ -134,5 +134,6 @@ def study_seconds(user_id: int) -> int:
                                 .where(LessonVisit.user_id == user_id)) or 0
     attempts = db.session.execute(sa.select(QuizAttempt.started_at, QuizAttempt.finished_at)
                                   .where(QuizAttempt.user_id == user_id, QuizAttempt.finished_at.is_not(None))).all()
-    quiz_seconds = sum(min(finished - started, ATTEMPT_TIME_CAP).total_seconds() for started, finished in attempts)
+    quiz_seconds = sum(min(finished - started, ATTEMPT_TIME_CAP).total_seconds() for started, finished in attempts
+                       if finished is not None)
     return int(lessons + quiz_seconds)

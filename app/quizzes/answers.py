@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any, Protocol
+from typing import Any, Protocol, overload
 
 from app.text import without_unsafe
 
@@ -12,7 +12,10 @@ MAX_PARTS = 50
 
 
 class FormLike(Protocol):
-    def get(self, key: str, default: Any = None) -> Any: ...
+    @overload
+    def get(self, key: str, /) -> Any: ...
+    @overload
+    def get(self, key: str, default: str, /) -> Any: ...
     def getlist(self, key: str) -> list[str]: ...
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 import yaml
@@ -36,7 +37,7 @@ def import_command(source: Path, out: Path, lesson: str | None, day: int | None,
         click.echo(f"{source}:{note.line}: {note.message}", err=True)
     if not result.questions:
         raise click.ClickException("no question in the file could be imported")
-    quiz = {"id": out.stem, "title": title or out.stem.replace("-", " ").capitalize(),
+    quiz: dict[str, Any] = {"id": out.stem, "title": title or out.stem.replace("-", " ").capitalize(),
             "kind": "knowledge-check" if lesson else "day-assessment"}
     quiz.update({"lesson": lesson} if lesson else {"day": day})
     quiz.update({"pass_mark": 70, "attempts": "unlimited", "questions": result.questions})

@@ -48,8 +48,8 @@ def reason_unanswered(question: Mapping[str, Any], answer: Any) -> str | None:
         complete = len(given) == len(items) and sorted(placed) == sorted(items)
         return None if complete else NOT_ALL_PLACED
     if kind == "matching":
-        given = answer if isinstance(answer, Mapping) else {}
-        chosen = {k for k, v in given.items() if isinstance(v, str) and v}
+        pairs = answer if isinstance(answer, Mapping) else {}
+        chosen = {k for k, v in pairs.items() if isinstance(v, str) and v}
         if not chosen:
             return NOT_ANSWERED
         return None if set(_item_ids(question, "pairs", "pairs")) <= chosen else NOT_ALL_MATCHED

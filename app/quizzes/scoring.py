@@ -95,13 +95,13 @@ def fraction_correct(question: Question, answer: Answer) -> tuple[float, bool]:
         return (1.0 if chosen in question.correct else 0.0), bool(chosen)
     if kind == "multiple":
         valid = {o.id for o in question.options}
-        chosen = set(_as_list(answer))
-        if not chosen:
+        picked = set(_as_list(answer))
+        if not picked:
             return 0.0, False
-        if chosen - valid:
+        if picked - valid:
             return 0.0, True  # tampered ids: wrong, whatever else was chosen
         right = set(question.correct)
-        score = (len(chosen & right) - len(chosen - right)) / len(right)
+        score = (len(picked & right) - len(picked - right)) / len(right)
         return max(0.0, score), True
     if kind == "ordering":
         given = _as_list(answer)
@@ -117,8 +117,8 @@ def fraction_correct(question: Question, answer: Answer) -> tuple[float, bool]:
         choices = set(question.right_choices)
         hits = 0
         for pair in question.pairs:
-            chosen = answer.get(pair.id)
-            if isinstance(chosen, str) and chosen in choices and chosen == pair.right:
+            matched = answer.get(pair.id)
+            if isinstance(matched, str) and matched in choices and matched == pair.right:
                 hits += 1
         return hits / len(question.pairs), any(isinstance(v, str) and v for v in answer.values())
     if kind == "numeric":
@@ -129,10 +129,10 @@ def fraction_correct(question: Question, answer: Answer) -> tuple[float, bool]:
         return (1.0 if abs(value - question.number) <= question.tolerance + 1e-9 else 0.0), True
     if kind == "short_text":
         text = _as_text(answer)
-        given = normalise_text(text)
-        if not given:
+        typed = normalise_text(text)
+        if not typed:
             return 0.0, False
-        return (1.0 if given in {normalise_text(a) for a in question.accept} else 0.0), True
+        return (1.0 if typed in {normalise_text(a) for a in question.accept} else 0.0), True
     return 0.0, False
 
 

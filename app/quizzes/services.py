@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.content.catalog import Catalog
 from app.content.quizzes import Quiz
-from app.db import write_transaction
+from app.db import rowcount, write_transaction
 from app.errors import AttemptClosed, AttemptLimitReached, NotFound, UnansweredQuestions
 from app.extensions import db
 from app.quizzes import completeness, scoring, timing
@@ -90,7 +90,7 @@ def start_attempt(user_id: int, quiz: Quiz, *, now: datetime, rng: random.Random
     The limit is enforced by the database (unique attempt numbers, CHECK attempt_no <= limit, one
     open attempt per person and quiz), so concurrent starts cannot exceed it.
     """
-    rng = rng or random.Random(secrets.randbits(64))
+    rng = rng or random.Random(secrets.randbits(64))  # noqa: S311 - question draws, seeded from secrets; not a secret
 
     def open_attempt() -> QuizAttempt | None:
         return db.session.scalar(sa.select(QuizAttempt).where(
@@ -216,14 +216,14 @@ def submit_attempt(user_id: int, attempt_id: int, token: str, answers: Mapping[s
             raise UnansweredQuestions(missing)
     result = _grade(attempt, final.answers)
     with write_transaction(db.session):
-        claimed = db.session.execute(
+        claimed = rowcount(db.session.execute(
             sa.update(QuizAttempt)
             .where(QuizAttempt.id == attempt_id, QuizAttempt.user_id == user_id,
                    QuizAttempt.finished_at.is_(None), QuizAttempt.submit_token == attempt.submit_token)
             .values(answers=final.answers, finished_at=final.finished_at, is_late=final.is_late,
                     score_points=result.points, score_out_of=result.out_of, score_percent=result.percent,
                     passed=result.passed)
-        ).rowcount
+        ))
     db.session.expire_all()
     return own_attempt(user_id, attempt_id), claimed == 1
 

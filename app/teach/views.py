@@ -67,7 +67,7 @@ def cohort(cohort_id: int):
 def grid_csv(cohort_id: int):
     current = _cohort(cohort_id)
     cat, rows, _sort, _desc = _grid(cohort_id)
-    header = ["Name", "Email", "Lessons done", "Lessons", "Percent"] + [l.title for l in cat.lessons] + \
+    header = ["Name", "Email", "Lessons done", "Lessons", "Percent"] + [ls.title for ls in cat.lessons] + \
              [f"{q.title} (best %)" for q in cat.quizzes] + [f"{a.title} (activity)" for a in cat.activities] + \
              ["Eligible for certificate", "Still needed"]
     body = []
@@ -77,7 +77,7 @@ def grid_csv(cohort_id: int):
             record = row.quiz(q.id)
             quiz_cells.append("" if record is None or record.best_percent is None else f"{record.best_percent:g}")
         body.append([row.name, row.email, row.report.course.done, row.report.course.total, row.report.course.percent]
-                    + [row.lesson(l.slug).label for l in cat.lessons] + quiz_cells
+                    + [row.lesson(ls.slug).label for ls in cat.lessons] + quiz_cells
                     + [row.report.activity_label(a.key) for a in cat.activities]
                     + ["yes" if row.report.eligible else "no", " | ".join(row.report.missing)])
     return csv_response(f"{_slug(current.name)}-progress.csv", header, body)

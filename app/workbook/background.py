@@ -121,7 +121,7 @@ def build_missing(app: Flask, first: str | None = None) -> bool:
                               failed_at=None, error="")
                 try:
                     make_edition(current, edition)
-                except Exception as exc:  # noqa: BLE001 - recorded for the progress page, retried later
+                except Exception as exc:  # recorded for the progress page, retried later
                     app.logger.exception("The %s workbook could not be made", edition)
                     _write_status(folder, edition=None, started_at=None, failed_at=time.time(),
                                   error=str(exc)[:300] or type(exc).__name__)

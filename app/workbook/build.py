@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import threading
 from pathlib import Path
+from typing import Any
 
 from flask import current_app, render_template
 
@@ -34,7 +35,7 @@ def _local_links(html: str) -> str:
 
 def workbook_html(catalog: Catalog, edition: str) -> str:
     instructor = edition == "instructor"
-    lessons = [{"lesson": lesson, "segments": [(s.kind, _local_links(str(s.html)), s.title) for s in lesson.segments
+    lessons: list[dict[str, Any]] = [{"lesson": lesson, "segments": [(s.kind, _local_links(str(s.html)), s.title) for s in lesson.segments
                                                if s.kind != "facilitator" or instructor],
                 "quiz": catalog.lesson_quiz(lesson.slug) if instructor else None} for lesson in catalog.lessons]
     days = [(day, [entry for entry in lessons if entry["lesson"].day_number == day.number]) for day in catalog.course.days]

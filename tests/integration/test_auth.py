@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import sqlalchemy as sa
 
@@ -7,7 +7,7 @@ from app.auth.models import AuthToken, User
 from app.extensions import db
 from tests.conftest import PASSWORD
 
-NOW = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
 def test_sign_in_lands_on_course_home_naming_both_days(client, make_user, sign_in):
@@ -72,7 +72,7 @@ def test_reset_link_works_once_and_ends_other_sessions(app, client, make_user, s
     user = make_user()
     sign_in(user)
     issued = services.issue_link(user.id, "reset", secret_key=app.config["SECRET_KEY"], max_age=3600,
-                                 created_by_id=None, now=datetime.now(timezone.utc))
+                                 created_by_id=None, now=datetime.now(UTC))
     other = app.test_client()
     page = other.get(f"/reset/{issued.token}")
     assert page.status_code == 200 and user.email in page.get_data(as_text=True)
@@ -89,13 +89,13 @@ def test_reset_link_works_once_and_ends_other_sessions(app, client, make_user, s
 
 def test_expired_and_forged_links_are_refused(app, client, make_user):
     user = make_user()
-    past = datetime.now(timezone.utc) - timedelta(hours=3)
+    past = datetime.now(UTC) - timedelta(hours=3)
     issued = services.issue_link(user.id, "reset", secret_key=app.config["SECRET_KEY"], max_age=3600,
                                  created_by_id=None, now=past)
     assert client.get(f"/reset/{issued.token}").status_code == 410
     assert client.get("/reset/not-a-real-token").status_code == 410
     invite = services.issue_link(user.id, "invite", secret_key=app.config["SECRET_KEY"], max_age=3600,
-                                 created_by_id=None, now=datetime.now(timezone.utc))
+                                 created_by_id=None, now=datetime.now(UTC))
     assert client.get(f"/reset/{invite.token}").status_code == 410  # wrong purpose
     stored = db.session.scalars(sa.select(AuthToken.secret_hash)).all()
     assert all(len(h) == 64 for h in stored) and issued.token not in stored
@@ -105,7 +105,7 @@ def test_invitation_lets_a_new_person_choose_a_password(app, client):
     user = services.create_user("new.person@example.org", "New Person", ["trainee"], password=None, now=NOW)
     assert services.authenticate(user.email, "", now=NOW).user is None
     issued = services.issue_link(user.id, "invite", secret_key=app.config["SECRET_KEY"], max_age=3600,
-                                 created_by_id=None, now=datetime.now(timezone.utc))
+                                 created_by_id=None, now=datetime.now(UTC))
     page = client.get(f"/invite/{issued.token}").get_data(as_text=True)
     assert "Welcome, New Person" in page
     response = client.post(f"/invite/{issued.token}", data={"password": "harbour quilt meadow",

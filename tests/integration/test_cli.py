@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 import sqlalchemy as sa
 
@@ -40,7 +40,7 @@ def test_demo_seed_creates_the_documented_accounts_once(runner, app):
     assert first.exit_code == 0 and "trainee@example.com" in first.output and "demo-trainee" in first.output
     for email, password in [("admin@example.com", "demo-admin"), ("instructor@example.com", "demo-instructor"),
                             ("trainee@example.com", "demo-trainee")]:
-        assert services.authenticate(email, password, now=datetime.now(timezone.utc)).user is not None
+        assert services.authenticate(email, password, now=datetime.now(UTC)).user is not None
     second = runner.invoke(args=["demo", "seed"])
     assert "already has accounts" in second.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 3

@@ -5,7 +5,7 @@ transactions (the reader's snapshot goes stale when the other commits). write_tr
 the write lock up front, so every write waits its turn instead.
 """
 import threading
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -58,7 +58,7 @@ def test_write_transaction_rolls_back_on_error(app, make_user):
 
 
 def test_datetimes_come_back_aware_utc(app, make_user):
-    user = make_user(created_at=datetime(2026, 5, 1, 12, 0, tzinfo=timezone.utc))
+    user = make_user(created_at=datetime(2026, 5, 1, 12, 0, tzinfo=UTC))
     db.session.expire_all()
     loaded = db.session.get(User, user.id).created_at
     assert loaded.tzinfo is not None and loaded.utcoffset().total_seconds() == 0 and loaded.hour == 12

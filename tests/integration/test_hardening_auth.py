@@ -9,6 +9,7 @@ import pytest
 
 from app.auth import passwords
 from tests.conftest import PASSWORD
+from datetime import UTC
 
 NEW_PASSWORD = "harbour quilt meadow"
 
@@ -272,7 +273,7 @@ def test_finding_11a_csrf_token_is_rotated_at_sign_in_and_sign_out(app, client, 
 # --- finding 11d: "keep me signed in" lasts 14 days, not 365 -----------------------------------
 
 def test_finding_11d_remember_me_cookie_lasts_remember_cookie_days(app, client, make_user, sign_in):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
     from email.utils import parsedate_to_datetime
 
     assert app.config["REMEMBER_COOKIE_DAYS"] == 14
@@ -281,7 +282,7 @@ def test_finding_11d_remember_me_cookie_lasts_remember_cookie_days(app, client, 
     cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("remember_token="))
     attributes = dict(part.strip().partition("=")[::2] for part in cookie.split(";")[1:])
     expires = parsedate_to_datetime(attributes["Expires"])
-    assert abs(expires - (datetime.now(timezone.utc) + timedelta(days=14))) < timedelta(minutes=1)
+    assert abs(expires - (datetime.now(UTC) + timedelta(days=14))) < timedelta(minutes=1)
 
 
 def test_finding_11d_remember_cookie_days_is_a_setting(database_uri, monkeypatch):

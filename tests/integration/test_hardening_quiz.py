@@ -6,7 +6,7 @@ anything saved or submitted later is not counted, and the attempt is marked on w
 by then. Times are injected (`now=`), or attempts are started in the past, never slept through.
 """
 import shutil
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,7 @@ from app.quizzes.models import QuizAttempt
 from app.quizzes.timing import GRACE
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-START = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc)
+START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 DEADLINE = START + timedelta(minutes=20)          # the fixture's day-2 assessment: 20 minutes
 RIGHT = {"a1": "b", "a2": "true", "a3": "Sölvell"}
 WRONG = {"a1": "a", "a2": "false", "a3": "nobody"}
@@ -106,7 +106,7 @@ def test_an_attempt_left_open_is_closed_on_its_saved_answers_when_the_trainee_ne
                                                                                           sign_in):
     user = make_user()
     sign_in(user)
-    long_ago = datetime.now(timezone.utc) - timedelta(hours=3)
+    long_ago = datetime.now(UTC) - timedelta(hours=3)
     attempt = begin(user.id, at=long_ago)
     services.save_answers(user.id, attempt.id, RIGHT, now=long_ago + timedelta(minutes=10))
     page = client.get(f"/attempts/{attempt.id}").get_data(as_text=True)
@@ -127,7 +127,7 @@ def test_an_attempt_left_open_is_closed_on_its_saved_answers_when_the_trainee_ne
 def test_a_late_form_post_shows_that_it_was_not_counted(client, make_user, sign_in):
     user = make_user()
     sign_in(user)
-    attempt = begin(user.id, at=datetime.now(timezone.utc) - timedelta(hours=3))
+    attempt = begin(user.id, at=datetime.now(UTC) - timedelta(hours=3))
     response = client.post(f"/attempts/{attempt.id}", data={"action": "submit", "token": attempt.submit_token,
                                                             **FORM_RIGHT}, follow_redirects=True)
     page = response.get_data(as_text=True)
@@ -139,7 +139,7 @@ def test_a_late_form_post_shows_that_it_was_not_counted(client, make_user, sign_
 def test_resuming_an_attempt_whose_time_ran_out_shows_its_result(client, make_user, sign_in):
     user = make_user()
     sign_in(user)
-    attempt = begin(user.id, at=datetime.now(timezone.utc) - timedelta(hours=1))
+    attempt = begin(user.id, at=datetime.now(UTC) - timedelta(hours=1))
     quiz_page = client.get("/quizzes/day-2-assessment").get_data(as_text=True)
     assert "Resume your attempt" not in quiz_page and "Try again" in quiz_page
     assert "Closed when time ran out" in quiz_page

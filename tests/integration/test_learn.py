@@ -94,7 +94,7 @@ def test_visits_are_recorded_once_per_window(client, make_user, sign_in):
 
 
 def test_reflection_notes_are_private(app, make_user):
-    lesson = next(l for l in catalog().lessons if l.reflection_keys)
+    lesson = next(x for x in catalog().lessons if x.reflection_keys)
     key = lesson.reflection_keys[0]
     owner, other = make_user(), make_user()
     a, b = app.test_client(), app.test_client()
@@ -122,7 +122,7 @@ def test_notes_for_unknown_prompts_and_lessons_are_refused(client, make_user, si
 
 def test_overlong_note_is_refused_with_a_message(client, make_user, sign_in):
     sign_in(make_user())
-    lesson = next(l for l in catalog().lessons if l.reflection_keys)
+    lesson = next(x for x in catalog().lessons if x.reflection_keys)
     response = client.post(f"/lessons/{lesson.slug}/notes/{lesson.reflection_keys[0]}", data={"body": "y" * 10_001})
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and "up to 10,000 characters" in page

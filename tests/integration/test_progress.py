@@ -22,7 +22,7 @@ def test_progress_page_shows_stages_quizzes_and_what_is_missing(client, make_use
 
 
 def test_notes_export_is_markdown_and_private(app, make_user):
-    lesson = next(l for l in catalog().lessons if l.reflection_keys)
+    lesson = next(x for x in catalog().lessons if x.reflection_keys)
     owner, other = make_user(display_name="Owner"), make_user(display_name="Other")
     a, b = app.test_client(), app.test_client()
     a.post("/login", data={"email": owner.email, "password": PASSWORD})

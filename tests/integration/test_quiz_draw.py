@@ -5,7 +5,7 @@ import os
 import random
 import shutil
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ from app.content.catalog import catalog
 from app.quizzes.services import start_attempt, submit_attempt
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-NOW = datetime(2030, 5, 1, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2030, 5, 1, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -180,7 +180,8 @@ def test_old_results_do_not_change_when_the_quiz_is_edited(app, client, make_use
     from app.content.catalog import catalog
 
     app.extensions["lectern.catalog"].reload_seconds = 0.001
-    import os, time
+    import os
+    import time
     os.utime(path, (time.time() + 5, time.time() + 5))
     time.sleep(0.01)
     assert catalog().quiz("opening-check").questions[0].correct == ("b",)

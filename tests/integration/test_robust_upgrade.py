@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 import pytest
 import sqlalchemy as sa
@@ -63,7 +63,7 @@ class Rows:
 
     def at(self, text: str) -> str:
         """A UTC timestamp: naive text on SQLite (as UTCDateTime wrote it), with offset on PostgreSQL."""
-        moment = datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+        moment = datetime.fromisoformat(text).replace(tzinfo=UTC)
         return moment.strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else moment.isoformat()
 
     def add(self, table: str, **values: object) -> None:

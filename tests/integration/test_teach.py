@@ -92,7 +92,8 @@ def test_question_analytics(app, school):
     assert "2 finished attempts" in page
     assert question.option(wrong).text.replace("'", "&#39;").replace('"', "&#34;")[:40] in page
     csv_text = client.get(f"/teach/cohorts/{school['mine']}/quizzes/stage-02.csv").get_data(as_text=True)
-    import csv, io
+    import csv
+    import io
     row = next(r for r in csv.reader(io.StringIO(csv_text.lstrip("\ufeff"))) if r[0] == question.id)
     assert row[3:7] == ["2", "1", "50.0", "50.0"]
     key = client.get("/teach/quizzes/stage-02").get_data(as_text=True)
@@ -112,7 +113,8 @@ def test_question_analytics_show_the_cue_figures(app, school):
     assert "Cue figures" in page and f"{cues.expected_percent:.1f}%" in page
     assert f"{round(100 * cues.longest_share)}% of {cues.single_items} single-answer" in page
     csv_text = client.get(f"/teach/cohorts/{school['mine']}/quizzes/stage-02.csv").get_data(as_text=True)
-    import csv, io
+    import csv
+    import io
     rows = list(csv.reader(io.StringIO(csv_text.lstrip("\ufeff"))))
     assert rows[0][9:] == ["Key is the longest option", "Cue-only expected %", "Quiz: key longest %",
                            "Quiz: key/distractor length", "Quiz: cue-only expected %"]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import pytest
 
@@ -23,7 +23,7 @@ RUBRIC = Rubric((
     Criterion("States", (Level("Not yet", 0, "tasks"), Level("Partly", 1, "some"), Level("Fully", 3, "all"))),
     Criterion("Ranked", (Level("No", 0, "unranked"), Level("Yes", 2, "ranked"))),
 ))
-T0 = datetime(2026, 12, 1, 9, tzinfo=timezone.utc)
+T0 = datetime(2026, 12, 1, 9, tzinfo=UTC)
 
 
 def test_one_level_per_criterion_gives_the_points():

@@ -1,11 +1,11 @@
 """The rules of a live session, without a database."""
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 from app.live import rules
 from app.live.broker import LocalBroker, Message
 
-T0 = datetime(2026, 11, 29, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
 
 CHOICE = {"id": "q", "type": "single", "prompt": "?", "points": 1.0, "explanation": "Because.",
           "options": [{"id": "a", "text": "Alpha", "feedback": ""}, {"id": "b", "text": "Beta", "feedback": ""},

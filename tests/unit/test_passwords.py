@@ -81,9 +81,8 @@ def test_finding_2_hash_gate_refuses_after_its_wait_and_frees_its_slot():
     holder.start()
     holding.wait(5)
     started = time.monotonic()
-    with pytest.raises(passwords.HashingBusy) as info:
-        with gate.turn():
-            pass
+    with pytest.raises(passwords.HashingBusy) as info, gate.turn():
+        pass
     assert 0.04 <= time.monotonic() - started < 1.0          # waited its short while, then gave up
     assert info.value.retry_after == 2 and "busy" in str(info.value)
     release.set()

@@ -37,9 +37,8 @@ def test_finding_3_a_full_render_queue_refuses_at_once_and_jobs_still_wait():
     queue = RenderQueue()
     with busy(queue, waiting=2):
         started = time.perf_counter()
-        with pytest.raises(PdfQueueFull) as info:
-            with queue.turn(max_waiting=2):
-                pass
+        with pytest.raises(PdfQueueFull) as info, queue.turn(max_waiting=2):
+            pass
         assert time.perf_counter() - started < 0.1
         assert info.value.status_code == 429 and info.value.retry_after == 60
         assert "try again in a minute" in str(info.value)

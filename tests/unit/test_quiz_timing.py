@@ -1,18 +1,18 @@
 """The time-limit rule (app/quizzes/timing.py): when a timed attempt closes and what counts."""
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import pytest
 
 from app.quizzes.timing import GRACE, GRACE_MINUTES, Timing, closes_at, closing, counts, is_overdue, timing
 
-DEADLINE = datetime(2026, 3, 2, 10, 30, tzinfo=timezone.utc)
+DEADLINE = datetime(2026, 3, 2, 10, 30, tzinfo=UTC)
 CLOSES = DEADLINE + GRACE
 SAVED = {"q1": "b"}
 SENT = {"q1": "a", "q2": "true", "other": "x"}
 
 
 def test_the_grace_is_two_minutes_of_slack_and_closes_at_adds_it():
-    assert GRACE == timedelta(minutes=2) and GRACE_MINUTES == 2
+    assert timedelta(minutes=2) == GRACE and GRACE_MINUTES == 2
     assert closes_at(DEADLINE) == DEADLINE + timedelta(minutes=2)
     assert closes_at(None) is None  # no time limit: never closes
 
