@@ -20,7 +20,7 @@ from markupsafe import Markup
 from app.content import timing
 from app.content.checklist import Checklist, parse_checklist
 from app.content.course import Course, load_course
-from app.content.lessons import PLACEHOLDER_HTML, LessonSource, parse_lesson
+from app.content.lessons import PLACEHOLDER_HTML, LessonSource, lesson_url, parse_lesson
 from app.content.quizzes import Quiz, parse_quiz
 from app.content.problems import ContentInvalid, ContentProblem
 from app.content.rendering import Heading, plain_text, render_markdown
@@ -73,7 +73,7 @@ class Lesson:
 
     @property
     def url(self) -> str:
-        return f"/lessons/{self.slug}"
+        return lesson_url(self.slug)
 
     @property
     def reflection_keys(self) -> tuple[str, ...]:
@@ -365,7 +365,7 @@ def _render(placed: list[tuple[LessonSource, str]], by_slug: dict[str, LessonSou
     activity_ids: dict[str, str] = {}
 
     def resolve(slug: str) -> str | None:
-        return f"/lessons/{slug}" if slug in by_slug else None
+        return lesson_url(slug) if slug in by_slug else None
 
     for order, (source, agenda_title) in enumerate(placed):
         main = render_markdown(source.body, resolve_lesson=resolve)

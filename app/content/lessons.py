@@ -11,6 +11,13 @@ from app.content.problems import ContentProblem
 from app.content.rubrics import Rubric, parse_rubric
 from app.content.yamlsource import LineDict, YamlSyntaxError, load_yaml
 
+LESSON_PATH = "/lessons/"  # learn.lesson's route (app/learn/views.py); the workbook parses it back
+
+
+def lesson_url(slug: str) -> str:
+    """The address of a lesson's page: the one place content, quizzes and the workbook spell it."""
+    return f"{LESSON_PATH}{slug}"
+
 FRONT_MATTER_KEYS = {"title", "slug", "minutes", "stage", "objectives", "glossary", "quiz", "assessed_by_activity"}
 REQUIRED_KEYS = {"title", "slug", "minutes", "objectives"}
 BLOCK_KINDS = ("activity", "reflection", "takeaways", "facilitator", "rubric")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
+from app.content.lessons import lesson_url
 from app.content.problems import ContentProblem
 from app.content.yamlsource import LineDict, LineList, YamlSyntaxError, load_yaml
 
@@ -94,7 +95,7 @@ class Question:
             return None
         slug, _, anchor = self.section.rpartition("#")
         target = slug or quiz_lesson
-        return f"/lessons/{target}#{anchor}" if target else None
+        return f"{lesson_url(target)}#{anchor}" if target else None
 
     @property
     def right_choices(self) -> tuple[str, ...]:

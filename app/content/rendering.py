@@ -13,6 +13,8 @@ from markupsafe import Markup
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
+from app.content.lessons import lesson_url
+
 EXTENSIONS = ["toc", "tables", "admonition", "attr_list", "def_list", "footnotes", "md_in_html", "sane_lists", "smarty"]
 EXTENSION_CONFIGS = {
     "toc": {"toc_depth": "2-4", "permalink": False},
@@ -130,4 +132,4 @@ def plain_text(html_text: str) -> str:
 @lru_cache(maxsize=4096)
 def render_fragment(text: str) -> Markup:
     """Markdown of a quiz prompt, option feedback or explanation, sanitised (cached by text)."""
-    return Markup(render_markdown(text, resolve_lesson=lambda slug: f"/lessons/{slug}").html)  # noqa: S704 - render_markdown sanitises with nh3
+    return Markup(render_markdown(text, resolve_lesson=lesson_url).html)  # noqa: S704 - render_markdown sanitises with nh3

@@ -15,6 +15,7 @@ from typing import Any
 from flask import current_app, render_template
 
 from app.content.catalog import Catalog
+from app.content.lessons import LESSON_PATH
 from app.pdf import lazy_render
 from app.pdf.cache import Made
 from app.workbook.readiness import cache_name
@@ -23,7 +24,7 @@ CSS = (Path(__file__).with_name("workbook.css")).read_text(encoding="utf-8")
 EDITIONS = ("trainee", "instructor")
 MAX_PAGES = 600
 TIME_LIMIT = 90     # seconds of layout, at a lower priority than pages
-_LESSON_LINK = re.compile(r'href="/lessons/([a-z0-9-]+)(#[\w-]+)?"')
+_LESSON_LINK = re.compile(r'href="' + re.escape(LESSON_PATH) + r'([a-z0-9-]+)(#[\w-]+)?"')
 _cache: dict[tuple[str, str, str], bytes] = {}   # (cache folder, content hash, edition) → PDF
 _lock = threading.Lock()
 

@@ -155,3 +155,12 @@ def test_content_check_accepts_the_shipped_course(runner):
     result = runner.invoke(args=["content", "check"])
     assert result.exit_code == 0, result.output
     assert "OK:" in result.output and "lessons" in result.output
+
+
+def test_lesson_url_is_the_lesson_route(app):
+    from flask import url_for
+
+    from app.content.lessons import lesson_url
+
+    with app.test_request_context():
+        assert lesson_url("some-lesson") == url_for("learn.lesson", slug="some-lesson")
