@@ -6,6 +6,7 @@ from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from app.errors import DomainError
+from app.web import wants_json
 
 TITLES = {
     400: "Bad request",
@@ -32,15 +33,10 @@ EXPLANATIONS = {
 }
 
 
-def _wants_json() -> bool:
-    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
-    return request.is_json or (best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"])
-
-
 def error_response(status: int, detail: str | None = None):
     title = TITLES.get(status, "Error")
     message = detail or EXPLANATIONS.get(status, "")
-    if _wants_json():
+    if wants_json():
         return jsonify(error=title, message=message), status
     return render_template("errors/error.html", status=status, title=title, message=message), status
 

@@ -87,6 +87,13 @@ def public_url(path: str) -> str:
     return str(current_app.config["LECTERN_BASE_URL"]).rstrip("/") + path
 
 
+def wants_json() -> bool:
+    """Whether to answer this request in JSON: it sent JSON, or its Accept header prefers JSON to
+    HTML (the live, quiz and workbook scripts send `Accept: application/json`; browsers prefer HTML)."""
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return request.is_json or (best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"])
+
+
 def _carries_nul() -> bool:
     """Whether the address, query or form fields of the request contain a NUL character."""
     if "\x00" in request.path:

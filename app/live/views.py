@@ -25,7 +25,7 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from app.web import public_url
+from app.web import public_url, wants_json
 from app.auth.access import instructor_required
 from app.content.catalog import catalog
 from app.csvout import csv_response
@@ -52,10 +52,6 @@ def _wrong_code(response: Response) -> bool:
 
 def _user_key() -> str:
     return f"user:{current_user.get_id()}" if current_user.is_authenticated else request.remote_addr or "?"
-
-
-def _wants_json() -> bool:
-    return request.is_json or request.accept_mimetypes.best == "application/json"
 
 
 def _json_body() -> dict:
@@ -165,11 +161,11 @@ def answer(session_id: int, poll_id: int):
     try:
         mine = polls.answer(current_broker(), current_user.id, session_id, poll_id, raw, now=utcnow())
     except InputRejected as exc:
-        if _wants_json():
+        if wants_json():
             return jsonify(error="Answer not counted", message=str(exc)), 422
         flash(str(exc), "error")
     else:
-        if _wants_json():
+        if wants_json():
             return jsonify(poll=poll_id, answer=mine.answer, changes=mine.changes)
         flash("Your answer is in. You can change it until the poll closes.", "success")
     return redirect(url_for("live.participant", session_id=session_id) + "#poll", 303)
@@ -206,7 +202,7 @@ def _staff(session_id: int):
 
 def _done(session_id: int, message: str | None = None, anchor: str = ""):
     """After a presenter action: back to the presenter view (or JSON for scripts)."""
-    if _wants_json():
+    if wants_json():
         return jsonify(ok=True, version=sessions.get_session(session_id).version)
     if message:
         flash(message, "success")
@@ -214,7 +210,7 @@ def _done(session_id: int, message: str | None = None, anchor: str = ""):
 
 
 def _rejected(session_id: int, exc: InputRejected, anchor: str = ""):
-    if _wants_json():
+    if wants_json():
         return jsonify(error="Not done", message=str(exc), field=exc.field), 422
     flash(str(exc), "error")
     return redirect(url_for("live.present", session_id=session_id) + anchor, 303)
@@ -372,7 +368,7 @@ def launch(session_id: int):
         polls.launch_poll(current_broker(), current_user.id, session_id, question, quiz_key=quiz_key, scored=scored,
                              now=utcnow())
     except InputRejected as exc:
-        if _wants_json() or form.get("source") != "adhoc":
+        if wants_json() or form.get("source") != "adhoc":
             raise
         # an ad hoc question comes back with what was typed, to correct it
         flash(str(exc), "error")
@@ -417,7 +413,7 @@ def end(session_id: int):
         minutes = int(rules.RESUME_WINDOW.total_seconds() // 60)
         return _done(session_id, f"The session has ended. Ended by mistake? Resume it within {minutes} minutes "
                                  "with the same code. Attendance and poll results are kept below.")
-    if request.method == "POST" and _wants_json():
+    if request.method == "POST" and wants_json():
         return jsonify(error="Not done", message="Confirm with confirm=yes to end the session.", field="confirm"), 422
     if not session.is_open:
         return redirect(url_for("live.present", session_id=session_id), 303)
