@@ -22,6 +22,15 @@ class AgendaItem:
     lesson_slugs: tuple[str, ...]
     line: int = field(default=0, compare=False)
 
+    @property
+    def minutes(self) -> int:
+        """The planned length: "09:15"–"10:15" → 60 (times are HH:MM, checked when the course loads)."""
+        def minute_of_day(hh_mm: str) -> int:
+            hours, _, minutes = hh_mm.partition(":")
+            return int(hours) * 60 + int(minutes)
+
+        return minute_of_day(self.end) - minute_of_day(self.start)
+
 
 @dataclass(frozen=True)
 class Day:

@@ -57,11 +57,7 @@ def reading_minutes(words: int) -> int:
 
 
 def slot_minutes(item: AgendaItem) -> int:
-    def minute_of_day(hh_mm: str) -> int:
-        hours, minutes = hh_mm.split(":")
-        return int(hours) * 60 + int(minutes)
-
-    return minute_of_day(item.end) - minute_of_day(item.start)
+    return item.minutes
 
 
 @dataclass(frozen=True)

@@ -90,3 +90,10 @@ def test_duplicate_keys_are_reported(tmp_path):
     path = write(tmp_path, 'title: T\ncode: C\ntitle: again\n')
     _course, problems = load_course(path, "course.yaml")
     assert [str(p) for p in problems] == ["course.yaml:3: YAML: the key 'title' appears twice"]
+
+
+def test_agenda_item_minutes():
+    from app.content.course import AgendaItem
+
+    assert AgendaItem("09:15", "10:15", "lesson", "t", ()).minutes == 60
+    assert AgendaItem("12:35", "13:20", "lunch", "t", ()).minutes == 45
