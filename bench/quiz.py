@@ -12,7 +12,7 @@ quizzes as its people one after another, with no think time, through the real fo
   1. POST /quizzes/<id>/start              -> 302 to /attempts/<n> (or back to the quiz when the
                                               person has used all attempts: the next quiz, then)
   2. GET  /attempts/<n>                    the form: submit token and answer fields
-  3. POST /attempts/<n> action=submit ...  -> 302 to /attempts/<n>        (the figure that is judged)
+  3. POST /attempts/<n> action=submit, allow_unanswered=1 ...  -> 302 to /attempts/<n>        (the figure that is judged)
   4. GET  /attempts/<n>                    the results page
 
 Every `--double-every`-th submission is sent twice at once on a second connection (a double click).
@@ -134,7 +134,7 @@ async def take_quizzes(port: int, cookie_name: str, index: int, people: list[Per
             token, fields = form_answers(form.body.decode("utf-8"), rng)
             if not token:
                 raise BenchError(f"no submit token on the form of attempt {attempt_id}")
-            body = urlencode([("csrf_token", person.csrf), ("token", token), *fields, ("action", "submit")]).encode()
+            body = urlencode([("csrf_token", person.csrf), ("token", token), *fields, ("allow_unanswered", "1"), ("action", "submit")]).encode()
             counter[0] += 1
             double = double_every > 0 and counter[0] % double_every == 0
             if double:
