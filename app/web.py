@@ -131,8 +131,6 @@ def install_web_hooks(app: Flask) -> None:
     app.url_map.converters["int"] = id_converter  # type: ignore[assignment]  # before any blueprint adds routes
 
     app.jinja_env.filters["md"] = render_fragment
-    app.jinja_env.filters["extract_option"] = lambda option_id, question: (
-        question.option(option_id).text if question.option(option_id) else option_id)
 
     @app.before_request
     def _refuse_nul_characters() -> None:

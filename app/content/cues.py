@@ -16,19 +16,16 @@ pass mark (expected >= pass_mark - 25); any quiz warns when its longest-option s
 """
 from __future__ import annotations
 
-import itertools
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
 from app.content.problems import ContentProblem
 from app.content.quizzes import Question, Quiz
-from app.quizzes.scoring import fraction_correct
+from app.quizzes.types.choice import ChoiceBody
 
 FAIL_MARGIN = 25.0            # points below the pass mark the cue-only expectation must stay
 MAX_LONGEST_SHARE = 0.40      # share of single items whose key may be the longest option
-ENUMERATE_LIMIT = 5040        # orderings/matchings enumerated and marked one by one up to this many
 
 
 @dataclass(frozen=True)
@@ -98,49 +95,19 @@ class QuizCues:
 
 
 def item_cue(question: Question) -> ItemCue:
-    cue = partial(ItemCue, question_id=question.id, type=question.type, points=question.points)
-    if question.type == "single":
-        lengths = {o.id: len(o.text) for o in question.options}
-        longest = [o.id for o in question.options if lengths[o.id] == max(lengths.values())]
-        expected = sum(fraction_correct(question, option_id)[0] for option_id in longest) / len(longest)
-        key = question.correct[0] if question.correct else ""
-        return cue(expected=expected,
-                       key_longest=(1 / len(longest)) if key in longest else 0.0,
-                       key_length=lengths.get(key, 0),
-                       distractor_lengths=tuple(n for oid, n in lengths.items() if oid != key))
-    if question.type == "true_false":
-        return cue(expected=fraction_correct(question, "false")[0],
-                       key_false=question.correct == ("false",))
-    if question.type == "multiple":
-        return cue(expected=fraction_correct(question, [o.id for o in question.options])[0])
-    if question.type == "ordering":
-        return cue(expected=_random_order(question))
-    if question.type == "matching":
-        return cue(expected=_random_matching(question))
-    return cue(expected=0.0)      # numeric and short text: cues give nothing
-
-
-def _random_order(question: Question) -> float:
-    """Expected credit of a uniformly random order of the items."""
-    ids = [o.id for o in question.options]
-    if not ids:
-        return 0.0
-    if math.factorial(len(ids)) > ENUMERATE_LIMIT:
-        return 1 / len(ids)   # each item lands in its place with chance 1/n (what the enumeration gives)
-    scores = [fraction_correct(question, list(order))[0] for order in itertools.permutations(ids)]
-    return sum(scores) / len(scores)
-
-
-def _random_matching(question: Question) -> float:
-    """Expected credit when each left-hand item gets a different right-hand choice at random."""
-    choices, lefts = list(question.right_choices), [p.id for p in question.pairs]
-    if not lefts or len(choices) < len(lefts):
-        return 0.0
-    if math.perm(len(choices), len(lefts)) > ENUMERATE_LIMIT:
-        return 1 / len(choices)
-    scores = [fraction_correct(question, dict(zip(lefts, picked, strict=True)))[0]
-              for picked in itertools.permutations(choices, len(lefts))]
-    return sum(scores) / len(scores)
+    """The question's cue figures; its type knows the expected credit of the cue-wise guess."""
+    cue = partial(ItemCue, question_id=question.id, type=question.type, points=question.points,
+                  expected=question.kind.guess(question.body))
+    body = question.body
+    if question.type == "single" and isinstance(body, ChoiceBody):
+        lengths = {o.id: len(o.text) for o in body.options}
+        longest = [o.id for o in body.options if lengths[o.id] == max(lengths.values())]
+        key = body.correct[0] if body.correct else ""
+        return cue(key_longest=(1 / len(longest)) if key in longest else 0.0, key_length=lengths.get(key, 0),
+                   distractor_lengths=tuple(n for oid, n in lengths.items() if oid != key))
+    if question.type == "true_false" and isinstance(body, ChoiceBody):
+        return cue(key_false=body.correct == ("false",))
+    return cue()
 
 
 def quiz_cues(quiz: Quiz) -> QuizCues:

@@ -9,21 +9,22 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any, cast
 
 from app.content.lessons import lesson_url
 from app.content.problems import ContentProblem
 from app.content.yamlsource import LineDict, LineList, YamlSyntaxError, load_yaml
+from app.quizzes.types import registry as question_types
+from app.quizzes.types.base import QuestionType
 
-QUESTION_TYPES = ("single", "multiple", "true_false", "ordering", "matching", "numeric", "short_text")
 KINDS = ("knowledge-check", "day-assessment")
 FEEDBACK_MODES = ("immediate", "deferred")
 ID = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 
 QUIZ_KEYS = {"id", "title", "lesson", "day", "kind", "pass_mark", "attempts", "feedback", "shuffle_questions",
              "shuffle_options", "subset", "draw", "blueprint", "time_limit_minutes", "description", "questions"}
-QUESTION_KEYS = {"id", "type", "prompt", "points", "options", "answer", "explanation", "section", "items", "pairs",
-                 "distractors", "tolerance", "unit", "accept", "feedback", "assesses", "level"}
+QUESTION_KEYS = {"id", "type", "prompt", "points", "explanation", "section", "assesses", "level"}  # + the type's own
 BLUEPRINT_KEYS = {"max_share", "not_assessed", "min_apply_share"}
 # Bloom's levels (revised), lowest first; "apply or above" is APPLY_OR_ABOVE.
 LEVELS = ("remember", "understand", "apply", "analyse", "evaluate", "create")
@@ -32,39 +33,30 @@ OBJECTIVE_REF = re.compile(r"^(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)#(?P<index>[1-9]
 
 
 @dataclass(frozen=True)
-class Option:
-    id: str
-    text: str
-    feedback: str = ""
-
-
-@dataclass(frozen=True)
-class Pair:
-    id: str
-    left: str
-    right: str
-
-
-@dataclass(frozen=True)
 class Question:
+    """One question of a quiz: what every type has, plus `body`, its type's own part (options and
+    key, pairs, a number…; app/quizzes/types/). `kind` is the type itself."""
+
     id: str
     type: str
     prompt: str                                   # Markdown
     points: float
     explanation: str                              # Markdown
-    options: tuple[Option, ...] = ()              # single, multiple, true_false (implicit), ordering items
-    correct: tuple[str, ...] = ()                 # single/multiple/true_false: option ids; ordering: item ids in order
-    pairs: tuple[Pair, ...] = ()                  # matching
-    distractors: tuple[str, ...] = ()             # matching: extra right-hand choices
-    number: float | None = None                   # numeric
-    tolerance: float = 0.0
-    unit: str = ""
-    accept: tuple[str, ...] = ()                  # short_text
+    body: Any                                     # the type's frozen body (app/quizzes/types/<type>.py)
     section: str = ""                             # "anchor" in the quiz's lesson, or "lesson-slug#anchor"
     assesses: tuple[str, ...] = ()                # "lesson-slug#n" objectives; the first is the main one
     level: str = ""                               # one of LEVELS, or "" when untagged
     line: int = field(default=0, compare=False)
     assesses_line: int = field(default=0, compare=False)
+
+    @property
+    def kind(self) -> QuestionType:
+        return question_types.get(self.type)
+
+    @property
+    def has_key(self) -> bool:
+        """Whether an answer can be right or wrong (an opinion scale without an accepted range cannot)."""
+        return self.kind.has_key(self.body)
 
     @property
     def objectives(self) -> tuple[tuple[str, int], ...]:
@@ -86,9 +78,6 @@ class Question:
     def is_apply_or_above(self) -> bool:
         return self.level in APPLY_OR_ABOVE
 
-    def option(self, option_id: str) -> Option | None:
-        return next((o for o in self.options if o.id == option_id), None)
-
     def review_link(self, quiz_lesson: str | None) -> str | None:
         """Where to review this question's topic, as a path and fragment."""
         if not self.section:
@@ -97,10 +86,19 @@ class Question:
         target = slug or quiz_lesson
         return f"{lesson_url(target)}#{anchor}" if target else None
 
-    @property
-    def right_choices(self) -> tuple[str, ...]:
-        """Matching: every right-hand text a trainee may choose from (answers and distractors)."""
-        return tuple(p.right for p in self.pairs) + self.distractors
+    def to_dict(self) -> dict[str, Any]:
+        """What an attempt or a poll stores: JSON, answer key included (server-side only)."""
+        return {"id": self.id, "type": self.type, "prompt": self.prompt, "points": self.points,
+                "explanation": self.explanation, "section": self.section, "assesses": list(self.assesses),
+                "level": self.level, **self.body.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Question:
+        kind = question_types.get(str(data["type"]))
+        return cls(id=str(data["id"]), type=kind.name, prompt=str(data.get("prompt", "")),
+                   points=float(data.get("points", 1)), explanation=str(data.get("explanation", "") or ""),
+                   body=kind.from_dict(data), section=str(data.get("section", "") or ""),
+                   assesses=tuple(data.get("assesses", ()) or ()), level=str(data.get("level", "") or ""))
 
 
 @dataclass(frozen=True)
@@ -154,9 +152,6 @@ class Quiz:
     def question_count(self) -> int:
         """How many questions one attempt asks."""
         return self.draw or self.subset or len(self.questions)
-
-
-TRUE_FALSE_OPTIONS = (Option("true", "True"), Option("false", "False"))
 
 
 def parse_quiz(path: Path, display_path: str) -> tuple[Quiz | None, list[ContentProblem]]:
@@ -315,11 +310,13 @@ def _question(raw: Any, line: int, problem: Any) -> Question | None:
     label = f"question {qid!r}" if isinstance(qid, str) else "question"
     if not isinstance(qid, str) or not ID.match(qid):
         bad(raw.line_of("id"), "question 'id' must be lower-case letters, digits, hyphens or underscores")
-    for key in sorted(set(raw) - QUESTION_KEYS):
-        bad(raw.line_of(key), f"unknown key {key!r} in {label}")
     qtype = raw.get("type")
-    if qtype not in QUESTION_TYPES:
-        bad(raw.line_of("type"), f"{label}: 'type' must be one of {', '.join(QUESTION_TYPES)}")
+    kind = question_types.TYPES.get(qtype) if isinstance(qtype, str) else None
+    if kind is None:
+        bad(raw.line_of("type"), f"{label}: 'type' must be one of {', '.join(question_types.NAMES)}")
+    for key in sorted(set(raw) - QUESTION_KEYS - (kind.keys if kind else set())):
+        bad(raw.line_of(key), f"unknown key {key!r} in {label}"
+            + (f" (a {kind.label} question takes {', '.join(sorted(kind.keys))})" if kind else ""))
     prompt = _text(raw, "prompt", lambda at, m: bad(at, f"{label}: {m}"))
     explanation = _text(raw, "explanation", lambda at, m: bad(at, f"{label}: {m} (every question explains its answer)"))
     points = raw.get("points", 1)
@@ -345,113 +342,14 @@ def _question(raw: Any, line: int, problem: Any) -> Question | None:
         bad(raw.line_of("level"), f"{label}: 'level' must be one of {', '.join(LEVELS)}")
         level = ""
 
-    extra: dict[str, Any] = {}
-    if qtype in ("single", "multiple", "ordering"):
-        source_key = "items" if qtype == "ordering" else "options"
-        options = _options(raw, source_key, label, bad)
-        ids = [o.id for o in options]
-        if qtype == "ordering":
-            if len(options) < 3:
-                bad(raw.line_of("items"), f"{label}: an ordering question needs at least 3 items, listed in the right order")
-            extra = {"options": options, "correct": tuple(ids)}
-        else:
-            if len(options) < 2:
-                bad(raw.line_of("options"), f"{label}: give at least 2 options")
-            answer = raw.get("answer")
-            chosen = [answer] if qtype == "single" else answer
-            if qtype == "single" and not isinstance(answer, str):
-                bad(raw.line_of("answer"), f"{label}: 'answer' is the id of the one correct option")
-                chosen = []
-            if qtype == "multiple" and not (isinstance(answer, list) and answer and all(isinstance(a, str) for a in answer)):
-                bad(raw.line_of("answer"), f"{label}: 'answer' is a list of the ids of the correct options")
-                chosen = []
-            for option_id in chosen or []:
-                if option_id not in ids:
-                    bad(raw.line_of("answer"), f"{label}: the answer {option_id!r} is not one of the option ids ({', '.join(ids)})")
-            if qtype == "multiple" and chosen and len(set(chosen)) != len(chosen):
-                bad(raw.line_of("answer"), f"{label}: an option is listed twice in 'answer'")
-            extra = {"options": options, "correct": tuple(dict.fromkeys(chosen or []))}
-    elif qtype == "true_false":
-        answer = raw.get("answer")
-        if not isinstance(answer, bool):
-            bad(raw.line_of("answer"), f"{label}: 'answer' must be true or false")
-        feedback = raw.get("feedback", {}) or {}
-        if not isinstance(feedback, dict) or set(map(str, feedback)) - {"true", "false", "True", "False"}:
-            bad(raw.line_of("feedback"), f"{label}: 'feedback' maps true/false to what each choice should hear")
-            feedback = {}
-        texts = {str(k).lower(): str(v) for k, v in feedback.items()}
-        extra = {"options": tuple(Option(o.id, o.text, texts.get(o.id, "")) for o in TRUE_FALSE_OPTIONS),
-                 "correct": ("true" if answer else "false",)}
-    elif qtype == "matching":
-        pairs = raw.get("pairs")
-        parsed: list[Pair] = []
-        if not isinstance(pairs, list) or len(pairs) < 2:
-            bad(raw.line_of("pairs"), f"{label}: 'pairs' lists at least 2 items, each with id, left and right")
-            pairs = []
-        for entry in pairs:
-            if not (isinstance(entry, dict) and isinstance(entry.get("id"), str) and ID.match(entry["id"])
-                    and isinstance(entry.get("left"), str) and isinstance(entry.get("right"), str)):
-                bad(getattr(entry, "line", raw.line_of("pairs")), f"{label}: each pair needs id, left and right")
-                continue
-            parsed.append(Pair(entry["id"], entry["left"].strip(), entry["right"].strip()))
-        distractors = raw.get("distractors", []) or []
-        if not isinstance(distractors, list) or not all(isinstance(d, str) for d in distractors):
-            bad(raw.line_of("distractors"), f"{label}: 'distractors' is a list of extra right-hand texts")
-            distractors = []
-        rights = [p.right for p in parsed] + [d.strip() for d in distractors]
-        if len(set(rights)) != len(rights):
-            bad(raw.line_of("pairs"), f"{label}: right-hand texts must all differ")
-        if len({p.id for p in parsed}) != len(parsed):
-            bad(raw.line_of("pairs"), f"{label}: pair ids must all differ")
-        extra = {"pairs": tuple(parsed), "distractors": tuple(d.strip() for d in distractors)}
-    elif qtype == "numeric":
-        answer, tolerance = raw.get("answer"), raw.get("tolerance", 0)
-        if not _number(answer):
-            bad(raw.line_of("answer"), f"{label}: 'answer' must be a number")
-            answer = 0
-        if not _number(tolerance) or tolerance < 0:
-            bad(raw.line_of("tolerance"), f"{label}: 'tolerance' must be a number of 0 or more")
-            tolerance = 0
-        unit = raw.get("unit", "")
-        extra = {"number": float(cast(float, answer)), "tolerance": float(tolerance), "unit": str(unit or "")}
-    elif qtype == "short_text":
-        accept = raw.get("accept")
-        if not (isinstance(accept, list) and accept and all(isinstance(a, (str, int, float)) for a in accept)):
-            bad(raw.line_of("accept"), f"{label}: 'accept' lists the accepted answers")
-            accept = []
-        extra = {"accept": tuple(str(a).strip() for a in accept)}
+    question_body = kind.parse(raw, label, bad) if kind is not None else None
 
     for at, message in local:
         problem(at, message)
     if local:
         return None
     return Question(id=cast(str, qid), type=cast(str, qtype), prompt=prompt, points=float(points), explanation=explanation,
-                    section=section, assesses=tuple(assesses), level=level, line=raw.line,
-                    assesses_line=raw.line_of("assesses"), **extra)
+                    body=question_body, section=section, assesses=tuple(assesses), level=level, line=raw.line,
+                    assesses_line=raw.line_of("assesses"))
 
 
-def _options(raw: LineDict, key: str, label: str, bad: Any) -> tuple[Option, ...]:
-    entries = raw.get(key)
-    if not isinstance(entries, list):
-        bad(raw.line_of(key), f"{label}: {key!r} is a list of {{id, text}} entries")
-        return ()
-    out: list[Option] = []
-    for entry in entries:
-        at = getattr(entry, "line", raw.line_of(key))
-        if not (isinstance(entry, dict) and isinstance(entry.get("id"), str) and ID.match(entry["id"])):
-            bad(at, f"{label}: every entry of {key!r} needs an 'id' (letters, digits, hyphens)")
-            continue
-        text = entry.get("text")
-        if isinstance(text, (int, float)) and not isinstance(text, bool):
-            text = str(text)
-        if not isinstance(text, str) or not text.strip():
-            bad(at, f"{label}: entry {entry['id']!r} needs a 'text'")
-            continue
-        unknown = set(entry) - {"id", "text", "feedback"}
-        if unknown:
-            bad(at, f"{label}: unknown key(s) {', '.join(sorted(unknown))} in entry {entry['id']!r}")
-        feedback = entry.get("feedback", "")
-        out.append(Option(entry["id"], text.strip(), str(feedback or "").strip()))
-    if len({o.id for o in out}) != len(out):
-        bad(raw.line_of(key), f"{label}: ids in {key!r} must all differ")
-    return tuple(out)

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.content.catalog import Catalog
-from app.content.quizzes import Option, Question
+from app.content.quizzes import Question
 from app.db import write_transaction
 from app.errors import Forbidden, InputRejected, NotFound
 from app.extensions import db
@@ -23,6 +23,8 @@ from app.live.broker import LocalBroker
 from app.live.models import LiveAnswer, LiveParticipant, LivePoll, LiveSession
 from app.quizzes import answers as answer_forms
 from app.quizzes.snapshot import freeze_question
+from app.quizzes.types.base import Option
+from app.quizzes.types.choice import ChoiceBody
 
 
 MAX_ADHOC_OPTIONS = 8
@@ -63,7 +65,7 @@ def adhoc_question(prompt: str, options_text: str, correct: Sequence[str], multi
     if not multiple and len(right) > 1:
         raise InputRejected("Only one answer can be right unless several may be chosen.", "correct")
     question = Question(id="adhoc", type="multiple" if multiple else "single", prompt=prompt, points=1.0,
-                        explanation="", options=options, correct=right)
+                        explanation="", body=ChoiceBody(options, right))
     return question, bool(right)
 
 
@@ -156,6 +158,7 @@ def answer(broker: LocalBroker, user_id: int, session_id: int, poll_id: int, raw
         sessions.check_taking_part(user_id, sessions.get_session(session_id).cohort_id)
         if poll.closed_at is not None:
             raise InputRejected("This poll has closed; your answer was not counted.", "answer")
+        raw = answer_forms.answer_from_json(raw, poll.question)   # the question's type has the last word
         fraction = rules.score_answer(poll.question, raw) if poll.scored else 0.0
         points = rules.points_for(fraction, poll.opened_at, now) if poll.scored else 0
         _upsert_answer({"poll_id": poll.id, "user_id": user_id, "answer": raw, "fraction": fraction,

@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import secrets
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from app.quizzes.scoring import mark, normalise_text
-from app.quizzes.snapshot import thaw
+from app.content.quizzes import Question
+from app.quizzes.scoring import mark
+from app.quizzes.snapshot import Asked
+from app.quizzes.types.base import Tally
+
 
 # --- join codes --------------------------------------------------------------------------
 # Six symbols from an alphabet without the look-alikes 0/O, 1/I/L and U/V: read off a
@@ -146,86 +148,24 @@ def points_for(fraction: float, opened_at: datetime, answered_at: datetime,
 
 def score_answer(question: Mapping[str, Any], answer: Any) -> float:
     """Share of the credit an answer earns (0 … 1)."""
-    return mark(thaw(dict(question)), answer).fraction
+    return mark(Question.from_dict(question), answer).fraction
 
 
 # --- tallies for the live chart ------------------------------------------------------------
-@dataclass(frozen=True)
-class Bar:
-    label: str
-    count: int
-    correct: bool | None       # None: no right answer (opinion polls, or not revealed)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"label": self.label, "count": self.count, "correct": self.correct}
-
-
-@dataclass(frozen=True)
-class Tally:
-    responses: int
-    bars: tuple[Bar, ...]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"responses": self.responses, "bars": [b.as_dict() for b in self.bars]}
-
-
-CHOICE_TYPES = ("single", "multiple", "true_false")
-TOP_TEXT_ANSWERS = 5
-
-
 def tally(question: Mapping[str, Any], answers: Iterable[tuple[Any, float]], *, scored: bool = True,
           with_key: bool = False) -> Tally:
-    """Counts for the chart. answers: (raw answer, fraction) per person.
-
-    Choice questions count each option (a person choosing two options counts under both); other
-    types count right / partly right / wrong, and for typed answers the most common texts.
-    `with_key` marks the right bars; without it nothing in the result reveals the key.
-    """
-    answers = list(answers)
-    kind = question["type"]
-    if kind in CHOICE_TYPES:
-        labels = {o["id"]: o["text"] for o in question.get("options", ())}
-        order = question.get("display", {}).get("options") or list(labels)
-        counts: Counter[str] = Counter()
-        for raw, _fraction in answers:
-            chosen = [raw] if isinstance(raw, str) else (raw if isinstance(raw, list) else [])
-            for option_id in set(chosen):
-                if option_id in labels:
-                    counts[option_id] += 1
-        right = set(question.get("correct", ()))
-        return Tally(len(answers), tuple(Bar(labels[oid], counts[oid], (oid in right) if with_key and scored else None)
-                                         for oid in order))
-    right_n = sum(1 for _raw, f in answers if f >= 1.0)
-    partly_n = sum(1 for _raw, f in answers if 0 < f < 1.0)
-    wrong_n = len(answers) - right_n - partly_n
-    if not with_key:
-        bars: tuple[Bar, ...] = ()
-        if kind in ("numeric", "short_text"):
-            bars = _text_bars(answers, None)
-        return Tally(len(answers), bars)
-    bars = (Bar("Right", right_n, True),)
-    if kind in ("ordering", "matching"):
-        bars += (Bar("Partly right", partly_n, None),)
-    bars += (Bar("Wrong", wrong_n, False),)
-    if kind in ("numeric", "short_text"):
-        bars += _text_bars(answers, True)
-    return Tally(len(answers), bars)
+    """Counts for the chart. answers: (raw answer, fraction) per person. The question's type
+    decides the bars (one per option for choices; right / partly / wrong and the commonest typed
+    answers for the rest; a scale's distribution). `with_key` marks the right bars; without it
+    nothing in the result reveals the key."""
+    asked = Asked.from_dict(question)
+    return asked.kind.tally(asked.question.body, asked.display, list(answers), scored=scored, with_key=with_key)
 
 
-def _text_bars(answers: Sequence[tuple[Any, float]], with_key: bool | None) -> tuple[Bar, ...]:
-    """The most common typed answers (compared as the scorer compares them)."""
-    counts: Counter[str] = Counter()
-    shown: dict[str, str] = {}
-    right: dict[str, bool] = {}
-    for raw, fraction in answers:
-        if not isinstance(raw, str) or not raw.strip():
-            continue
-        key = normalise_text(raw)
-        counts[key] += 1
-        shown.setdefault(key, raw.strip()[:60])
-        right[key] = fraction >= 1.0
-    return tuple(Bar(f"“{shown[k]}”", n, right[k] if with_key else None)
-                 for k, n in counts.most_common(TOP_TEXT_ANSWERS))
+def key_of(question: Mapping[str, Any]) -> Any:
+    """The right answer as JSON, for the reveal."""
+    asked = Asked.from_dict(question)
+    return asked.kind.key(asked.question.body)
 
 
 # --- leaderboard ---------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from app.live.broker import LocalBroker, Message
 from app.live.fragments import lesson_html, personal_html, shared_poll_html
 from app.live.models import LiveAnswer, LiveParticipant, LivePoll, LiveSession
 from app.quizzes.snapshot import public_question
+from app.quizzes.types.base import Tally
 
 
 def current_poll(session_id: int) -> LivePoll | None:
@@ -43,7 +44,7 @@ def day_of(cat: Catalog, number: int):
     return next(d for d in cat.course.days if d.number == number)
 
 
-def tally_of(poll: LivePoll, *, with_key: bool) -> rules.Tally:
+def tally_of(poll: LivePoll, *, with_key: bool) -> Tally:
     rows = db.session.execute(sa.select(LiveAnswer.answer, LiveAnswer.fraction).where(LiveAnswer.poll_id == poll.id)).all()
     return rules.tally(poll.question, [(a, f) for a, f in rows], scored=poll.scored, with_key=with_key)
 
@@ -165,7 +166,7 @@ def participant_state(user_id: int, session: LiveSession, cat: Catalog) -> dict[
         detail["my_answer"] = mine.answer if mine else None
         if poll.revealed_at is not None:
             detail["results"] = tally_of(poll, with_key=True).as_dict()
-            detail["correct"] = _key_of(poll.question) if poll.scored else None
+            detail["correct"] = rules.key_of(poll.question) if poll.scored else None
             detail["explanation"] = poll.question.get("explanation", "")
             detail["my_points"] = mine.points if mine else 0
     if session.leaderboard_visible:
@@ -173,17 +174,6 @@ def participant_state(user_id: int, session: LiveSession, cat: Catalog) -> dict[
         me = next((s for s in board if s.user_id == user_id), None)
         state["me"] = {"rank": me.rank, "points": me.points, "of": len(board)} if me else None
     return state
-
-
-def _key_of(question: Mapping[str, Any]) -> Any:
-    kind = question["type"]
-    if kind == "matching":
-        return {p["id"]: p["right"] for p in question.get("pairs", ())}
-    if kind == "numeric":
-        return {"number": question.get("number"), "tolerance": question.get("tolerance", 0), "unit": question.get("unit", "")}
-    if kind == "short_text":
-        return list(question.get("accept", ()))
-    return list(question.get("correct", ()))
 
 
 def publish(broker: LocalBroker, session_id: int, audience: str, kind: str, data: Mapping[str, Any]) -> None:

@@ -14,10 +14,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-NOT_ANSWERED = "not answered"
-NOT_ALL_PLACED = "not every item has its own position"
-NOT_ALL_MATCHED = "not every item is matched"
+from app.quizzes.snapshot import Asked
+from app.quizzes.types.base import NOT_ANSWERED
+from app.quizzes.types.matching import NOT_ALL_MATCHED
+from app.quizzes.types.ordering import NOT_ALL_PLACED
 
+__all__ = ["NOT_ALL_MATCHED", "NOT_ALL_PLACED", "NOT_ANSWERED", "Gap", "gaps", "reason_unanswered"]
 
 @dataclass(frozen=True)
 class Gap:
@@ -26,35 +28,10 @@ class Gap:
     reason: str
 
 
-def _item_ids(question: Mapping[str, Any], key: str, display_key: str) -> list[str]:
-    display = question.get("display") or {}
-    if display.get(display_key):
-        return [str(i) for i in display[display_key]]
-    return [str(item["id"]) for item in question.get(key, ())]
-
-
 def reason_unanswered(question: Mapping[str, Any], answer: Any) -> str | None:
-    """Why this answer leaves the question unanswered, or None when it is answered."""
-    kind = question["type"]
-    if kind == "multiple":
-        given = answer if isinstance(answer, Sequence) and not isinstance(answer, str) else []
-        return None if any(isinstance(a, str) and a for a in given) else NOT_ANSWERED
-    if kind == "ordering":
-        given = answer if isinstance(answer, Sequence) and not isinstance(answer, str) else []
-        placed = [a for a in given if isinstance(a, str) and a and a != "__incomplete__"]
-        if not placed:
-            return NOT_ANSWERED
-        items = _item_ids(question, "options", "options")
-        complete = len(given) == len(items) and sorted(placed) == sorted(items)
-        return None if complete else NOT_ALL_PLACED
-    if kind == "matching":
-        pairs = answer if isinstance(answer, Mapping) else {}
-        chosen = {k for k, v in pairs.items() if isinstance(v, str) and v}
-        if not chosen:
-            return NOT_ANSWERED
-        return None if set(_item_ids(question, "pairs", "pairs")) <= chosen else NOT_ALL_MATCHED
-    # single, true_false, numeric, short_text: some text
-    return None if isinstance(answer, str) and answer.strip() else NOT_ANSWERED
+    """Why this answer leaves the question unanswered, or None when it is answered (the
+    question's type decides: app/quizzes/types/)."""
+    return Asked.from_dict(question).unanswered(answer)
 
 
 def gaps(questions: Sequence[Mapping[str, Any]], answers: Mapping[str, Any], locked: Iterable[str] = ()) -> tuple[Gap, ...]:

@@ -18,7 +18,7 @@ from app.errors import AttemptClosed, AttemptLimitReached, NotFound, UnansweredQ
 from app.extensions import db
 from app.quizzes import completeness, scoring, timing
 from app.quizzes.models import QuizAttempt
-from app.quizzes.snapshot import freeze, thaw
+from app.quizzes.snapshot import Asked, freeze, thaw
 
 
 def get_quiz(catalog: Catalog, quiz_id: str) -> Quiz:
@@ -277,7 +277,7 @@ def _finish(attempt: QuizAttempt, ending: timing.Closing) -> None:
 class QuestionReview:
     """One question of a finished (or checked) attempt, with the marking."""
 
-    data: dict[str, Any]
+    asked: Asked
     mark: scoring.Mark
     answer: Any
 
@@ -295,9 +295,9 @@ def review(attempt: QuizAttempt, only: set[str] | None = None) -> dict[str, Ques
     for data in attempt.questions:
         if only is not None and data["id"] not in only:
             continue
-        question = thaw(data)
-        answer = attempt.answers.get(question.id)
-        out[question.id] = QuestionReview(data, scoring.mark(question, answer), answer)
+        asked = Asked.from_dict(data)
+        answer = attempt.answers.get(asked.id)
+        out[asked.id] = QuestionReview(asked, scoring.mark(asked.question, answer), answer)
     return out
 
 

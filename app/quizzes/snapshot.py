@@ -1,19 +1,59 @@
 """What an attempt was graded on, frozen when it starts, and what the browser may see of it.
 
-An attempt stores the questions as they were (answer key included, server-side only), in the
-order and with the option order this trainee was shown. Editing a quiz never changes old attempts.
-`public_question` is the only shape that reaches a page before the attempt is finished: it has
-no correct ids, no feedback and no explanation.
+An attempt (or a live poll) stores the questions as they were (answer key included, server-side
+only), in the order and with the option order this person was shown: `Asked.to_dict()`. Editing a
+quiz never changes old attempts. `Asked.public()` is the only shape that reaches a page before the
+attempt is finished: no key, no feedback, no explanation. The type's own parts come from its
+module (app/quizzes/types/); nothing here depends on which type a question is.
 """
 from __future__ import annotations
 
-import dataclasses
 import random
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from app.content.quizzes import Option, Pair, Question, Quiz
+from app.content.quizzes import Question, Quiz
 from app.quizzes.drawing import draw_questions
+from app.quizzes.types.base import QuestionType
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A question as one person was asked it: the question and the orders they were shown."""
+
+    question: Question
+    display: Mapping[str, Any]
+
+    @property
+    def id(self) -> str:
+        return self.question.id
+
+    @property
+    def kind(self) -> QuestionType:
+        return self.question.kind
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.question.to_dict(), "display": dict(self.display)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Asked:
+        return cls(Question.from_dict(data), dict(data.get("display") or {}))
+
+    def public(self) -> dict[str, Any]:
+        """The question as the person may see it while answering: text and choices, nothing else."""
+        q = self.question
+        return {"id": q.id, "type": q.type, "prompt": q.prompt, "points": q.points,
+                **q.kind.public(q.body, self.display)}
+
+    def score(self, answer: Any) -> tuple[float, bool]:
+        return self.kind.score(self.question.body, answer)
+
+    def unanswered(self, answer: Any) -> str | None:
+        return self.kind.unanswered(self.question.body, self.display, answer)
+
+    def answer_from_form(self, form: Any) -> Any:
+        return self.kind.answer_from_form(self.question.id, self.question.body, self.display, form)
 
 
 def freeze(quiz: Quiz, rng: random.Random, avoid: Collection[frozenset[str]] = ()) -> list[dict[str, Any]]:
@@ -34,56 +74,21 @@ def freeze(quiz: Quiz, rng: random.Random, avoid: Collection[frozenset[str]] = (
 
 
 def freeze_question(question: Question, rng: random.Random, shuffle_options: bool) -> dict[str, Any]:
-    data = dataclasses.asdict(question)
-    data.pop("line", None)
-    data.pop("assesses_line", None)
-    option_order = [o.id for o in question.options]
-    if question.type == "ordering":
-        option_order = _shuffled_not_identity(option_order, rng)
-    elif shuffle_options and question.type in ("single", "multiple"):
-        rng.shuffle(option_order)
-    choices = list(question.right_choices)
-    rng.shuffle(choices)
-    pair_order = [p.id for p in question.pairs]
-    if shuffle_options:
-        rng.shuffle(pair_order)
-    data["display"] = {"options": option_order, "choices": choices, "pairs": pair_order}
-    return data
+    return ask(question, rng, shuffle_options).to_dict()
 
 
-def _shuffled_not_identity(ids: list[str], rng: random.Random) -> list[str]:
-    """An ordering question is never shown already in the right order."""
-    if len(ids) < 2:
-        return ids
-    shuffled = ids[:]
-    while shuffled == ids:
-        rng.shuffle(shuffled)
-    return shuffled
+def ask(question: Question, rng: random.Random, shuffle_options: bool) -> Asked:
+    return Asked(question, question.kind.display(question.body, rng, shuffle_options))
 
 
-def thaw(data: dict[str, Any]) -> Question:
+def thaw(data: Mapping[str, Any]) -> Question:
     """The Question an attempt was graded on."""
-    fields = {f.name for f in dataclasses.fields(Question)}
-    values = {k: v for k, v in data.items() if k in fields}
-    values["options"] = tuple(Option(**o) for o in values.get("options", ()))
-    values["pairs"] = tuple(Pair(**p) for p in values.get("pairs", ()))
-    for key in ("correct", "distractors", "accept", "assesses"):
-        values[key] = tuple(values.get(key, ()))
-    return Question(**values)
+    return Question.from_dict(data)
 
 
-def public_question(data: dict[str, Any]) -> dict[str, Any]:
-    """The question as the trainee may see it while answering: text and choices, nothing else."""
-    by_id = {o["id"]: o["text"] for o in data.get("options", ())}
-    pairs = {p["id"]: p["left"] for p in data.get("pairs", ())}
-    display = data["display"]
-    return {
-        "id": data["id"],
-        "type": data["type"],
-        "prompt": data["prompt"],
-        "points": data["points"],
-        "unit": data.get("unit", ""),
-        "options": [{"id": oid, "text": by_id[oid]} for oid in display["options"]] if data["type"] != "matching" else [],
-        "pairs": [{"id": pid, "left": pairs[pid]} for pid in display["pairs"]],
-        "choices": list(display["choices"]) if data["type"] == "matching" else [],
-    }
+def asked(data: Mapping[str, Any]) -> Asked:
+    return Asked.from_dict(data)
+
+
+def public_question(data: Mapping[str, Any]) -> dict[str, Any]:
+    return Asked.from_dict(data).public()

@@ -40,13 +40,8 @@ def question_stats(attempts: Iterable[tuple[list[dict[str, Any]], Mapping[str, A
             asked.setdefault(question.id, data)
             result = mark(question, answers.get(question.id))
             fractions.setdefault(question.id, []).append(result.fraction)
-            if question.type in ("single", "multiple", "true_false"):
-                given = answers.get(question.id)
-                chosen = [given] if isinstance(given, str) else (given or [])
-                labels = {o.id: o.text for o in question.options}
-                for option_id in chosen:
-                    if option_id in labels and option_id not in question.correct:
-                        wrong_choices.setdefault(question.id, Counter())[labels[option_id]] += 1
+            for label in question.kind.wrong_labels(question.body, answers.get(question.id)):
+                wrong_choices.setdefault(question.id, Counter())[label] += 1
     ids = [q for q in (order or []) if q in asked] + sorted(set(asked) - set(order or []))
     out = []
     for qid in ids:

@@ -113,7 +113,7 @@ def _prepare(app) -> dict[str, object]:
         _quiz, question = polls.bank_question(cat, f"stage-03/{_single(cat.quiz('stage-03')).id}")
         poll = polls.launch_poll(broker, instructor.id, session.id, question, quiz_key="stage-03", scored=True, now=now)
         if name == "revealed":
-            polls.answer(broker, trainee.id, session.id, poll.id, question.correct[0], now=now)
+            polls.answer(broker, trainee.id, session.id, poll.id, question.body.correct[0], now=now)
             polls.reveal_poll(broker, instructor.id, session.id, poll.id, now=now)
         session_ids[name] = session.id
     # ...and a third cohort's: one session that has ended, then a new one nobody has joined yet.

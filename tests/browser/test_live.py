@@ -81,8 +81,8 @@ def test_instructor_runs_a_session_two_trainees_follow_answer_and_see_the_reveal
             expect(page.locator(".block--facilitator")).to_have_count(0)
 
         # a poll from the quiz bank
-        right = question.option(question.correct[0]).text
-        wrong = next(o.text for o in question.options if o.id not in question.correct)
+        right = question.body.option(question.body.correct[0]).text
+        wrong = next(o.text for o in question.body.options if o.id not in question.body.correct)
         teacher.get_by_label("Question from the quiz bank").select_option(f"{quiz.id}/{question.id}")
         teacher.get_by_role("button", name="Launch poll").first.click()
         for page, choice in ((toby, right), (tara, wrong)):

@@ -79,9 +79,9 @@ def test_reveal_shows_answer_chart_and_explanation_on_a_720p_projector_then_the_
         sessions.set_leaderboard(broker, ids["instructor"], ids["session"], True)        # the leaderboard is on
         poll = polls.launch_poll(broker, ids["instructor"], ids["session"], question, quiz_key=quiz_id, scored=True,
                                  now=utcnow())
-        polls.answer(broker, ids["toby"], ids["session"], poll.id, list(question.correct), now=utcnow())
-        polls.answer(broker, ids["tara"], ids["session"], poll.id, [question.options[0].id], now=utcnow())
-        right = question.option(question.correct[0]).text
+        polls.answer(broker, ids["toby"], ids["session"], poll.id, list(question.body.correct), now=utcnow())
+        polls.answer(broker, ids["tara"], ids["session"], poll.id, [question.body.options[0].id], now=utcnow())
+        right = question.body.option(question.body.correct[0]).text
         db.session.remove()
     context = browser.new_context(base_url=url, viewport={"width": 1280, "height": 900})
     try:

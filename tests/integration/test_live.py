@@ -46,8 +46,8 @@ def test_a_whole_session_from_start_to_csv(app, room):
     assert "explanation" not in json.dumps(state) and question.explanation[:40] not in json.dumps(state)
     panel = ana.get(f"/live/{session.id}/poll").get_data(as_text=True)
     assert question.explanation[:40] not in panel
-    right = question.correct[0]
-    wrong = next(o.id for o in question.options if o.id not in question.correct)
+    right = question.body.correct[0]
+    wrong = next(o.id for o in question.body.options if o.id not in question.body.correct)
 
     # answers: form and JSON; a changed answer replaces the first
     field = f"q-{question.id}"
@@ -71,7 +71,7 @@ def test_a_whole_session_from_start_to_csv(app, room):
     # reveal: the key, the explanation and the results reach participants
     assert teacher.post(f"/live/{session.id}/polls/{poll.id}/reveal").status_code == 303
     state = ana.get(f"/live/{session.id}/state").get_json()
-    assert state["poll"]["correct"] == list(question.correct)
+    assert state["poll"]["correct"] == list(question.body.correct)
     assert state["poll"]["results"]["responses"] == 2
     assert state["poll"]["my_points"] == answers[room["ana"].id].points
     panel = ana.get(f"/live/{session.id}/poll").get_data(as_text=True)
@@ -217,8 +217,8 @@ def _stream_sends_state_then_changes(app, room, teacher, session, stream):
     assert question.explanation[:40] not in change + panel and "correct" not in data["poll"]
     # Ana answers right, Ben (who joins now: staff news, not the class's) wrong
     join(app, room["ben"], session.code)
-    wrong = next(o.id for o in question.options if o.id not in question.correct)
-    for who, choice in ((room["ana"], question.correct[0]), (room["ben"], wrong)):
+    wrong = next(o.id for o in question.body.options if o.id not in question.body.correct)
+    for who, choice in ((room["ana"], question.body.correct[0]), (room["ben"], wrong)):
         polls.answer(current_broker(), who.id, session.id, poll.id, choice, now=utcnow())
     # the reveal: first Ana's own verdict (hers alone), then the shared part with nothing personal
     teacher.post(f"/live/{session.id}/polls/{poll.id}/reveal")

@@ -188,7 +188,7 @@ def test_an_answer_posted_to_one_server_reaches_a_listener_on_the_other(app, dat
             # the trainee, on server B, answers: A's presenter stream counts it
             posted_at = time.monotonic()
             status, body = trainee.post(f"{b}/live/{session_id}/polls/{polled['poll']['id']}/answer",
-                                        json_body={"answer": question.correct[0]}, csrf=csrf)
+                                        json_body={"answer": question.body.correct[0]}, csrf=csrf)
             assert status == 200, body
             tally = _wait_for(staff_events, "tally", lambda d: d["responses"] == 1, seconds=5)
             assert time.monotonic() - posted_at < 5

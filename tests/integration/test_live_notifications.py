@@ -73,12 +73,12 @@ def test_a_presenter_change_is_announced_after_commit_with_the_committed_state(a
         poll = polls.launch_poll(broker, room["teacher"].id, session_id, question, quiz_key="stage-03", scored=True,
                                  now=utcnow())
         assert [m.kind for m in _drain(screen)] == ["state"]
-        polls.answer(broker, room["ana"].id, session_id, poll.id, question.correct[0], now=utcnow())
+        polls.answer(broker, room["ana"].id, session_id, poll.id, question.body.correct[0], now=utcnow())
         assert [m.kind for m in _drain(screen)] == ["answers"]
         polls.close_poll(broker, room["teacher"].id, session_id, poll.id, now=utcnow())
         _drain(screen)
         with pytest.raises(InputRejected):
-            polls.answer(broker, room["ana"].id, session_id, poll.id, question.correct[0], now=utcnow())
+            polls.answer(broker, room["ana"].id, session_id, poll.id, question.body.correct[0], now=utcnow())
         assert _drain(screen) == []
 
 

@@ -34,7 +34,7 @@ def test_a_reveal_shows_the_answer_and_the_leaderboard_waits_for_the_presenter(a
     assert 'data-screen="poll"' in _panel(teacher, session)
     question = first_single()
     ana = login(app, room["ana"])
-    ana.post(f"/live/{session.id}/polls/{poll.id}/answer", json={"answer": question.correct[0]}, headers=JSON)
+    ana.post(f"/live/{session.id}/polls/{poll.id}/answer", json={"answer": question.body.correct[0]}, headers=JSON)
     teacher.post(f"/live/{session.id}/polls/{poll.id}/reveal")
     panel = _panel(teacher, session)
     assert 'data-screen="poll"' in panel and "live-bar--right" in panel and "data-projector-explanation" in panel

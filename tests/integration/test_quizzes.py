@@ -184,7 +184,7 @@ def test_old_results_do_not_change_when_the_quiz_is_edited(app, client, make_use
     import time
     os.utime(path, (time.time() + 5, time.time() + 5))
     time.sleep(0.01)
-    assert catalog().quiz("opening-check").questions[0].correct == ("b",)
+    assert catalog().quiz("opening-check").questions[0].body.correct == ("b",)
     results = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
     assert "100%" in results and "EXPLANATION-SINGLE" in results and "EDITED" not in results
 

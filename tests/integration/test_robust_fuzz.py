@@ -157,7 +157,7 @@ def _seed(app: Flask) -> dict:
     sessions.join(broker, trainee.id, session.code, now=now)
     bank = next(q for q in cat.quiz("stage-03").questions if q.type == "single")
     poll = polls.launch_poll(broker, staff.id, session.id, bank, quiz_key="stage-03", scored=True, now=now)
-    polls.answer(broker, trainee.id, session.id, poll.id, bank.correct[0], now=now)
+    polls.answer(broker, trainee.id, session.id, poll.id, bank.body.correct[0], now=now)
 
     certificate = certificates.issue(staff.id, other.id, cat, now=now, cohort_id=cohort.id,
                                      override_reason="Seeded for the fuzz test")
@@ -198,7 +198,7 @@ def _seed(app: Flask) -> dict:
         "fields": FIELD_NAMES + question_fields + [f"{kind}-{item}" for item in items for kind in ("answer", "note", "date")],
         "values": [str(v) for v in (staff.id, trainee.id, cohort.id, session.id, poll.id, open_attempt.id)]
                   + [open_attempt.submit_token, "stage-03/" + bank.id, certificate.display_code, session.code,
-                     cohort.enrolment_code, lessons[1].slug, trainee.email, staff.email] + list(bank.correct),
+                     cohort.enrolment_code, lessons[1].slug, trainee.email, staff.email] + list(bank.body.correct),
         "actors": {"staff": staff.id, "trainee": trainee.id},
         "session_code": session.code,
     }

@@ -83,14 +83,14 @@ def test_grid_shows_status_in_text_and_sorts(app, school):
 def test_question_analytics(app, school):
     quiz = catalog().quiz("stage-02")
     question = next(q for q in quiz.questions if q.type == "single")
-    wrong = next(o.id for o in question.options if o.id not in question.correct)
-    take(school["ana"].id, "stage-02", {question.id: question.correct[0]})
+    wrong = next(o.id for o in question.body.options if o.id not in question.body.correct)
+    take(school["ana"].id, "stage-02", {question.id: question.body.correct[0]})
     take(school["ben"].id, "stage-02", {question.id: wrong})
     take(school["outsider"].id, "stage-02", {question.id: wrong})  # another cohort: not counted
     client = login(app, school["teacher"])
     page = client.get(f"/teach/cohorts/{school['mine']}/quizzes/stage-02").get_data(as_text=True)
     assert "2 finished attempts" in page
-    assert question.option(wrong).text.replace("'", "&#39;").replace('"', "&#34;")[:40] in page
+    assert question.body.option(wrong).text.replace("'", "&#39;").replace('"', "&#34;")[:40] in page
     csv_text = client.get(f"/teach/cohorts/{school['mine']}/quizzes/stage-02.csv").get_data(as_text=True)
     import csv
     import io
@@ -107,7 +107,7 @@ def test_question_analytics_show_the_cue_figures(app, school):
     quiz = catalog().quiz("stage-02")
     cues = quiz_cues(quiz)
     question = next(q for q in quiz.questions if q.type == "single")
-    take(school["ana"].id, "stage-02", {question.id: question.correct[0]})
+    take(school["ana"].id, "stage-02", {question.id: question.body.correct[0]})
     client = login(app, school["teacher"])
     page = client.get(f"/teach/cohorts/{school['mine']}/quizzes/stage-02").get_data(as_text=True)
     assert "Cue figures" in page and f"{cues.expected_percent:.1f}%" in page
@@ -181,7 +181,7 @@ def test_the_drill_down_links_to_each_finished_attempt_and_only_in_my_cohorts(ap
     from app.quizzes.models import QuizAttempt
     quiz = catalog().quiz("stage-01")
     first = quiz.questions[0]
-    take(school["ana"].id, "stage-01", {first.id: first.correct[0]} if first.correct else {})
+    take(school["ana"].id, "stage-01", {first.id: first.body.correct[0]} if first.body.correct else {})
     take(school["outsider"].id, "stage-01", {})
     ana_attempt = db.session.scalar(sa.select(QuizAttempt).where(QuizAttempt.user_id == school["ana"].id))
     outsider_attempt = db.session.scalar(sa.select(QuizAttempt).where(QuizAttempt.user_id == school["outsider"].id))

@@ -3,17 +3,21 @@ the cue-only strategy's expected score, marked with the app's own scoring."""
 import pytest
 
 from app.content.cues import item_cue, overall, problems, quiz_cues, table
-from app.content.quizzes import Option, Pair, Question, Quiz
+from app.content.quizzes import Question, Quiz
+from app.quizzes.types.base import Option, Pair
+from app.quizzes.types.choice import ChoiceBody
+from app.quizzes.types.matching import MatchingBody
+from app.quizzes.types.numeric import NumericBody
 
 
 def single(qid, key, *texts, points=1.0):
     options = tuple(Option(chr(97 + i), t) for i, t in enumerate(texts))
-    return Question(id=qid, type="single", prompt="", points=points, explanation="", options=options, correct=(key,))
+    return Question(id=qid, type="single", prompt="", points=points, explanation="", body=ChoiceBody(options, (key,)))
 
 
 def tf(qid, answer: bool):
     return Question(id=qid, type="true_false", prompt="", points=1.0, explanation="",
-                    options=(Option("true", "True"), Option("false", "False")), correct=("true" if answer else "false",))
+                    body=ChoiceBody((Option("true", "True"), Option("false", "False")), ("true" if answer else "false",)))
 
 
 def quiz(*questions, kind="day-assessment", pass_mark=70.0, qid="day-1-assessment"):
@@ -40,21 +44,21 @@ def test_true_false_answers_false():
 
 def test_multiple_ticks_everything_with_the_apps_partial_credit():
     q = Question(id="m", type="multiple", prompt="", points=2.0, explanation="",
-                 options=tuple(Option(x, x) for x in "abcde"), correct=("a", "b", "c"))
+                 body=ChoiceBody(tuple(Option(x, x) for x in "abcde"), ("a", "b", "c")))
     assert item_cue(q).expected == pytest.approx(1 / 3)     # (3 right − 2 wrong) ÷ 3
     q2 = Question(id="m", type="multiple", prompt="", points=1.0, explanation="",
-                  options=tuple(Option(x, x) for x in "abcd"), correct=("a",))
+                  body=ChoiceBody(tuple(Option(x, x) for x in "abcd"), ("a",)))
     assert item_cue(q2).expected == 0.0                     # floored at 0
 
 
 def test_random_order_and_matching_and_typed_answers():
     order = Question(id="o", type="ordering", prompt="", points=1.0, explanation="",
-                     options=tuple(Option(x, x) for x in "abcd"), correct=tuple("abcd"))
+                     body=ChoiceBody(tuple(Option(x, x) for x in "abcd"), tuple("abcd")))
     assert item_cue(order).expected == pytest.approx(1 / 4)
     match = Question(id="m", type="matching", prompt="", points=1.0, explanation="",
-                     pairs=(Pair("p1", "L1", "R1"), Pair("p2", "L2", "R2")), distractors=("R3",))
+                     body=MatchingBody((Pair("p1", "L1", "R1"), Pair("p2", "L2", "R2")), ("R3",)))
     assert item_cue(match).expected == pytest.approx(1 / 3)
-    numeric = Question(id="n", type="numeric", prompt="", points=1.0, explanation="", number=3.0)
+    numeric = Question(id="n", type="numeric", prompt="", points=1.0, explanation="", body=NumericBody(3.0))
     assert item_cue(numeric).expected == 0.0
 
 

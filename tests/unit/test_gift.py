@@ -1,4 +1,5 @@
 """GIFT import and export, against Moodle's own example and fixture files."""
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -103,11 +104,17 @@ def test_lectern_quiz_round_trip(tmp_path):
     kept = [q for q in original.questions if q.type != "ordering"]
     assert len(again.questions) == len(kept)
     for a, b in zip(kept, again.questions):
-        assert (a.type, a.prompt, a.explanation, a.accept, a.number, a.tolerance) == \
-               (b.type, b.prompt, b.explanation, b.accept, b.number, b.tolerance)
-        assert [(o.text, o.feedback) for o in a.options] == [(o.text, o.feedback) for o in b.options]
-        assert [a.option(c).text for c in a.correct] == [b.option(c).text for c in b.correct]
-        assert a.pairs == b.pairs and a.distractors == b.distractors
+        assert (a.type, a.prompt, a.explanation) == (b.type, b.prompt, b.explanation)
+        assert _comparable(a) == _comparable(b)
+
+
+def _comparable(question):
+    """What GIFT keeps of a question's body: a choice question's options, feedback and key as
+    texts (the import gives its own ids); a number without its unit (GIFT has no place for it)."""
+    body = question.body
+    if hasattr(body, "options"):
+        return [(o.text, o.feedback) for o in body.options], [body.option(c).text for c in body.correct]
+    return dataclasses.replace(body, unit="") if hasattr(body, "unit") else body
 
 
 def test_every_shipped_quiz_exports():

@@ -4,7 +4,9 @@ unanswered, never the order it was shown in."""
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from app.content.quizzes import Option, Question
+from app.content.quizzes import Question
+from app.quizzes.types.base import Option
+from app.quizzes.types.choice import ChoiceBody
 from app.quizzes import completeness, scoring
 from app.quizzes.answers import answers_from_form
 
@@ -18,7 +20,7 @@ TEXT = {"id": "t", "type": "short_text"}
 NUMBER = {"id": "n", "type": "numeric"}
 QUESTIONS = [SINGLE, MULTI, ORDER, MATCH, TEXT, NUMBER]
 ORDER_KEY = Question(id="o", type="ordering", prompt="", points=1.0, explanation="",
-                     options=(Option("x", "X"), Option("y", "Y"), Option("z", "Z")), correct=("x", "y", "z"))
+                     body=ChoiceBody((Option("x", "X"), Option("y", "Y"), Option("z", "Z")), ("x", "y", "z")))
 
 
 def order_form(**positions):

@@ -5,11 +5,12 @@ from collections import Counter
 import pytest
 
 from app.content.quizzes import Question
+from app.quizzes.types.numeric import NumericBody
 from app.quizzes.drawing import draw_questions, expected_counts, strata
 
 
 def q(qid: str, lesson: str | None) -> Question:
-    return Question(id=qid, type="numeric", prompt="", points=1.0, explanation="", number=1.0,
+    return Question(id=qid, type="numeric", prompt="", points=1.0, explanation="", body=NumericBody(1.0),
                     assesses=(f"{lesson}#1",) if lesson else ())
 
 

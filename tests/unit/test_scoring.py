@@ -2,13 +2,26 @@ import math
 
 import pytest
 
-from app.content.quizzes import Option, Pair, Question
+from app.content.quizzes import Question
+from app.quizzes.types.base import Option, Pair
+from app.quizzes.types.choice import ChoiceBody
+from app.quizzes.types.matching import MatchingBody
+from app.quizzes.types.numeric import NumericBody
+from app.quizzes.types.short_text import ShortTextBody
 from app.quizzes.scoring import mark, normalise_text, parse_number, score_attempt
 
 
 def q(kind, **kw):
     defaults = dict(id="q", type=kind, prompt="p", points=kw.pop("points", 1.0), explanation="e")
-    return Question(**defaults, **kw)
+    if "options" in kw:
+        body = ChoiceBody(kw.pop("options"), kw.pop("correct"))
+    elif "pairs" in kw:
+        body = MatchingBody(kw.pop("pairs"), kw.pop("distractors", ()))
+    elif "number" in kw:
+        body = NumericBody(kw.pop("number"), kw.pop("tolerance", 0.0), kw.pop("unit", ""))
+    else:
+        body = ShortTextBody(kw.pop("accept"))
+    return Question(**defaults, body=body, **kw)
 
 
 SINGLE = q("single", options=(Option("a", "A"), Option("b", "B")), correct=("b",))
