@@ -143,9 +143,10 @@ def analytics_csv(cohort_id: int, quiz_id: str):
                         ["Question", "Type", "Prompt", "Answered", "Fully right", "Share right %", "Facility index",
                          "Most chosen wrong option", "Chosen by", "Key is the longest option",
                          "Cue-only expected %", "Quiz: key longest %", "Quiz: key/distractor length",
-                         "Quiz: cue-only expected %"],
+                         "Quiz: cue-only expected %", "Summary"],
                         [[s.question_id, s.type, s.prompt, s.answered, s.fully_right, s.share_right, s.facility,
-                          s.common_wrong or "", s.common_wrong_count, *cue_cells(cues, item_cues.get(s.question_id))]
+                          s.common_wrong or "", s.common_wrong_count, *cue_cells(cues, item_cues.get(s.question_id)),
+                          s.summary]
                          for s in stats])
 
 
