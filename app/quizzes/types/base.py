@@ -135,7 +135,7 @@ class QuestionType:
     label: ClassVar[str]                   # how people call it ("multiple choice, one answer")
     keys: ClassVar[frozenset[str]] = frozenset()   # its own keys in a quiz file
     gift_priority: ClassVar[int] = 100     # lower is tried first on GIFT import; 0 = never imported
-    scored_always: ClassVar[bool] = True   # False: some questions of the type have no right answer
+    example: ClassVar[str] = ""           # a question of the type in a quiz file (YAML): docs and the contract test
 
     # --- the quiz file ---------------------------------------------------------------------
     def parse(self, raw: Source, label: str, bad: Bad) -> Body:
@@ -179,6 +179,10 @@ class QuestionType:
 
     def key_text(self, body: Any) -> str:
         """The right answer in one line of text (the workbook's answer key)."""
+        raise NotImplementedError
+
+    def right_answer(self, body: Any) -> Any:
+        """An answer that earns full credit, in the shape the type scores (None: no right answer)."""
         raise NotImplementedError
 
     def wrong_labels(self, body: Any, answer: Any) -> list[str]:

@@ -38,6 +38,16 @@ class Matching(QuestionType):
     label = "matching"
     keys = frozenset({"pairs", "distractors"})
     gift_priority = 30
+    example = """\
+id: match-roles
+type: matching
+prompt: Match each role to its task.
+pairs:
+  - {id: m1, left: Facilitator, right: Runs the process}
+  - {id: m2, left: Champion, right: Opens doors}
+distractors: [Writes the laws]
+explanation: The facilitator runs the process; the champion opens doors.
+"""
 
     def parse(self, raw: Source, label: str, bad: Bad) -> MatchingBody:
         pairs = raw.get("pairs")
@@ -107,6 +117,9 @@ class Matching(QuestionType):
 
     def key_text(self, body: MatchingBody) -> str:
         return "; ".join(f"{p.left} → {p.right}" for p in body.pairs)
+
+    def right_answer(self, body: MatchingBody) -> Any:
+        return {p.id: p.right for p in body.pairs}
 
     def guess(self, body: MatchingBody) -> float:
         """Each left-hand item given a different right-hand choice at random."""

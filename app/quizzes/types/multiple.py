@@ -15,6 +15,17 @@ class Multiple(ChoiceType):
     label = "multiple choice, several answers"
     keys = frozenset({"options", "answer"})
     gift_priority = 60
+    example = """\
+id: cluster-actors
+type: multiple
+prompt: Who takes part in a cluster initiative?
+options:
+  - {id: a, text: Firms}
+  - {id: b, text: Universities}
+  - {id: c, text: A football club}
+answer: [a, b]
+explanation: Firms and knowledge institutions; a football club is not part of the value chain.
+"""
 
     def parse(self, raw: Source, label: str, bad: Bad) -> ChoiceBody:
         options = parse_options(raw, "options", label, bad)
@@ -49,6 +60,9 @@ class Multiple(ChoiceType):
             return 0.0, True  # tampered ids: wrong, whatever else was chosen
         right = set(body.correct)
         return max(0.0, (len(picked & right) - len(picked - right)) / len(right)), True
+
+    def right_answer(self, body: ChoiceBody) -> Any:
+        return list(body.correct)
 
     def guess(self, body: ChoiceBody) -> float:
         """Ticking everything."""

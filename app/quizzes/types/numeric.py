@@ -24,6 +24,15 @@ class Numeric(QuestionType):
     label = "numeric"
     keys = frozenset({"answer", "tolerance", "unit"})
     gift_priority = 20
+    example = """\
+id: stage-count
+type: numeric
+prompt: How many stages does the process have?
+answer: 12
+tolerance: 0
+unit: stages
+explanation: Twelve stages.
+"""
 
     def parse(self, raw: Source, label: str, bad: Bad) -> NumericBody:
         answer, tolerance = raw.get("answer"), raw.get("tolerance", 0)
@@ -53,6 +62,9 @@ class Numeric(QuestionType):
 
     def key_text(self, body: NumericBody) -> str:
         return f"{body.number:g}" + (f" ± {body.tolerance:g}" if body.tolerance else "") + (f" {body.unit}" if body.unit else "")
+
+    def right_answer(self, body: NumericBody) -> Any:
+        return f"{body.number:g}"
 
     def to_gift(self, question: Any, body: NumericBody) -> tuple[str | None, list[str]]:
         notes = [f"the unit {body.unit!r} has no place in GIFT"] if body.unit else []

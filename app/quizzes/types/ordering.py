@@ -20,6 +20,16 @@ class Ordering(ChoiceType):
     label = "ordering"
     keys = frozenset({"items"})
     gift_priority = 0                # GIFT has no ordering question
+    example = """\
+id: first-stages
+type: ordering
+prompt: Put these steps in order.
+items:
+  - {id: a, text: Form the working group}
+  - {id: b, text: Map the cluster}
+  - {id: c, text: Agree the strategy}
+explanation: The group maps the cluster before it can agree a strategy.
+"""
 
     def parse(self, raw: Source, label: str, bad: Bad) -> ChoiceBody:
         items = parse_options(raw, "items", label, bad)
@@ -84,6 +94,9 @@ class Ordering(ChoiceType):
 
     def wrong_labels(self, body: ChoiceBody, answer: Any) -> list[str]:
         return []
+
+    def right_answer(self, body: ChoiceBody) -> Any:
+        return list(body.correct)
 
     def guess(self, body: ChoiceBody) -> float:
         """A uniformly random order of the items."""

@@ -23,6 +23,13 @@ class ShortText(QuestionType):
     label = "short answer"
     keys = frozenset({"accept"})
     gift_priority = 40
+    example = """\
+id: method-name
+type: short_text
+prompt: What is working back from a desired future called?
+accept: [back-casting, backcasting]
+explanation: Back-casting.
+"""
 
     def parse(self, raw: Source, label: str, bad: Bad) -> ShortTextBody:
         accept = raw.get("accept")
@@ -45,6 +52,9 @@ class ShortText(QuestionType):
 
     def key_text(self, body: ShortTextBody) -> str:
         return " / ".join(body.accept)
+
+    def right_answer(self, body: ShortTextBody) -> Any:
+        return body.accept[0] if body.accept else None
 
     def to_gift(self, question: Any, body: ShortTextBody) -> tuple[str | None, list[str]]:
         return " ".join(f"={escape(a)}" for a in body.accept), []

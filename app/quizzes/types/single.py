@@ -12,6 +12,17 @@ class Single(ChoiceType):
     label = "multiple choice, one answer"
     keys = frozenset({"options", "answer"})
     gift_priority = 50
+    example = """\
+id: cluster-size
+type: single
+prompt: Which figure describes a cluster best?
+options:
+  - {id: a, text: A single large firm}
+  - {id: b, text: Linked firms and institutions in one region, feedback: "Yes: the links are what count."}
+  - {id: c, text: A trade association}
+answer: b
+explanation: A cluster is a set of linked firms and institutions in a region.
+"""
 
     def parse(self, raw: Source, label: str, bad: Bad) -> ChoiceBody:
         options = parse_options(raw, "options", label, bad)
@@ -25,6 +36,9 @@ class Single(ChoiceType):
         if answer not in ids:
             bad(raw.line_of("answer"), f"{label}: the answer {answer!r} is not one of the option ids ({', '.join(ids)})")
         return ChoiceBody(options, (answer,))
+
+    def right_answer(self, body: ChoiceBody) -> Any:
+        return body.correct[0] if body.correct else None
 
     def guess(self, body: ChoiceBody) -> float:
         """A test-wise guess takes the longest option (ties shared)."""

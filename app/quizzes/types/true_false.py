@@ -16,6 +16,14 @@ class TrueFalse(ChoiceType):
     keys = frozenset({"answer", "feedback"})
     gift_priority = 10
     shuffles = False
+    example = """\
+id: facilitator-neutral
+type: true_false
+prompt: A facilitator should stay neutral between the firms of the cluster.
+answer: true
+feedback: {"false": Neutrality is what lets every firm trust the process.}
+explanation: Neutrality is what lets every firm trust the process.
+"""
 
     def parse(self, raw: Source, label: str, bad: Bad) -> ChoiceBody:
         answer = raw.get("answer")
@@ -28,6 +36,9 @@ class TrueFalse(ChoiceType):
         texts = {str(k).lower(): str(v) for k, v in feedback.items()}
         return ChoiceBody(tuple(Option(o.id, o.text, texts.get(o.id, "")) for o in OPTIONS),
                           ("true" if answer else "false",))
+
+    def right_answer(self, body: ChoiceBody) -> Any:
+        return body.correct[0] if body.correct else None
 
     def guess(self, body: ChoiceBody) -> float:
         """"False" (authors write more true statements, so a guess of false is the cue-wise one)."""
