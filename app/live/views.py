@@ -364,7 +364,7 @@ def launch(session_id: int):
             quiz_key = None
         else:
             quiz_key, question = polls.bank_question(catalog(), form.get("question", ""))
-            scored = True
+            scored = question.has_key          # a question with no right answer is an opinion poll
         polls.launch_poll(current_broker(), current_user.id, session_id, question, quiz_key=quiz_key, scored=scored,
                              now=utcnow())
     except InputRejected as exc:
