@@ -27,3 +27,9 @@ def worker_exit(server, worker):
     from app.jobs.services import interrupt_local_jobs
 
     interrupt_local_jobs()
+
+# gunicorn 25.1+ opens a control socket for `gunicornc` at one fixed path per user
+# ($XDG_RUNTIME_DIR or ~/.gunicorn/gunicorn.ctl). Lectern does not use it, and several instances
+# on one host (two sites, the tests' servers side by side) would take it from one another; a
+# master whose socket was taken waited out the whole graceful timeout (25 s) before stopping.
+control_socket_disable = True
