@@ -117,12 +117,12 @@ def test_question_analytics_show_the_cue_figures(app, school):
     import io
     rows = list(csv.reader(io.StringIO(csv_text.lstrip("\ufeff"))))
     assert rows[0][9:] == ["Key is the longest option", "Cue-only expected %", "Quiz: key longest %",
-                           "Quiz: key/distractor length", "Quiz: cue-only expected %"]
+                           "Quiz: key/distractor length", "Quiz: cue-only expected %", "Summary"]
     row = next(r for r in rows if r[0] == question.id)
     item = next(i for i in cues.items if i.question_id == question.id)
     assert row[9] == ("yes" if item.key_longest == 1 else "tied" if item.key_longest else "no")
     assert row[10:] == [f"{round(100 * item.expected, 1)}", f"{round(100 * cues.longest_share, 1)}",
-                        f"{round(cues.length_ratio, 2)}", f"{round(cues.expected_percent, 1)}"]
+                        f"{round(cues.length_ratio, 2)}", f"{round(cues.expected_percent, 1)}", ""]
 
 
 def test_trainee_drill_down(app, school):
