@@ -496,6 +496,28 @@ def content_signature(*directories: Path | None) -> tuple[tuple[str, int, int], 
     return tuple(entries)
 
 
+_LOADED: dict[tuple[str, str, tuple[tuple[str, int, int], ...]], Catalog] = {}
+_LOADED_LOCK = threading.Lock()
+_LOADED_KEEP = 4
+
+
+def _loaded_catalog(directory: Path, quizzes_dir: str, signature: tuple[tuple[str, int, int], ...]) -> Catalog:
+    """The catalog of this content, loaded once per process for each state of its files: an app
+    created again over unchanged content (the tests create one per test; a CLI command next to a
+    server) reuses it. The Catalog is immutable, and a changed file changes the signature."""
+    key = (str(directory.resolve()), str(Path(quizzes_dir).resolve()), signature)
+    with _LOADED_LOCK:
+        found = _LOADED.get(key)
+    if found is not None:
+        return found
+    loaded = load_catalog(directory, quizzes_dir)
+    with _LOADED_LOCK:
+        while len(_LOADED) >= _LOADED_KEEP:
+            _LOADED.pop(next(iter(_LOADED)))
+        _LOADED[key] = loaded
+    return loaded
+
+
 def install_catalog(app: Flask) -> None:
     """Load the content for this app. Invalid content stops start-up with `file:line: message`
     lines, except under the `flask` command line, where `flask content check` must still run."""
@@ -503,7 +525,7 @@ def install_catalog(app: Flask) -> None:
     signature = content_signature(directory, Path(app.config["QUIZZES_DIR"]))
     quizzes_dir = app.config["QUIZZES_DIR"]
     try:
-        catalog_ = load_catalog(directory, quizzes_dir)
+        catalog_ = _loaded_catalog(directory, quizzes_dir, signature)
     except ContentInvalid as exc:
         import click
 
