@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 
 from app.web import public_url
+from app.admin import cohort_views, import_views, invitations
 from app.auth import services as accounts
 from app.auth.access import admin_required
 from app.auth.links import link_mail
@@ -14,6 +15,9 @@ from app.errors import DomainError, EmailTaken, InvalidEmail
 from app.mail import mail_configured, send_mail
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+# admin's other pages live in their own modules; each adds its routes to this blueprint, here and only here
+for _pages in (cohort_views, import_views, invitations):
+    _pages.register(bp)
 
 
 @bp.before_request
