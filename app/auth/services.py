@@ -96,7 +96,7 @@ def create_user(
     if password is not None:
         problems = password_problems(password, email=email, name=display_name)
         if problems:
-            raise PasswordRejected(" ".join(problems))
+            raise PasswordRejected(" ".join(problems), field="password")
     user = User(
         email=email,
         display_name=display_name,
@@ -227,10 +227,10 @@ def change_password(user_id: int, current: str, new: str, *, now: datetime) -> U
     outstanding reset and invitation links."""
     user = get_user(user_id)
     if not verify_password(user.password_hash, current):
-        raise CurrentPasswordWrong("Your current password is not correct.")
+        raise CurrentPasswordWrong("Your current password is not correct.", field="current")
     problems = password_problems(new, email=user.email, name=user.display_name)
     if problems:
-        raise PasswordRejected(" ".join(problems))
+        raise PasswordRejected(" ".join(problems), field="password")
     with write_transaction(db.session):
         user = get_user(user_id)
         user.password_hash = hash_password(new)
@@ -334,7 +334,7 @@ def redeem_link(purpose: str, token: str, new_password: str, *, secret_key: str,
     user = row.user
     problems = password_problems(new_password, email=user.email, name=user.display_name)
     if problems:
-        raise PasswordRejected(" ".join(problems))
+        raise PasswordRejected(" ".join(problems), field="password")
     new_hash = hash_password(new_password)
     token_id = row.id
     with write_transaction(db.session):
