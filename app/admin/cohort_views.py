@@ -18,6 +18,7 @@ from app.errors import InputRejected
 from app.extensions import db
 from app.progress import services as progress
 from app.teach.grid import build_rows
+from app.web import refusals
 
 
 def _instructor_choices(form: CohortForm) -> None:
@@ -46,14 +47,11 @@ def _cohort_form(cohort_id: int | None):
     if request.method == "GET" and current:
         form.instructors.data = [u.id for u in current.instructors]
     if form.validate_on_submit():
-        try:
+        with refusals(InputRejected, form=form, field="name") as refused:
             saved = cohorts.save_cohort(current_user.id, cohort_id, name=form.name.data or "", track=form.track.data,
                                         starts_on=form.starts_on.data, ends_on=form.ends_on.data,
                                         instructor_ids=form.instructors.data or [], now=utcnow())
-        except InputRejected as exc:
-            target = getattr(form, exc.field or "name", form.name)
-            target.errors = [*target.errors, str(exc)]
-        else:
+        if not refused:
             flash(f"Cohort “{saved.name}” saved.", "success")
             return redirect(url_for("admin.cohort", cohort_id=saved.id))
     return render_template("admin/cohort_form.html", form=form, cohort=current), 422 if form.errors else 200
