@@ -3,19 +3,17 @@ from __future__ import annotations
 
 from datetime import date
 
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.audit import services as audit
-from app.auth.models import User
+from app.auth import services as accounts
 from app.cohorts import services as cohorts
 from app.cohorts.forms import CohortForm, EnrolForm
 from app.content.catalog import catalog
 from app.csvout import csv_response
 from app.db import utcnow
 from app.errors import InputRejected
-from app.extensions import db
 from app.progress import services as progress
 from app.teach.grid import build_rows
 from app.web import refusals
@@ -67,7 +65,7 @@ def cohort_enrol(cohort_id: int):
     form = EnrolForm()
     if form.validate_on_submit():
         wanted, wrong = cohorts.parse_emails(form.emails.data or "")
-        found = {u.email: u.id for u in db.session.scalars(sa.select(User).where(User.email.in_(wanted)))}
+        found = accounts.ids_by_email(wanted)
         unknown = [e for e in wanted if e not in found]
         if wrong:
             shown = "; ".join(f"“{w[:80]}”" for w in wrong[:5]) + (f" and {len(wrong) - 5} more" if len(wrong) > 5 else "")

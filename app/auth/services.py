@@ -46,6 +46,15 @@ def user_by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
 
 
+def ids_by_email(emails: Iterable[str]) -> dict[str, int]:
+    """The accounts among these (normalised, lower-case) addresses: email → user id. Unknown ones are left out."""
+    wanted = list(emails)
+    if not wanted:
+        return {}
+    return {email: user_id for email, user_id in db.session.execute(
+        sa.select(User.email, User.id).where(User.email.in_(wanted)))}
+
+
 def search_users(query: str = "", *, limit: int = 200) -> list[User]:
     stmt = sa.select(User).order_by(User.display_name, User.id).limit(limit)
     words = query.strip().lower().split()

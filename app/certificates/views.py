@@ -58,13 +58,7 @@ def verify(code: str):
     certificate = services.by_code(code)
     if certificate is None:
         return render_template("certificates/unknown.html"), 404
-    current = None
-    if certificate.superseded_by_id:
-        from app.certificates.models import Certificate
-        from app.extensions import db
-
-        current = db.session.get(Certificate, certificate.superseded_by_id)
-    return render_template("certificates/verify.html", c=certificate, current=current,
+    return render_template("certificates/verify.html", c=certificate, current=services.successor_of(certificate),
                            linkedin=services.linkedin_url(certificate)
                            if certificate.status == "valid" and _holder(certificate.user_id) else None,
                            verify_url=services.verify_url(certificate.code))
