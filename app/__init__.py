@@ -102,7 +102,6 @@ def _configure_errors(app: Flask) -> None:
 
 def _configure_blueprints(app: Flask) -> None:
     from app.activities.views import bp as activities_bp
-    from app.admin import cohort_views, import_views, invitations  # noqa: F401 - register their routes on admin_bp
     from app.admin.views import bp as admin_bp
     from app.auth.views import bp as auth_bp
     from app.certificates.views import bp as certificates_bp

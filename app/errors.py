@@ -4,9 +4,11 @@ from __future__ import annotations
 
 
 class DomainError(Exception):
-    """A rule of the domain was broken; the message is safe to show to the user."""
+    """A rule of the domain was broken; the message is safe to show to the user. `field`, when set,
+    names the form field the message is about (pages put it there: app/web.py `refusals`)."""
 
     status_code = 400
+    field: str | None = None
 
 
 class NotFound(DomainError):
@@ -22,11 +24,18 @@ class InvalidToken(DomainError):
 
 
 class PasswordRejected(DomainError):
-    """A new password does not meet the rules."""
+    """A password given does not meet the rules; `field` is the form field it was typed in."""
+
+    def __init__(self, message: str, field: str = "password"):
+        super().__init__(message)
+        self.field = field
 
 
 class CurrentPasswordWrong(PasswordRejected):
     """The current password given to change it is not the account's."""
+
+    def __init__(self, message: str, field: str = "current"):
+        super().__init__(message, field)
 
 
 class InputRejected(DomainError):
@@ -43,10 +52,12 @@ class InvalidEmail(DomainError):
     """The text given is not a usable email address."""
 
     status_code = 422
+    field = "email"
 
 
 class EmailTaken(DomainError):
     status_code = 409
+    field = "email"
 
 
 class AttemptLimitReached(DomainError):

@@ -2,9 +2,11 @@
 route can rely on (ids that fit a table, no NUL characters, HTML forms read from form posts)."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from flask import Flask, Response, abort, current_app, has_request_context, request
+from flask import Flask, Response, abort, current_app, flash, has_request_context, request
 from flask.json.provider import DefaultJSONProvider
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -12,6 +14,8 @@ from wtforms import SelectMultipleField
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 from werkzeug.routing import IntegerConverter, Map
+
+from app.errors import DomainError
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -92,6 +96,50 @@ def wants_json() -> bool:
     HTML (the live, quiz and workbook scripts send `Accept: application/json`; browsers prefer HTML)."""
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
     return request.is_json or (best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"])
+
+
+class Refusal:
+    """What `refusals()` caught: false while the block ran through, true once a domain error was shown."""
+
+    def __init__(self) -> None:
+        self.error: DomainError | None = None
+
+    def __bool__(self) -> bool:
+        return self.error is not None
+
+
+@contextmanager
+def refusals(*kinds: type[DomainError], form: Any = None, field: str | None = None,
+             message: Callable[[DomainError], str] = str) -> Iterator[Refusal]:
+    """A service refusing what was asked (a DomainError of one of `kinds`, any DomainError if none are
+    given) becomes what the page shows, in one way everywhere:
+
+    - without `form`: the message is flashed as an error, and the view redirects as it would anyway;
+    - with `form`: the message goes on the form field the error names (`exc.field`), else on `field`,
+      and the view renders the form again with what was typed (its status then 422: `form.errors`).
+
+    The block's `Refusal` says whether it happened (and which error); other exceptions pass through.
+
+        with refusals(AttemptLimitReached) as refused:
+            attempt = services.start_attempt(...)
+        if refused:
+            return redirect(url_for("quizzes.quiz", quiz_id=quiz_id))
+    """
+    refusal, caught = Refusal(), kinds or (DomainError,)
+    try:
+        yield refusal
+    except caught as exc:
+        refusal.error = exc
+        text = message(exc)
+        if form is None:
+            flash(text, "error")
+            return
+        target = getattr(form, exc.field, None) if exc.field else None
+        if target is None:
+            if field is None:
+                raise TypeError("refusals(form=…) needs field= for errors that name no field of the form") from exc
+            target = getattr(form, field)
+        target.errors = [*target.errors, text]
 
 
 def _carries_nul() -> bool:

@@ -14,6 +14,7 @@ from app.content.catalog import catalog
 from app.csvout import csv_response
 from app.db import utcnow
 from app.errors import InputRejected, NotFound
+from app.web import refusals
 
 bp = Blueprint("activities", __name__, template_folder="templates")
 
@@ -32,12 +33,12 @@ def submit(slug: str, key: str):
     body = request.form.get("body", "")
     back = url_for("learn.lesson", slug=slug) + f"#activity-{key}"
     try:
-        _submission, created = services.submit(current_user.id, lesson, key, body, now=utcnow())
+        with refusals(services.SubmissionLimitReached) as refused:
+            _submission, created = services.submit(current_user.id, lesson, key, body, now=utcnow())
     except InputRejected as exc:
         return render_template("activities/submit.html", lesson=lesson, activity=services.activity_of(lesson, key),
                                body=body, error=str(exc)), 422
-    except services.SubmissionLimitReached as exc:
-        flash(str(exc), "error")
+    if refused:
         return redirect(back)
     flash("Your work is submitted for review. Your instructor will return it with marks and feedback."
           if created else "Your work is already with your instructor for review.", "success")
@@ -69,13 +70,14 @@ def mark(cohort_id: int, submission_id: int):
     if request.method == "POST" and activity is not None:
         chosen, feedback = _choices(activity.rubric), request.form.get("feedback", "")
         try:
-            services.return_submission(current_user.id, cohort_id, submission_id, cat, chosen, feedback, now=utcnow())
+            with refusals(services.AlreadyReturned) as refused:
+                services.return_submission(current_user.id, cohort_id, submission_id, cat, chosen, feedback,
+                                           now=utcnow())
         except InputRejected as exc:
             error = str(exc)
-        except services.AlreadyReturned as exc:
-            flash(str(exc), "error")
-            return redirect(url_for("activities.mark", cohort_id=cohort_id, submission_id=submission_id))
         else:
+            if refused:
+                return redirect(url_for("activities.mark", cohort_id=cohort_id, submission_id=submission_id))
             flash(f"Returned to {submission.user.display_name} with marks and feedback.", "success")
             return redirect(url_for("activities.queue", cohort_id=cohort_id))
     return render_template("activities/mark.html", cohort=cohort, submission=submission, activity=activity,

@@ -3,22 +3,20 @@ from __future__ import annotations
 
 from datetime import date
 
-import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.admin.views import bp
 from app.audit import services as audit
-from app.auth.models import User
+from app.auth import services as accounts
 from app.cohorts import services as cohorts
 from app.cohorts.forms import CohortForm, EnrolForm
 from app.content.catalog import catalog
 from app.csvout import csv_response
 from app.db import utcnow
 from app.errors import InputRejected
-from app.extensions import db
 from app.progress import services as progress
 from app.teach.grid import build_rows
+from app.web import refusals
 
 
 def _instructor_choices(form: CohortForm) -> None:
@@ -27,18 +25,15 @@ def _instructor_choices(form: CohortForm) -> None:
     form.instructors.choices = [SelectChoice(u.id, f"{u.display_name} ({u.email})") for u in cohorts.instructors()]
 
 
-@bp.get("/cohorts")
 def cohorts_list():
     return render_template("admin/cohorts.html", cohorts=cohorts.all_cohorts(), counts=cohorts.enrolment_counts(),
                            self_registration=cohorts.self_registration_open())
 
 
-@bp.route("/cohorts/new", methods=["GET", "POST"])
 def cohort_new():
     return _cohort_form(None)
 
 
-@bp.route("/cohorts/<int:cohort_id>/edit", methods=["GET", "POST"])
 def cohort_edit(cohort_id: int):
     return _cohort_form(cohort_id)
 
@@ -50,32 +45,27 @@ def _cohort_form(cohort_id: int | None):
     if request.method == "GET" and current:
         form.instructors.data = [u.id for u in current.instructors]
     if form.validate_on_submit():
-        try:
+        with refusals(InputRejected, form=form, field="name") as refused:
             saved = cohorts.save_cohort(current_user.id, cohort_id, name=form.name.data or "", track=form.track.data,
                                         starts_on=form.starts_on.data, ends_on=form.ends_on.data,
                                         instructor_ids=form.instructors.data or [], now=utcnow())
-        except InputRejected as exc:
-            target = getattr(form, exc.field or "name", form.name)
-            target.errors = [*target.errors, str(exc)]
-        else:
+        if not refused:
             flash(f"Cohort “{saved.name}” saved.", "success")
             return redirect(url_for("admin.cohort", cohort_id=saved.id))
     return render_template("admin/cohort_form.html", form=form, cohort=current), 422 if form.errors else 200
 
 
-@bp.get("/cohorts/<int:cohort_id>")
 def cohort(cohort_id: int):
     current = cohorts.get_cohort(cohort_id)
     return render_template("admin/cohort.html", cohort=current, people=cohorts.trainees(cohort_id), form=EnrolForm())
 
 
-@bp.post("/cohorts/<int:cohort_id>/enrol")
 def cohort_enrol(cohort_id: int):
     current = cohorts.get_cohort(cohort_id)
     form = EnrolForm()
     if form.validate_on_submit():
         wanted, wrong = cohorts.parse_emails(form.emails.data or "")
-        found = {u.email: u.id for u in db.session.scalars(sa.select(User).where(User.email.in_(wanted)))}
+        found = accounts.ids_by_email(wanted)
         unknown = [e for e in wanted if e not in found]
         if wrong:
             shown = "; ".join(f"“{w[:80]}”" for w in wrong[:5]) + (f" and {len(wrong) - 5} more" if len(wrong) > 5 else "")
@@ -92,21 +82,18 @@ def cohort_enrol(cohort_id: int):
     return render_template("admin/cohort.html", cohort=current, people=cohorts.trainees(cohort_id), form=form), 422
 
 
-@bp.post("/cohorts/<int:cohort_id>/unenrol/<int:user_id>")
 def cohort_unenrol(cohort_id: int, user_id: int):
     cohorts.unenrol(current_user.id, cohort_id, user_id, now=utcnow())
     flash("Removed from the cohort. Their progress and results are kept.", "success")
     return redirect(url_for("admin.cohort", cohort_id=cohort_id))
 
 
-@bp.post("/cohorts/<int:cohort_id>/code")
 def cohort_code(cohort_id: int):
     cohorts.new_code(current_user.id, cohort_id, now=utcnow())
     flash("A new enrolment code was made; the old one no longer works.", "success")
     return redirect(url_for("admin.cohort", cohort_id=cohort_id))
 
 
-@bp.get("/cohorts/<int:cohort_id>/completion.csv")
 def cohort_report(cohort_id: int):
     current = cohorts.get_cohort(cohort_id)
     people = cohorts.trainees(cohort_id)
@@ -120,7 +107,6 @@ def cohort_report(cohort_id: int):
                           date.today().isoformat()] for r in rows])
 
 
-@bp.post("/settings/self-registration")
 def self_registration():
     on = request.form.get("on") == "1"
     cohorts.set_self_registration(current_user.id, on, now=utcnow())
@@ -128,7 +114,6 @@ def self_registration():
     return redirect(url_for("admin.cohorts_list"))
 
 
-@bp.get("/audit")
 def audit_log():
     def parse(value: str | None) -> date | None:
         try:
@@ -140,3 +125,17 @@ def audit_log():
                             target=request.args.get("target", "")[:100], since=parse(request.args.get("since")),
                             until=parse(request.args.get("until")))
     return render_template("admin/audit.html", events=audit.events(flt), flt=flt, actions=audit.actions())
+
+
+def register(bp: Blueprint) -> None:
+    """Adds the cohort, audit-log and settings pages to admin's blueprint (create_app calls this)."""
+    bp.add_url_rule("/cohorts", view_func=cohorts_list, methods=["GET"])
+    bp.add_url_rule("/cohorts/new", view_func=cohort_new, methods=["GET", "POST"])
+    bp.add_url_rule("/cohorts/<int:cohort_id>/edit", view_func=cohort_edit, methods=["GET", "POST"])
+    bp.add_url_rule("/cohorts/<int:cohort_id>", view_func=cohort, methods=["GET"])
+    bp.add_url_rule("/cohorts/<int:cohort_id>/enrol", view_func=cohort_enrol, methods=["POST"])
+    bp.add_url_rule("/cohorts/<int:cohort_id>/unenrol/<int:user_id>", view_func=cohort_unenrol, methods=["POST"])
+    bp.add_url_rule("/cohorts/<int:cohort_id>/code", view_func=cohort_code, methods=["POST"])
+    bp.add_url_rule("/cohorts/<int:cohort_id>/completion.csv", view_func=cohort_report, methods=["GET"])
+    bp.add_url_rule("/settings/self-registration", view_func=self_registration, methods=["POST"])
+    bp.add_url_rule("/audit", view_func=audit_log, methods=["GET"])

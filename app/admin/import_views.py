@@ -1,10 +1,9 @@
 """Bulk import of people from CSV: a dry run shows every bad row; the real run is one transaction."""
 from __future__ import annotations
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.admin.views import bp
 from app.cohorts.forms import ImportForm
 from app.imports.services import check_people_csv
 from app.jobs import services as jobs
@@ -36,10 +35,12 @@ def _import_page():
     return redirect(url_for("admin.job", job_id=job.id))
 
 
-bp.add_url_rule("/import", endpoint="import_people", view_func=_import_page, methods=["GET", "POST"])
-
-
-@bp.get("/jobs/<int:job_id>")
 def job(job_id: int):
     current = jobs.get_job(job_id, current_user.id, is_admin=True)
     return render_template("admin/job.html", job=current, mail_on=mail_configured(current_app.config))
+
+
+def register(bp: Blueprint) -> None:
+    """Adds the import and job pages to admin's blueprint (create_app calls this)."""
+    bp.add_url_rule("/import", endpoint="import_people", view_func=_import_page, methods=["GET", "POST"])
+    bp.add_url_rule("/jobs/<int:job_id>", view_func=job, methods=["GET"])

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
-from app.admin.views import bp
 from app.auth import services as accounts
 from app.auth.links import link_mail
 from app.auth.services import IssuedLink
@@ -33,7 +32,6 @@ def _imported(job_id: int) -> list[int]:
     return [int(i) for i in job.result.get("created_ids", [])]
 
 
-@bp.post("/jobs/<int:job_id>/invite")
 def invite_imported(job_id: int):
     people = _imported(job_id)
     cfg = current_app.config
@@ -73,3 +71,8 @@ def invite_job(job_id: int, params: dict[str, Any]) -> dict[str, Any]:
                                "reason": type(exc).__name__})
         jobs.update_job(job_id, stage="Mailing invitations", done=min(start + BATCH, len(ids)), total=len(ids))
     return {"mailed": mailed, "failed": failed, "skipped": len(ids) - issued_total}
+
+
+def register(bp: Blueprint) -> None:
+    """Adds the "invite everyone imported" page to admin's blueprint (create_app calls this)."""
+    bp.add_url_rule("/jobs/<int:job_id>/invite", view_func=invite_imported, methods=["POST"])

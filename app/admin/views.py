@@ -4,16 +4,19 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.web import public_url
+from app.web import public_url, refusals
+from app.admin import cohort_views, import_views, invitations
 from app.auth import services as accounts
 from app.auth.access import admin_required
 from app.auth.links import link_mail
 from app.auth.forms import InviteForm, RolesForm
 from app.db import utcnow
-from app.errors import DomainError, EmailTaken, InvalidEmail
 from app.mail import mail_configured, send_mail
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+# admin's other pages live in their own modules; each adds its routes to this blueprint, here and only here
+for _pages in (cohort_views, import_views, invitations):
+    _pages.register(bp)
 
 
 @bp.before_request
@@ -37,14 +40,10 @@ def users():
 def new_user():
     form = InviteForm()
     if form.validate_on_submit():
-        try:
+        with refusals(form=form, field="display_name") as refused:   # EmailTaken, InvalidEmail name "email"
             user = accounts.create_user(form.email.data or "", form.display_name.data or "", form.roles.data or [],
                                         password=None, now=utcnow(), actor_id=current_user.id)
-        except (EmailTaken, InvalidEmail) as exc:
-            form.email.errors = [str(exc)]
-        except DomainError as exc:
-            form.display_name.errors = [str(exc)]
-        else:
+        if not refused:
             return _show_link(user.id, "invite")
     return render_template("admin/user_new.html", form=form), 422 if form.errors else 200
 
@@ -54,11 +53,9 @@ def user(user_id: int):
     person = accounts.get_user(user_id)
     form = RolesForm(data={"roles": sorted(r.value for r in person.roles)} if request.method == "GET" else None)
     if form.validate_on_submit():
-        try:
+        with refusals(form=form, field="roles") as refused:
             accounts.set_roles(current_user.id, user_id, form.roles.data or [], now=utcnow())
-        except DomainError as exc:
-            form.roles.errors = [str(exc)]
-        else:
+        if not refused:
             flash(f"Roles of {person.display_name} saved.", "success")
             return redirect(url_for("admin.user", user_id=user_id))
     return render_template("admin/user.html", person=person, form=form), 422 if form.errors else 200
@@ -66,11 +63,9 @@ def user(user_id: int):
 
 @bp.post("/users/<int:user_id>/name")
 def user_name(user_id: int):
-    try:
+    with refusals() as refused:
         person = accounts.rename(current_user.id, user_id, request.form.get("display_name", ""), now=utcnow())
-    except DomainError as exc:
-        flash(str(exc), "error")
-    else:
+    if not refused:
         flash(f"Name changed to {person.display_name}. Reissue any certificate to print the new name.", "success")
     return redirect(url_for("admin.user", user_id=user_id))
 
@@ -84,11 +79,9 @@ def user_link(user_id: int):
 @bp.post("/users/<int:user_id>/active")
 def user_active(user_id: int):
     active = request.form.get("active") == "1"
-    try:
+    with refusals() as refused:
         person = accounts.set_active(current_user.id, user_id, active, now=utcnow())
-    except DomainError as exc:
-        flash(str(exc), "error")
-    else:
+    if not refused:
         flash(f"{person.display_name} has been {'reactivated' if active else 'deactivated and signed out'}.", "success")
     return redirect(url_for("admin.user", user_id=user_id))
 

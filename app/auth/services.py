@@ -46,6 +46,15 @@ def user_by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
 
 
+def ids_by_email(emails: Iterable[str]) -> dict[str, int]:
+    """The accounts among these (normalised, lower-case) addresses: email → user id. Unknown ones are left out."""
+    wanted = list(emails)
+    if not wanted:
+        return {}
+    return {email: user_id for email, user_id in db.session.execute(
+        sa.select(User.email, User.id).where(User.email.in_(wanted)))}
+
+
 def search_users(query: str = "", *, limit: int = 200) -> list[User]:
     stmt = sa.select(User).order_by(User.display_name, User.id).limit(limit)
     words = query.strip().lower().split()
@@ -96,7 +105,7 @@ def create_user(
     if password is not None:
         problems = password_problems(password, email=email, name=display_name)
         if problems:
-            raise PasswordRejected(" ".join(problems))
+            raise PasswordRejected(" ".join(problems), field="password")
     user = User(
         email=email,
         display_name=display_name,
@@ -227,10 +236,10 @@ def change_password(user_id: int, current: str, new: str, *, now: datetime) -> U
     outstanding reset and invitation links."""
     user = get_user(user_id)
     if not verify_password(user.password_hash, current):
-        raise CurrentPasswordWrong("Your current password is not correct.")
+        raise CurrentPasswordWrong("Your current password is not correct.", field="current")
     problems = password_problems(new, email=user.email, name=user.display_name)
     if problems:
-        raise PasswordRejected(" ".join(problems))
+        raise PasswordRejected(" ".join(problems), field="password")
     with write_transaction(db.session):
         user = get_user(user_id)
         user.password_hash = hash_password(new)
@@ -334,7 +343,7 @@ def redeem_link(purpose: str, token: str, new_password: str, *, secret_key: str,
     user = row.user
     problems = password_problems(new_password, email=user.email, name=user.display_name)
     if problems:
-        raise PasswordRejected(" ".join(problems))
+        raise PasswordRejected(" ".join(problems), field="password")
     new_hash = hash_password(new_password)
     token_id = row.id
     with write_transaction(db.session):

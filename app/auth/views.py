@@ -10,10 +10,10 @@ from app.cohorts import services as cohorts
 from app.db import utcnow
 from app.auth.passwords import HashingBusy
 from app.error_pages import error_response
-from app.errors import CurrentPasswordWrong, DomainError, InvalidEmail, InvalidToken, PasswordRejected
+from app.errors import CurrentPasswordWrong, InvalidToken, PasswordRejected
 from app.extensions import limiter
 from app.mail import mail_configured, send_mail
-from app.web import public_url
+from app.web import public_url, refusals
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -99,16 +99,15 @@ def _set_password_page(purpose: str, token: str, template: str, done_message: st
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
-            user = services.redeem_link(purpose, token, form.password.data or "", secret_key=secret_key,
-                                        max_age=max_age, now=utcnow())
-        except PasswordRejected as exc:
-            form.password.errors = [str(exc)]
+            with refusals(PasswordRejected, form=form, field="password") as refused:
+                user = services.redeem_link(purpose, token, form.password.data or "", secret_key=secret_key,
+                                            max_age=max_age, now=utcnow())
         except InvalidToken as exc:
             return render_template("auth/link_invalid.html", message=str(exc)), 410
         except HashingBusy as exc:
             form.password.errors = [str(exc)]
             return _with_retry_after(render_template(template, form=form, person=person), exc.retry_after, 503)
-        else:
+        if not refused:
             logout_user()
             login_user(user)
             flash(done_message, "success")
@@ -144,17 +143,16 @@ def change_password():
                                    "have forgotten it, sign out and ask your course administrator for a reset link."]
             return _with_retry_after(render_template("auth/change_password.html", form=form), wait, 429)
         try:
-            user = services.change_password(current_user.id, form.current.data or "", form.password.data or "",
-                                           now=utcnow())
-        except CurrentPasswordWrong as exc:
-            throttle.record_failure(counters)
-            form.current.errors = [str(exc)]
-        except PasswordRejected as exc:
-            form.password.errors = [str(exc)]
+            # the error names its field: "current" for a wrong current password, "password" for a weak new one
+            with refusals(PasswordRejected, form=form, field="password") as refused:
+                user = services.change_password(current_user.id, form.current.data or "", form.password.data or "",
+                                               now=utcnow())
         except HashingBusy as exc:
             form.current.errors = [str(exc)]
             return _with_retry_after(render_template("auth/change_password.html", form=form), exc.retry_after, 503)
-        else:
+        if isinstance(refused.error, CurrentPasswordWrong):
+            throttle.record_failure(counters)
+        elif not refused:
             login_user(user)  # the old session ended with the password change; keep this one
             flash("Your password has been changed. Other devices have been signed out.", "success")
             return redirect(url_for("learn.home"))
@@ -205,18 +203,14 @@ def register():
             form.code.errors = ["That enrolment code is not valid. Check it with your course administrator."]
         else:
             try:
-                registration = services.register(form.email.data or "", form.display_name.data or "",
-                                                 form.password.data or "", now=utcnow())
-            except PasswordRejected as exc:
-                form.password.errors = [str(exc)]
+                # PasswordRejected names "password", InvalidEmail "email"; anything else is about the name
+                with refusals(form=form, field="display_name") as refused:
+                    registration = services.register(form.email.data or "", form.display_name.data or "",
+                                                     form.password.data or "", now=utcnow())
             except HashingBusy as exc:
                 form.password.errors = [str(exc)]
                 return _with_retry_after(render_template("auth/register.html", form=form), exc.retry_after, 503)
-            except InvalidEmail as exc:
-                form.email.errors = [str(exc)]
-            except DomainError as exc:
-                form.display_name.errors = [str(exc)]
-            else:
+            if not refused:
                 if registration.user is not None:
                     cohorts.join_with_code(registration.user.id, code, now=utcnow())
                 return _registered(registration, cohort.name)

@@ -312,6 +312,11 @@ def by_pdf(data: bytes) -> Certificate | None:
     return db.session.scalar(sa.select(Certificate).where(Certificate.sha256 == hashlib.sha256(data).hexdigest()))
 
 
+def successor_of(certificate: Certificate) -> Certificate | None:
+    """The certificate that superseded this one (reissued), if any."""
+    return db.session.get(Certificate, certificate.superseded_by_id) if certificate.superseded_by_id else None
+
+
 def certificates_of(user_id: int) -> list[Certificate]:
     return certificates_for([user_id]).get(user_id, [])
 

@@ -11,9 +11,10 @@ from app.certificates.codes import format_code, normalise
 from app.cohorts import services as cohorts
 from app.content.catalog import catalog
 from app.db import utcnow
-from app.errors import AlreadyIssued, CertificateNotMade, InputRejected, NotEligible
+from app.errors import AlreadyIssued, CertificateNotMade, DomainError, InputRejected, NotEligible
 from app.extensions import limiter
 from app.jobs import services as jobs
+from app.web import refusals
 
 bp = Blueprint("certificates", __name__, template_folder="templates")
 
@@ -57,13 +58,7 @@ def verify(code: str):
     certificate = services.by_code(code)
     if certificate is None:
         return render_template("certificates/unknown.html"), 404
-    current = None
-    if certificate.superseded_by_id:
-        from app.certificates.models import Certificate
-        from app.extensions import db
-
-        current = db.session.get(Certificate, certificate.superseded_by_id)
-    return render_template("certificates/verify.html", c=certificate, current=current,
+    return render_template("certificates/verify.html", c=certificate, current=services.successor_of(certificate),
                            linkedin=services.linkedin_url(certificate)
                            if certificate.status == "valid" and _holder(certificate.user_id) else None,
                            verify_url=services.verify_url(certificate.code))
@@ -105,16 +100,18 @@ def issue_one(cohort_id: int):
     user_id = request.form.get("user_id", type=int)
     if user_id not in {p.id for p in cohorts.trainees(cohort_id)}:
         abort(404)
-    try:
+    with refusals(NotEligible, AlreadyIssued, CertificateNotMade, message=_not_issued) as refused:
         certificate = services.issue(current_user.id, user_id, catalog(), now=utcnow(), cohort_id=cohort_id,
                                      override_reason=request.form.get("override_reason"))
-    except NotEligible as exc:
-        flash("Not eligible: " + "; ".join(exc.unmet) + ". To issue anyway, give an override reason.", "error")
-    except (AlreadyIssued, CertificateNotMade) as exc:
-        flash(str(exc), "error")
-    else:
+    if not refused:
         flash(f"Certificate {certificate.display_code} issued to {certificate.holder_name}.", "success")
     return redirect(url_for("certificates.cohort_certificates", cohort_id=cohort_id))
+
+
+def _not_issued(exc: DomainError) -> str:
+    if isinstance(exc, NotEligible):
+        return "Not eligible: " + "; ".join(exc.unmet) + ". To issue anyway, give an override reason."
+    return str(exc)
 
 
 @bp.post("/admin/cohorts/<int:cohort_id>/certificates/issue-all")
@@ -134,11 +131,9 @@ def revoke(code: str):
     certificate = services.by_code(code)
     if certificate is None:
         abort(404)
-    try:
+    with refusals(InputRejected) as refused:
         services.revoke(current_user.id, code, request.form.get("reason", ""), now=utcnow())
-    except InputRejected as exc:
-        flash(str(exc), "error")
-    else:
+    if not refused:
         flash(f"Certificate {certificate.display_code} revoked.", "success")
     return redirect(url_for("certificates.verify", code=certificate.display_code))
 
@@ -146,10 +141,9 @@ def revoke(code: str):
 @bp.post("/admin/certificates/<code>/reissue")
 @admin_required
 def reissue(code: str):
-    try:
+    with refusals(InputRejected, CertificateNotMade) as refused:
         new = services.reissue(current_user.id, code, catalog(), now=utcnow())
-    except (InputRejected, CertificateNotMade) as exc:
-        flash(str(exc), "error")
+    if refused:
         return redirect(url_for("certificates.verify", code=code))
     flash(f"Reissued as {new.display_code} with the name “{new.holder_name}”; the old certificate is superseded.", "success")
     return redirect(url_for("certificates.verify", code=new.display_code))

@@ -64,6 +64,15 @@ def trainees(cohort_id: int) -> list[User]:
         .order_by(User.display_name, User.id)))
 
 
+def trainee_of(cohort_id: int, user_id: int) -> User:
+    """A person enrolled in the cohort (NotFound for anyone else)."""
+    person = db.session.scalar(sa.select(User).join(Enrolment, Enrolment.user_id == User.id)
+                               .where(Enrolment.cohort_id == cohort_id, User.id == user_id))
+    if person is None:
+        raise NotFound("This person is not in the cohort.")
+    return person
+
+
 def cohorts_of(user_id: int) -> list[Cohort]:
     return list(db.session.scalars(sa.select(Cohort).join(Enrolment, Enrolment.cohort_id == Cohort.id)
                                    .where(Enrolment.user_id == user_id).order_by(Cohort.starts_on.desc())))

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.content.problems import ContentProblem
-from app.content.yamlsource import LineDict, LineList, YamlSyntaxError, load_yaml
+from app.content.yamlsource import LineDict, LineList, load_mapping
 
 ID_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-")
 
@@ -51,14 +51,11 @@ def parse_checklist(path: Path, display_path: str) -> tuple[Checklist | None, li
     def problem(line: int, message: str) -> None:
         problems.append(ContentProblem(display_path, line, message))
 
-    try:
-        data = load_yaml(path.read_text(encoding="utf-8"))
-    except YamlSyntaxError as exc:
-        return None, [ContentProblem(display_path, exc.line, str(exc))]
-    if not isinstance(data, LineDict):
-        return None, [ContentProblem(display_path, 1, "the checklist is a mapping with title, intro and groups")]
-    for key in sorted(set(data) - {"title", "intro", "groups"}):
-        problem(data.line_of(key), f"unknown key {key!r}")
+    data, found = load_mapping(path.read_bytes(), display_path, {"title", "intro", "groups"},
+                               what="the checklist is a mapping with title, intro and groups")
+    problems.extend(found)
+    if data is None:
+        return None, problems
     title, intro = data.get("title"), data.get("intro", "")
     if not isinstance(title, str) or not title.strip():
         problem(data.line_of("title"), "'title' must be non-empty text")

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from app.content.problems import ContentProblem
-from app.content.yamlsource import LineDict, LineList, YamlSyntaxError, load_yaml
+from app.content.yamlsource import LineDict, LineList, load_mapping
 
 AGENDA_KINDS = ("session", "break", "lunch", "event")
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -89,20 +89,13 @@ def load_course(path: Path, display_path: str) -> tuple[Course | None, list[Cont
         problems.append(ContentProblem(display_path, line, message))
 
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         return None, [ContentProblem(display_path, 0, "file is missing")]
-    except UnicodeDecodeError as exc:
-        return None, [ContentProblem(display_path, 1, f"not UTF-8 text ({exc.reason})")]
-    try:
-        data = load_yaml(text)
-    except YamlSyntaxError as exc:
-        return None, [ContentProblem(display_path, exc.line, str(exc))]
-    if not isinstance(data, LineDict):
-        return None, [ContentProblem(display_path, 1, "expected a mapping of course settings")]
-
-    for key in sorted(set(data) - COURSE_KEYS):
-        problem(data.line_of(key), f"unknown key {key!r}")
+    data, found = load_mapping(raw, display_path, COURSE_KEYS, what="expected a mapping of course settings")
+    problems.extend(found)
+    if data is None:
+        return None, problems
     title = _text(data, "title", problem)
     code = _text(data, "code", problem)
     description = _text(data, "description", problem)

@@ -9,7 +9,7 @@ from typing import Any, cast
 
 from app.content.problems import ContentProblem
 from app.content.rubrics import Rubric, parse_rubric
-from app.content.yamlsource import LineDict, YamlSyntaxError, load_yaml
+from app.content.yamlsource import LineDict, load_mapping
 
 LESSON_PATH = "/lessons/"  # learn.lesson's route (app/learn/views.py); the workbook parses it back
 
@@ -137,15 +137,11 @@ def parse_lesson(path: Path, display_path: str, day_number: int) -> tuple[Lesson
     front, body, body_line = split_front_matter(text.replace("\r\n", "\n"))
     if front is None:
         return None, [ContentProblem(display_path, 1, "a lesson starts with YAML front matter between '---' lines")]
-    try:
-        meta = load_yaml(front, first_line=2)
-    except YamlSyntaxError as exc:
-        return None, [ContentProblem(display_path, exc.line, str(exc))]
-    if not isinstance(meta, LineDict):
-        return None, [ContentProblem(display_path, 2, "front matter must be a mapping of keys to values")]
-
-    for key in sorted(set(meta) - FRONT_MATTER_KEYS):
-        problem(meta.line_of(key), f"unknown front-matter key {key!r} (allowed: {', '.join(sorted(FRONT_MATTER_KEYS))})")
+    meta, found = load_mapping(front, display_path, FRONT_MATTER_KEYS, keys_called="front-matter key",
+                               what="front matter must be a mapping of keys to values", first_line=2)
+    problems.extend(found)
+    if meta is None:
+        return None, problems
     for key in sorted(REQUIRED_KEYS - set(meta)):
         problem(1, f"front matter is missing {key!r}")
 

@@ -1,9 +1,12 @@
 """YAML loading that remembers line numbers, so content errors can say `file:line`."""
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import yaml
+
+from app.content.problems import ContentProblem
 
 
 class LineDict(dict[str, Any]):
@@ -76,6 +79,35 @@ def load_yaml(text: str, *, first_line: int = 1) -> Any:
         raise YamlSyntaxError(first_line, f"YAML: {exc}") from None
     _shift(data, first_line - 1)
     return data
+
+
+def load_mapping(source: str | bytes, display_path: str, allowed_keys: Collection[str], *, what: str,
+                 keys_called: str = "key", first_line: int = 1) -> tuple[LineDict | None, list[ContentProblem]]:
+    """A content file's YAML that must be one mapping (a whole file, or front matter starting at `first_line`).
+
+    `source` is the file's bytes (decoded as UTF-8) or its text; `display_path` is how problems name
+    the file; `allowed_keys` are the top-level keys it may have; `what` is the sentence saying what
+    the file should be when it is not a mapping ("the checklist is a mapping with title, intro and
+    groups"); `keys_called` names its keys in messages ("quiz key", "front-matter key").
+
+    Returns the mapping (None if there is none to check further) and the problems, each with the
+    file and line: not UTF-8 text, a YAML syntax error where the parser stopped, not a mapping, and
+    one "unknown <keys_called> 'x' (allowed: …)" per unknown key at that key's line. Unknown keys do
+    not stop the caller from checking the rest."""
+    if isinstance(source, bytes):
+        try:
+            source = source.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return None, [ContentProblem(display_path, first_line, f"not UTF-8 text ({exc.reason})")]
+    try:
+        data = load_yaml(source, first_line=first_line)
+    except YamlSyntaxError as exc:
+        return None, [ContentProblem(display_path, exc.line, str(exc))]
+    if not isinstance(data, LineDict):
+        return None, [ContentProblem(display_path, first_line, what)]
+    allowed = ", ".join(sorted(allowed_keys))
+    return data, [ContentProblem(display_path, data.line_of(key), f"unknown {keys_called} {key!r} (allowed: {allowed})")
+                  for key in sorted(set(data) - set(allowed_keys))]
 
 
 def _shift(value: Any, by: int) -> None:

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 
 from app.content.catalog import Catalog, Lesson
@@ -83,6 +84,13 @@ def notes_for(user_id: int, lesson: Lesson) -> dict[str, ReflectionNote]:
     rows = db.session.scalars(sa.select(ReflectionNote).where(ReflectionNote.user_id == user_id,
                                                               ReflectionNote.lesson_key == lesson.key))
     return {row.prompt_key: row for row in rows}
+
+
+def notes_in_course_order(user_id: int, catalog: Catalog) -> list[tuple[Lesson, Markup, ReflectionNote]]:
+    """(lesson, prompt html, note) for every reflection prompt the person has written a note for, in course order."""
+    notes = {n.prompt_key: n for n in db.session.scalars(sa.select(ReflectionNote).where(ReflectionNote.user_id == user_id))}
+    return [(lesson, segment.html, notes[segment.key]) for lesson in catalog.lessons for segment in lesson.segments
+            if segment.kind == "reflection" and segment.key in notes and notes[segment.key].body]
 
 
 def save_note(user_id: int, lesson: Lesson, prompt_key: str, body: str, *, now: datetime) -> None:

@@ -18,6 +18,7 @@ from app.learn.search import search as search_lessons
 from app.extensions import limiter
 from app.live import sessions
 from app.quizzes.services import standings
+from app.web import refusals
 
 bp = Blueprint("learn", __name__, template_folder="templates")
 
@@ -125,11 +126,10 @@ def join():
     """Enter a cohort's enrolment code. (/join is kept for live-session codes.)"""
     form = JoinForm()
     if form.validate_on_submit():
-        try:
+        with refusals(InputRejected, form=form, field="code") as refused:
             cohort = cohorts.join_with_code(current_user.id, form.code.data or "", now=utcnow())
-        except InputRejected as exc:
+        if refused:
             throttle.note_failure()
-            form.code.errors = [str(exc)]
         else:
             flash(f"You are enrolled in {cohort.name}.", "success")
             return redirect(url_for("learn.home"))

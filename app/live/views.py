@@ -25,7 +25,7 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from app.web import public_url, wants_json
+from app.web import public_url, refusals, wants_json
 from app.auth.access import instructor_required
 from app.content.catalog import catalog
 from app.csvout import csv_response
@@ -224,10 +224,9 @@ def start():
         cohort_id = int(request.form.get("cohort_id", "0"))
     except ValueError:
         abort(400)
-    try:
+    with refusals(InputRejected) as refused:
         session = sessions.start_session(current_user.id, cohort_id, day, catalog(), now=utcnow())
-    except InputRejected as exc:
-        flash(str(exc), "error")
+    if refused:
         return redirect(url_for("teach.cohort", cohort_id=cohort_id) + "#live", 303)
     return redirect(url_for("live.present", session_id=session.id), 303)
 
@@ -479,12 +478,9 @@ def attendance_correct(session_id: int, user_id: int):
         flash(f"{line.user.display_name}: the measured {line.measured_minutes} min count again.", "success")
         return redirect(url_for("live.attendance_register", session_id=session.id), 303)
     elif form.validate_on_submit():
-        try:
+        with refusals(InputRejected, form=form, field="minutes") as refused:
             attendance.credit(current_user.id, session.id, user_id, form.minutes.data, form.note.data or "", now=utcnow())
-        except InputRejected as exc:
-            target = getattr(form, exc.field or "minutes", form.minutes)
-            target.errors = [*target.errors, str(exc)]
-        else:
+        if not refused:
             flash(f"{line.user.display_name}: {form.minutes.data} min now count for this session.", "success")
             return redirect(url_for("live.attendance_register", session_id=session.id), 303)
     return render_template("live/attendance_correct.html", session=session, cohort=cohort, line=line, form=form,

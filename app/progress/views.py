@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, Response, render_template
 from flask_login import current_user, login_required
 
@@ -9,26 +8,12 @@ from app.certificates.services import certificates_of, verify_url
 from app.content.catalog import catalog
 from app.content.rendering import plain_text
 from app.db import utcnow
-from app.extensions import db
 from app.learn import services as learn
-from app.learn.models import ReflectionNote
 from app.progress import services
 from app.progress.notes import notes_markdown
 from app.quizzes.services import standings
 
 bp = Blueprint("progress", __name__, template_folder="templates")
-
-
-def _my_notes(cat):
-    """(lesson, prompt html, note) for the signed-in person, in course order."""
-    notes = {n.prompt_key: n for n in db.session.scalars(
-        sa.select(ReflectionNote).where(ReflectionNote.user_id == current_user.id))}
-    out = []
-    for lesson in cat.lessons:
-        for segment in lesson.segments:
-            if segment.kind == "reflection" and segment.key in notes and notes[segment.key].body:
-                out.append((lesson, segment.html, notes[segment.key]))
-    return out
 
 
 @bp.get("/progress")
@@ -41,7 +26,8 @@ def progress():
     return render_template("progress/progress.html", report=report, overview=overview, catalog=cat,
                            certificates=certificates, verify_urls={c.id: verify_url(c.code) for c in certificates},
                            standings=standings(current_user.id, cat.quizzes),
-                           seconds=services.study_seconds(current_user.id), notes=_my_notes(cat),
+                           seconds=services.study_seconds(current_user.id),
+                           notes=learn.notes_in_course_order(current_user.id, cat),
                            live_days=services.live_days(current_user.id, cat),
                            activity_submissions=activities.submissions_by_activity(current_user.id))
 
@@ -50,7 +36,8 @@ def progress():
 @login_required
 def notes_export():
     cat = catalog()
-    entries = [(lesson.title, plain_text(str(prompt)), note.body, note.updated_at) for lesson, prompt, note in _my_notes(cat)]
+    entries = [(lesson.title, plain_text(str(prompt)), note.body, note.updated_at)
+               for lesson, prompt, note in learn.notes_in_course_order(current_user.id, cat)]
     text = notes_markdown(cat.course.title, current_user.display_name, utcnow(), entries)
     return Response(text, mimetype="text/markdown",
                     headers={"Content-Disposition": 'attachment; filename="reflection-notes.md"'})

@@ -3,23 +3,20 @@ from __future__ import annotations
 
 import re
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
 from app.activities import services as activities
 from app.auth.access import instructor_required
-from app.auth.models import Role, User
+from app.auth.models import Role
 from app.cohorts import services as cohorts
 from app.content.catalog import catalog
 from app.csvout import csv_response
 from app.db import utcnow
-from app.errors import NotFound
-from app.extensions import db
 from app.live import screens, sessions
 from app.progress import services as progress
-from app.quizzes.models import QuizAttempt
 from app.quizzes.services import finished_attempts, review, standings
+from app.teach import services
 from app.teach.analytics import cue_cells, cue_figures, question_stats
 from app.teach.grid import SORTS, build_rows
 
@@ -86,9 +83,7 @@ def grid_csv(cohort_id: int):
 @bp.get("/cohorts/<int:cohort_id>/trainees/<int:user_id>")
 def trainee(cohort_id: int, user_id: int):
     current = _cohort(cohort_id)
-    if user_id not in {p.id for p in cohorts.trainees(cohort_id)}:
-        raise NotFound("This person is not in the cohort.")
-    person = db.session.get(User, user_id)
+    person = cohorts.trainee_of(cohort_id, user_id)
     cat = catalog()
     return render_template("teach/trainee.html", cohort=current, person=person, catalog=cat,
                            report=progress.report_for(user_id, cat, now=utcnow()), standings=standings(user_id, cat.quizzes),
@@ -101,13 +96,10 @@ def trainee(cohort_id: int, user_id: int):
 def trainee_attempt(cohort_id: int, user_id: int, attempt_id: int):
     """A finished attempt of a trainee in one of the instructor's cohorts, question by question."""
     current = _cohort(cohort_id)
-    if user_id not in {p.id for p in cohorts.trainees(cohort_id)}:
-        raise NotFound("This person is not in the cohort.")
-    attempt = db.session.get(QuizAttempt, attempt_id)
-    if attempt is None or attempt.user_id != user_id or not attempt.is_finished:
-        raise NotFound("There is no such finished attempt.")
+    person = cohorts.trainee_of(cohort_id, user_id)
+    attempt = services.finished_attempt(user_id, attempt_id)
     cat = catalog()
-    return render_template("teach/attempt.html", cohort=current, person=db.session.get(User, user_id), attempt=attempt,
+    return render_template("teach/attempt.html", cohort=current, person=person, attempt=attempt,
                            quiz=cat.quiz(attempt.quiz_key), reviews=review(attempt))
 
 
@@ -116,9 +108,7 @@ def _analytics(cohort_id: int, quiz_id: str):
     quiz = cat.quiz(quiz_id)
     if quiz is None:
         abort(404)
-    ids = [p.id for p in cohorts.trainees(cohort_id)]
-    rows = db.session.execute(sa.select(QuizAttempt.questions, QuizAttempt.answers).where(
-        QuizAttempt.quiz_key == quiz_id, QuizAttempt.user_id.in_(ids), QuizAttempt.finished_at.is_not(None))).all() if ids else []
+    rows = services.finished_answers(quiz_id, [p.id for p in cohorts.trainees(cohort_id)])
     return quiz, question_stats(rows, [q.id for q in quiz.questions]), len(rows)
 
 

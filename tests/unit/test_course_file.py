@@ -56,7 +56,7 @@ days:
     assert course is None
     rendered = [str(p) for p in problems]
     assert "course.yaml:4: 'hours' must be a positive number" in rendered
-    assert "course.yaml:5: unknown key 'colour'" in rendered
+    assert "course.yaml:5: unknown key 'colour' (allowed: code, completion, days, description, hours, title)" in rendered
     assert any(p.startswith("course.yaml:12: agenda item starts at 09:30") for p in rendered)
     assert any(p.startswith("course.yaml:12: agenda 'kind' must be one of") for p in rendered)
     assert "course.yaml:13: agenda item ends (10:00) before it starts (11:00)" in rendered
