@@ -14,7 +14,7 @@ from typing import Any, cast
 
 from app.content.lessons import lesson_url
 from app.content.problems import ContentProblem
-from app.content.yamlsource import LineDict, LineList, YamlSyntaxError, load_yaml
+from app.content.yamlsource import LineDict, LineList, load_mapping
 from app.quizzes.types import registry as question_types
 from app.quizzes.types.base import QuestionType
 
@@ -161,17 +161,10 @@ def parse_quiz(path: Path, display_path: str) -> tuple[Quiz | None, list[Content
         problems.append(ContentProblem(display_path, line, message))
 
     raw = path.read_bytes()
-    try:
-        data = load_yaml(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        return None, [ContentProblem(display_path, 1, f"not UTF-8 text ({exc.reason})")]
-    except YamlSyntaxError as exc:
-        return None, [ContentProblem(display_path, exc.line, str(exc))]
-    if not isinstance(data, LineDict):
-        return None, [ContentProblem(display_path, 1, "a quiz file is a mapping of settings with a 'questions' list")]
-
-    for key in sorted(set(data) - QUIZ_KEYS):
-        problem(data.line_of(key), f"unknown quiz key {key!r} (allowed: {', '.join(sorted(QUIZ_KEYS))})")
+    data, problems = load_mapping(raw, display_path, QUIZ_KEYS, keys_called="quiz key",
+                                  what="a quiz file is a mapping of settings with a 'questions' list")
+    if data is None:
+        return None, problems
     quiz_id = data.get("id")
     if not isinstance(quiz_id, str) or not ID.match(quiz_id):
         problem(data.line_of("id"), "'id' must be lower-case letters, digits and hyphens")

@@ -310,3 +310,21 @@ def review_links(attempt: QuizAttempt, quiz: Quiz | None) -> dict[str, str]:
         if link:
             links[data["id"]] = link
     return links
+
+
+def finished_attempt(user_id: int, attempt_id: int) -> QuizAttempt:
+    """One of this person's finished attempts (NotFound for anyone else's, or one still open)."""
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    if attempt is None or attempt.user_id != user_id or not attempt.is_finished:
+        raise NotFound("There is no such finished attempt.")
+    return attempt
+
+
+def finished_answers(quiz_key: str, user_ids: Iterable[int]) -> list[tuple[list[dict[str, Any]], dict[str, Any]]]:
+    """(questions, answers) of every finished attempt at the quiz by these people, for question analytics."""
+    ids = list(user_ids)
+    if not ids:
+        return []
+    rows = db.session.execute(sa.select(QuizAttempt.questions, QuizAttempt.answers).where(
+        QuizAttempt.quiz_key == quiz_key, QuizAttempt.user_id.in_(ids), QuizAttempt.finished_at.is_not(None)))
+    return [(questions, answers) for questions, answers in rows]

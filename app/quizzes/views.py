@@ -9,6 +9,7 @@ from app.errors import AttemptClosed, AttemptLimitReached, UnansweredQuestions
 from app.quizzes import completeness, services, timing
 from app.quizzes.answers import answers_from_form
 from app.quizzes.snapshot import public_question
+from app.web import refusals
 
 bp = Blueprint("quizzes", __name__, template_folder="templates")
 
@@ -28,10 +29,9 @@ def quiz(quiz_id: str):
 @login_required
 def start(quiz_id: str):
     current = services.get_quiz(catalog(), quiz_id)
-    try:
+    with refusals(AttemptLimitReached) as refused:
         attempt = services.start_attempt(current_user.id, current, now=utcnow())
-    except AttemptLimitReached as exc:
-        flash(str(exc), "error")
+    if refused:
         return redirect(url_for("quizzes.quiz", quiz_id=quiz_id))
     return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
 
@@ -65,24 +65,24 @@ def attempt(attempt_id: int):
 def answer(attempt_id: int):
     current = services.own_attempt(current_user.id, attempt_id)
     answers = answers_from_form(current.questions, request.form)
-    try:
-        if request.form.get("check"):
-            question_id = request.form["check"]
-            services.check_question(current_user.id, attempt_id, question_id, answers, now=utcnow())
-            return redirect(url_for("quizzes.attempt", attempt_id=attempt_id) + f"#question-{question_id}")
-        if request.form.get("action") == "save":
-            saved = services.save_answers(current_user.id, attempt_id, answers, now=utcnow())
-            flash(f"Your answers are saved. Submit them by {saved.deadline_at:%H:%M} UTC." if saved.deadline_at
-                  else "Your answers are saved. Come back to finish any time.", "success")
-            return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
-        finished, first_time = services.submit_attempt(current_user.id, attempt_id, request.form.get("token", ""),
-                                                       answers, now=utcnow(),
-                                                       allow_unanswered=request.form.get("allow_unanswered") == "1")
-    except UnansweredQuestions:
-        # nothing graded; the answers sent are saved and the page asks (take.html, #unanswered)
-        return redirect(url_for("quizzes.attempt", attempt_id=attempt_id, confirm=1) + "#unanswered")
-    except AttemptClosed as exc:
-        flash(str(exc), "error")
+    with refusals(AttemptClosed) as refused:
+        try:
+            if request.form.get("check"):
+                question_id = request.form["check"]
+                services.check_question(current_user.id, attempt_id, question_id, answers, now=utcnow())
+                return redirect(url_for("quizzes.attempt", attempt_id=attempt_id) + f"#question-{question_id}")
+            if request.form.get("action") == "save":
+                saved = services.save_answers(current_user.id, attempt_id, answers, now=utcnow())
+                flash(f"Your answers are saved. Submit them by {saved.deadline_at:%H:%M} UTC." if saved.deadline_at
+                      else "Your answers are saved. Come back to finish any time.", "success")
+                return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
+            finished, first_time = services.submit_attempt(current_user.id, attempt_id, request.form.get("token", ""),
+                                                           answers, now=utcnow(),
+                                                           allow_unanswered=request.form.get("allow_unanswered") == "1")
+        except UnansweredQuestions:
+            # nothing graded; the answers sent are saved and the page asks (take.html, #unanswered)
+            return redirect(url_for("quizzes.attempt", attempt_id=attempt_id, confirm=1) + "#unanswered")
+    if refused:
         return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
     if not first_time:
         flash("This attempt had already been submitted; it was recorded once.", "info")

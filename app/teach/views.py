@@ -16,7 +16,7 @@ from app.db import utcnow
 from app.live import screens, sessions
 from app.progress import services as progress
 from app.quizzes.services import finished_attempts, review, standings
-from app.teach import services
+from app.quizzes import services as quiz_services
 from app.teach.analytics import cue_cells, cue_figures, question_stats
 from app.teach.grid import SORTS, build_rows
 
@@ -97,7 +97,7 @@ def trainee_attempt(cohort_id: int, user_id: int, attempt_id: int):
     """A finished attempt of a trainee in one of the instructor's cohorts, question by question."""
     current = _cohort(cohort_id)
     person = cohorts.trainee_of(cohort_id, user_id)
-    attempt = services.finished_attempt(user_id, attempt_id)
+    attempt = quiz_services.finished_attempt(user_id, attempt_id)
     cat = catalog()
     return render_template("teach/attempt.html", cohort=current, person=person, attempt=attempt,
                            quiz=cat.quiz(attempt.quiz_key), reviews=review(attempt))
@@ -108,7 +108,7 @@ def _analytics(cohort_id: int, quiz_id: str):
     quiz = cat.quiz(quiz_id)
     if quiz is None:
         abort(404)
-    rows = services.finished_answers(quiz_id, [p.id for p in cohorts.trainees(cohort_id)])
+    rows = quiz_services.finished_answers(quiz_id, [p.id for p in cohorts.trainees(cohort_id)])
     return quiz, question_stats(rows, [q.id for q in quiz.questions]), len(rows)
 
 
