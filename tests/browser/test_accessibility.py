@@ -41,7 +41,7 @@ from app.learn import services as learn
 from app.live import attendance, polls, sessions
 from app.live.broker import current_broker
 from app.quizzes import services as quizzes
-from tests.browser.conftest import browser_app, serving
+from tests.plugins.browser import browser_app, serving
 
 pytestmark = pytest.mark.browser
 

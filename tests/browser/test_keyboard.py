@@ -15,7 +15,7 @@ from app.auth.services import user_by_email
 from app.certificates import services as certificates
 from app.content.catalog import catalog
 from app.db import utcnow
-from tests.browser.conftest import browser_app, serving
+from tests.plugins.browser import browser_app, serving
 
 pytestmark = pytest.mark.browser
 

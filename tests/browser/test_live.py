@@ -13,7 +13,7 @@ from app.db import utcnow
 from app.extensions import db
 from app.live import sessions
 from app.live.models import LiveParticipant
-from tests.browser.conftest import browser_app, serving
+from tests.plugins.browser import browser_app, serving
 
 pytestmark = pytest.mark.browser
 

@@ -16,7 +16,7 @@ from app.extensions import db
 from app.live import polls, sessions
 from app.live.broker import current_broker
 from app.live.models import LiveAttendanceCredit, LiveParticipant, LiveSession
-from tests.browser.conftest import browser_app, serving
+from tests.plugins.browser import browser_app, serving
 from tests.browser.test_live import sign_in
 
 pytestmark = pytest.mark.browser

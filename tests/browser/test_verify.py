@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from app.certificates import services
 from app.content.catalog import catalog
 from app.db import utcnow
-from tests.browser.conftest import browser_app, serving
+from tests.plugins.browser import browser_app, serving
 
 pytestmark = pytest.mark.browser
 

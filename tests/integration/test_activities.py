@@ -16,7 +16,7 @@ from app.content.catalog import catalog
 from app.db import utcnow
 from app.extensions import db
 from app.learn import services as learn
-from tests.conftest import signed_in as login
+from tests.plugins.factories import signed_in as login
 
 SLUG = "stage-06-identifying-stepping-stones"
 KEY = "stage-06-stepping-stones"

@@ -12,7 +12,7 @@ from app.cohorts import services as cohorts
 from app.content.catalog import catalog
 from app.db import utcnow
 from app.errors import NotEligible
-from tests.conftest import PASSWORD, csrf_token_from
+from tests.plugins.factories import PASSWORD, csrf_token_from
 from tests.integration.test_activities import KEY, SLUG, SUBMIT, mark_url, submissions
 from tests.integration.test_certificates import make_eligible
 

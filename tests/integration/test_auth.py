@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from app.auth import services
 from app.auth.models import AuthToken, User
 from app.extensions import db
-from tests.conftest import PASSWORD
+from tests.plugins.factories import PASSWORD
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 

@@ -15,7 +15,7 @@ from app.errors import AlreadyIssued, NotEligible
 from app.extensions import db
 from app.learn.models import LessonCompletion
 from app.quizzes.models import QuizAttempt
-from tests.conftest import signed_in as login
+from tests.plugins.factories import signed_in as login
 
 HOSTILE = '<img src="file:///etc/passwd"> Zoë Ångström'
 

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from app.checklist.models import ChecklistEntry
 from app.extensions import db
-from tests.conftest import PASSWORD
+from tests.plugins.factories import PASSWORD
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")

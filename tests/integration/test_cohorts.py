@@ -5,7 +5,7 @@ from app.cohorts import services as cohorts
 from app.cohorts.models import Cohort, Enrolment
 from app.db import utcnow
 from app.extensions import db
-from tests.conftest import PASSWORD
+from tests.plugins.factories import PASSWORD
 
 
 def admin_client(app, make_user):

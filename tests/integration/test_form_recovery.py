@@ -9,7 +9,7 @@ from werkzeug.datastructures import MultiDict
 from app.content.catalog import catalog
 from app.extensions import db
 from app.learn.models import ReflectionNote
-from tests.conftest import PASSWORD, csrf_token_from
+from tests.plugins.factories import PASSWORD, csrf_token_from
 
 NOTE = "What I learnt today:\nclusters need a <champion> & a shared vision"
 

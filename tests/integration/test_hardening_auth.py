@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from app.auth import passwords
-from tests.conftest import PASSWORD
+from tests.plugins.factories import PASSWORD
 from datetime import UTC
 
 NEW_PASSWORD = "harbour quilt meadow"
@@ -162,7 +162,7 @@ def test_finding_4_gunicorn_access_log_has_no_link_tokens(database_uri, tmp_path
     import urllib.error
     import urllib.request
 
-    from tests.integration import real_servers as servers
+    from tests.plugins import gunicorn as servers
 
     port, log = servers.free_port(), tmp_path / "gunicorn.log"
     process = servers.start(database_uri, port, log, threads=2)
@@ -250,7 +250,7 @@ def test_finding_5_issuing_a_link_voids_the_earlier_ones(app, make_user):
 # --- finding 11a: a new CSRF token at sign-in and at sign-out ----------------------------------
 
 def test_finding_11a_csrf_token_is_rotated_at_sign_in_and_sign_out(app, client, make_user):
-    from tests.conftest import csrf_token_from
+    from tests.plugins.factories import csrf_token_from
 
     app.config["WTF_CSRF_ENABLED"] = True
     user = make_user()
@@ -301,7 +301,6 @@ def test_finding_11d_remember_cookie_days_is_a_setting(database_uri, monkeypatch
 
 # --- finding 6: self-registration does not say which addresses have accounts --------------------
 
-from tests.integration.test_mail import smtp_server  # noqa: E402,F401 - a fixture (test_mail's tiny SMTP server)
 
 
 @pytest.fixture
@@ -356,7 +355,7 @@ def test_finding_6_registration_answers_the_same_for_an_existing_email(app, make
 
 
 def test_finding_6_registration_mails_the_new_person_or_the_owner(app, make_user, open_registration,
-                                                                  smtp_server):  # noqa: F811 - the fixture
+                                                                  smtp_server):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.server_address[1], MAIL_USE_TLS=False)
     make_user(email="owner@example.org")
     pages = []

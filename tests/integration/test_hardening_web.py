@@ -14,8 +14,8 @@ from app.cohorts import services as cohorts
 from app.content.catalog import catalog
 from app.db import utcnow
 from app.extensions import db
-from tests.conftest import csrf_token_from
-from tests.integration.live_room import join, start
+from tests.plugins.factories import csrf_token_from
+from tests.plugins.live import join, start
 
 
 # --- finding 7: private downloads and JSON are not cached -----------------------------------------
@@ -104,7 +104,7 @@ def test_finding_9_names_notes_and_cohort_names_refuse_them_with_the_field_named
 
 
 def test_finding_9_answers_sent_as_json_lose_nul_instead_of_breaking_the_database(app, room):
-    from tests.integration.live_room import bank_poll
+    from tests.plugins.live import bank_poll
     teacher, session = start(app, room)
     ana, _ = join(app, room["ana"], session.code)
     poll = bank_poll(teacher, session)
@@ -120,7 +120,7 @@ def test_finding_9_answers_sent_as_json_lose_nul_instead_of_breaking_the_databas
 
 def test_finding_10_json_nested_50000_deep_is_a_bad_request_not_a_500(app, room):
     deep = "[" * 50_000 + "]" * 50_000
-    from tests.integration.live_room import bank_poll
+    from tests.plugins.live import bank_poll
     teacher, session = start(app, room)
     ana, _ = join(app, room["ana"], session.code)
     poll = bank_poll(teacher, session)
@@ -167,7 +167,7 @@ def test_finding_11_healthz_tells_strangers_only_up_or_down(app, client, make_us
 def test_finding_11_no_server_header_and_slow_headers_are_cut_off(database_uri, tmp_path):
     """gunicorn serving clients directly (room mode): no Server header; 300 connections dribbling
     their headers neither slow /healthz nor stay open past LECTERN_HEADER_TIMEOUT."""
-    from tests.integration import real_servers as servers
+    from tests.plugins import gunicorn as servers
 
     port, log = servers.free_port(), tmp_path / "server.log"
     server = servers.start(database_uri, port, log, env={"LECTERN_HEADER_TIMEOUT": "3"})
@@ -202,7 +202,7 @@ def test_finding_11_no_server_header_and_slow_headers_are_cut_off(database_uri, 
 def test_finding_11_a_steady_client_is_not_cut_off(database_uri, tmp_path):
     """The header deadline counts from a request's first byte: a keep-alive connection that sends a
     second request later is served."""
-    from tests.integration import real_servers as servers
+    from tests.plugins import gunicorn as servers
 
     port, log = servers.free_port(), tmp_path / "server.log"
     server = servers.start(database_uri, port, log, env={"LECTERN_HEADER_TIMEOUT": "2"})

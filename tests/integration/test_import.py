@@ -8,7 +8,7 @@ from app.cohorts.models import Enrolment
 from app.db import utcnow
 from app.extensions import db
 from app.jobs.models import Job
-from tests.conftest import PASSWORD
+from tests.plugins.factories import PASSWORD
 
 
 def people_csv(n=500, bad=()):

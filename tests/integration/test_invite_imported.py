@@ -8,9 +8,8 @@ from app.audit.models import AuditEvent
 from app.auth.models import User
 from app.extensions import db
 from app.jobs.models import Job
-from tests.conftest import PASSWORD
+from tests.plugins.factories import PASSWORD
 from tests.integration.test_import import admin, people_csv, upload
-from tests.integration.test_mail import smtp_server  # noqa: F401 - a fixture
 
 
 def _import(client, n):
@@ -51,7 +50,7 @@ def test_without_mail_everyone_imported_gets_a_personal_link_on_a_sheet(app, mak
     assert "not valid any more" in app.test_client().get(old).get_data(as_text=True)
 
 
-def test_with_mail_everyone_imported_is_mailed_their_own_link(app, make_user, smtp_server):  # noqa: F811
+def test_with_mail_everyone_imported_is_mailed_their_own_link(app, make_user, smtp_server):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.server_address[1], MAIL_USE_TLS=False,
                       MAIL_SENDER="lectern@example.org")
     client = admin(app, make_user)

@@ -10,7 +10,7 @@ from app.db import utcnow
 from app.extensions import db
 from app.jobs import services as jobs
 from app.jobs.models import Job
-from tests.conftest import signed_in as login
+from tests.plugins.factories import signed_in as login
 
 
 def test_a_job_silent_for_too_long_is_shown_as_interrupted_with_what_was_kept(app, make_user):

@@ -17,9 +17,9 @@ from app.db import utcnow
 from app.extensions import db
 from app.jobs import services as jobs
 from app.jobs.models import Job
-from tests.conftest import TEST_REDIS_URL, redis_up
-from tests.conftest import signed_in as login
-from tests.integration.real_servers import ROOT
+from tests.plugins.flask_app import TEST_REDIS_URL, redis_up
+from tests.plugins.factories import signed_in as login
+from tests.plugins.gunicorn import ROOT
 from tests.integration.test_certificates import make_eligible
 from tests.integration.test_import import people_csv, upload
 

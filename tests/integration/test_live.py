@@ -12,9 +12,9 @@ from app.live import polls, screens, sessions
 from app.live.broker import current_broker
 from app.live.models import LiveAnswer, LiveParticipant, LivePoll, LiveSession
 from app.progress import services as progress
-from tests.conftest import signed_in as login
-from tests.engine import EventStream, engine
-from tests.integration.live_room import JSON, bank_poll, first_single, join, start
+from tests.plugins.factories import signed_in as login
+from tests.plugins.engine import EventStream, engine
+from tests.plugins.live import JSON, bank_poll, first_single, join, start
 
 
 def test_a_whole_session_from_start_to_csv(app, room):

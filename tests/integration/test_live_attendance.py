@@ -11,8 +11,8 @@ from app.extensions import db
 from app.live import attendance, sessions
 from app.live.models import LiveAttendanceCredit, LiveParticipant, LivePoll, LiveSession
 from app.progress import services as progress
-from tests.conftest import signed_in as login
-from tests.integration.live_room import bank_poll, join, start
+from tests.plugins.factories import signed_in as login
+from tests.plugins.live import bank_poll, join, start
 
 
 def lasted(session, hours):

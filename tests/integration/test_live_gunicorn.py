@@ -23,7 +23,8 @@ from app.cohorts import services as cohorts
 from app.content.catalog import catalog
 from app.db import utcnow
 from app.live import sessions
-from tests.conftest import PASSWORD, TEST_REDIS_URL, csrf_token_from, redis_up
+from tests.plugins.flask_app import TEST_REDIS_URL, redis_up
+from tests.plugins.factories import PASSWORD, csrf_token_from
 
 REDIS_URL = TEST_REDIS_URL
 ROOT = Path(__file__).resolve().parents[2]

@@ -5,7 +5,7 @@ from app.cohorts import services as cohorts
 from app.content.catalog import catalog
 from app.db import utcnow
 from app.live import sessions
-from tests.conftest import PASSWORD
+from tests.plugins.factories import PASSWORD
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.live import polls, screens, sessions
 from app.live.broker import LocalBroker
 from app.live.models import LiveSession
-from tests.integration.live_room import first_single
+from tests.plugins.live import first_single
 
 
 def _drain(subscription):

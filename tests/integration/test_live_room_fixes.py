@@ -15,8 +15,8 @@ from app.extensions import db
 from app.live import attendance, rules, screens, sessions
 from app.live.broker import current_broker
 from app.live.models import LiveAttendanceCredit, LiveParticipant, LiveSession
-from tests.conftest import signed_in as login
-from tests.integration.live_room import JSON, bank_poll, first_single, join, start
+from tests.plugins.factories import signed_in as login
+from tests.plugins.live import JSON, bank_poll, first_single, join, start
 
 import pytest
 

@@ -10,10 +10,10 @@ from app.db import utcnow
 from app.extensions import db
 from app.live import sessions
 from app.live.broker import current_broker
-from tests.conftest import TEST_REDIS_URL, redis_up
-from tests.conftest import signed_in as login
-from tests.engine import EventStream, end_reason, engine
-from tests.integration.live_room import JSON, bank_poll, join, start
+from tests.plugins.flask_app import TEST_REDIS_URL, redis_up
+from tests.plugins.factories import signed_in as login
+from tests.plugins.engine import EventStream, end_reason, engine
+from tests.plugins.live import JSON, bank_poll, join, start
 
 
 def test_streams_end_within_15_s_of_sign_out_deactivation_and_removal(app, room, make_user):
@@ -189,7 +189,7 @@ def test_gunicorn_stops_at_once_with_a_stream_open(app, room, database_uri, tmp_
     import http.client
     import signal as signals
 
-    from tests.integration import real_servers as servers
+    from tests.plugins import gunicorn as servers
 
     ana_id, ana_email = room["ana"].id, room["ana"].email
     _teacher, session = start(app, room)

@@ -5,7 +5,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from app.extensions import db
-from tests.conftest import ON_POSTGRES
+from tests.plugins.flask_app import ON_POSTGRES
 
 
 def test_empty_database_upgrades_to_head_matching_the_models(app):
@@ -22,7 +22,7 @@ def test_fresh_upgrade_from_nothing(tmp_path):
     if ON_POSTGRES:
         return
     from app import create_app
-    from tests.conftest import migrate_to_head
+    from tests.plugins.flask_app import migrate_to_head
 
     target = tmp_path / "fresh.db"
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{target}"})

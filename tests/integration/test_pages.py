@@ -1,7 +1,7 @@
 import pytest
 from flask import abort
 
-from tests.conftest import csrf_token_from
+from tests.plugins.factories import csrf_token_from
 
 
 def test_home_requires_sign_in(client):

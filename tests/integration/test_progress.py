@@ -6,7 +6,7 @@ from app.content.catalog import catalog
 from app.db import utcnow
 from app.extensions import db
 from app.learn.models import LessonVisit
-from tests.conftest import PASSWORD
+from tests.plugins.factories import PASSWORD
 
 
 def test_progress_page_shows_stages_quizzes_and_what_is_missing(client, make_user, sign_in):

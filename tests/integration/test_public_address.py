@@ -1,7 +1,7 @@
 """Every absolute address comes from LECTERN_BASE_URL, never from the Host header (issue 13)."""
 import pytest
 
-from tests.integration.live_room import start
+from tests.plugins.live import start
 
 
 @pytest.fixture

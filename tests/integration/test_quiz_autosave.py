@@ -13,7 +13,7 @@ from app.db import utcnow
 from app.extensions import db
 from app.quizzes import services
 from app.quizzes.models import QuizAttempt
-from tests.conftest import PASSWORD, csrf_token_from
+from tests.plugins.factories import PASSWORD, csrf_token_from
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 JSON = {"Accept": "application/json"}

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.quizzes.models import QuizAttempt
-from tests.conftest import PASSWORD
+from tests.plugins.factories import PASSWORD
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SECRETS = ("EXPLANATION-", "ANSWER-FEEDBACK", "Correct answer", "review__option--right", "verdict--right",

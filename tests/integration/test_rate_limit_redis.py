@@ -4,7 +4,8 @@ import uuid
 import pytest
 import redis
 
-from tests.conftest import PASSWORD, TEST_REDIS_URL, redis_up
+from tests.plugins.flask_app import TEST_REDIS_URL, redis_up
+from tests.plugins.factories import PASSWORD
 
 REDIS_URL = TEST_REDIS_URL
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from app.content.problems import ContentInvalid
-from tests.integration import real_servers as servers
+from tests.plugins import gunicorn as servers
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 LESSON = Path("curriculum/day-1/01-what-are-clusters.md")

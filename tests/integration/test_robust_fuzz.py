@@ -46,7 +46,8 @@ from werkzeug.exceptions import HTTPException
 from app import create_app
 from app.auth.models import User, UserRole
 from app.extensions import db
-from tests.conftest import PASSWORD, IsolatedClient
+from tests.plugins.flask_app import IsolatedClient
+from tests.plugins.factories import PASSWORD
 
 EXAMPLES = int(os.environ.get("LECTERN_FUZZ_EXAMPLES", "25"))  # per POST route and person; raise it for a longer hunt
 GET_EXAMPLES = max(1, EXAMPLES * 2 // 5)                        # pages read only a few query parameters
@@ -485,7 +486,7 @@ def test_event_streams_answer_no_500_through_the_engine(fuzz_app, seeded):
     answers a deliberate status (200 with a first event, or 403, 404, 429, 503) and never 500."""
     import http.client
 
-    from tests.engine import engine
+    from tests.plugins.engine import engine
 
     rules = _all_rules(fuzz_app, STREAMS)
     assert len(rules) == len(STREAMS)

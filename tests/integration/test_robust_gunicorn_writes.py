@@ -25,7 +25,7 @@ from app.learn.models import LessonCompletion
 from app.quizzes import scoring
 from app.quizzes.models import QuizAttempt
 from app.quizzes.snapshot import thaw
-from tests.integration import real_servers as servers
+from tests.plugins import gunicorn as servers
 
 TRAINEES = 10
 QUIZZES = ("stage-01", "stage-02", "day-1-assessment")

@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from app.auth.models import User
 from app.extensions import db
 from app.jobs.models import Job
-from tests.conftest import ON_POSTGRES
-from tests.integration import real_servers as servers
+from tests.plugins.flask_app import ON_POSTGRES
+from tests.plugins import gunicorn as servers
 
 ROWS = 20_000     # checked in about a second, then several seconds of inserts in one transaction
 

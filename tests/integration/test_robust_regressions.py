@@ -11,7 +11,7 @@ from app.cohorts.models import Cohort
 from app.extensions import db
 from app.live.models import LiveAnswer, LivePoll, LiveSession
 from app.quizzes.models import QuizAttempt
-from tests.conftest import signed_in
+from tests.plugins.factories import signed_in
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 JSON = {"Accept": "application/json"}

@@ -31,7 +31,8 @@ from app.content.catalog import catalog
 from app.extensions import db
 from app.quizzes import scoring
 from app.quizzes.snapshot import freeze, thaw
-from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, IsolatedClient, _pg_url, signed_in
+from tests.plugins.flask_app import ON_POSTGRES, TEST_DATABASE_URL, IsolatedClient, _pg_url
+from tests.plugins.factories import signed_in
 
 FIRST_RELEASE = "95584a1448cc"
 SCHEMA = "lectern_upgrade_test"

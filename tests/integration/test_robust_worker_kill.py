@@ -40,7 +40,7 @@ from app.quizzes import scoring
 from app.quizzes import services as quizzes
 from app.quizzes.models import QuizAttempt
 from app.quizzes.snapshot import thaw
-from tests.integration import real_servers as servers
+from tests.plugins import gunicorn as servers
 
 TRAINEES = 5
 PAUSE_AT = 6   # the sixth submission to reach its UPDATE is the one caught mid-write

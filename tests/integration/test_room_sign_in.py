@@ -3,7 +3,7 @@ import pytest
 
 from app.cohorts import services as cohorts
 from app.db import utcnow
-from tests.conftest import PASSWORD
+from tests.plugins.factories import PASSWORD
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.conftest import PASSWORD, csrf_token_from
+from tests.plugins.factories import PASSWORD, csrf_token_from
 
 
 @pytest.fixture

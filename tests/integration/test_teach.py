@@ -9,7 +9,7 @@ from app.db import utcnow
 from app.extensions import db
 from app.learn.models import LessonCompletion
 from app.quizzes import services as quizzes
-from tests.conftest import signed_in as login
+from tests.plugins.factories import signed_in as login
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import io
 from app.certificates import services
 from app.content.catalog import catalog
 from app.db import utcnow
-from tests.conftest import signed_in
+from tests.plugins.factories import signed_in
 
 
 def _issued(make_user):

@@ -8,7 +8,7 @@ from app.db import utcnow
 from app.extensions import db
 from app.live import screens
 from app.live.models import LiveSession
-from tests.conftest import signed_in as login
+from tests.plugins.factories import signed_in as login
 
 JSON = {"Accept": "application/json"}
 

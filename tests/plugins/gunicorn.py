@@ -16,7 +16,7 @@ import urllib.request
 from http.cookiejar import CookieJar
 from pathlib import Path
 
-from tests.conftest import PASSWORD, csrf_token_from
+from tests.plugins.factories import PASSWORD, csrf_token_from
 
 ROOT = Path(__file__).resolve().parents[2]
 USER_AGENT = "lectern-robustness-test"   # "strong" sessions are tied to the User-Agent

@@ -52,7 +52,7 @@ def browser_app(database_uri: str):
 def serving(app) -> Iterator[str]:
     """Serve `app` as production does (uvicorn with app/serving.py: pages in a thread pool, event
     streams on the event loop) on a free port of 127.0.0.1 while inside."""
-    from tests.engine import engine
+    from tests.plugins.engine import engine
 
     with engine(app) as (url, _asgi):
         yield url
