@@ -1,7 +1,7 @@
 """Regression tests for the authentication findings of the security test (issue 15).
 
-Each test is named after its finding; the pure parts are tested in tests/unit/test_passwords.py
-(the hash gate) and tests/unit/test_access_log.py (the access-log redaction).
+Each test is named after its finding; the pure parts are tested in tests/auth/test_passwords.py
+(the hash gate) and tests/platform/test_access_log.py (the access-log redaction).
 """
 from __future__ import annotations
 

@@ -13,8 +13,8 @@ from app.content.catalog import catalog
 from app.db import utcnow
 from app.errors import NotEligible
 from tests.plugins.factories import PASSWORD, csrf_token_from
-from tests.integration.test_activities import KEY, SLUG, SUBMIT, mark_url, submissions
-from tests.integration.test_certificates import make_eligible
+from tests.activities.test_activities import KEY, SLUG, SUBMIT, mark_url, submissions
+from tests.certificates.test_certificates import make_eligible
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -20,8 +20,8 @@ from app.jobs.models import Job
 from tests.plugins.flask_app import TEST_REDIS_URL, redis_up
 from tests.plugins.factories import signed_in as login
 from tests.plugins.gunicorn import ROOT
-from tests.integration.test_certificates import make_eligible
-from tests.integration.test_import import people_csv, upload
+from tests.certificates.test_certificates import make_eligible
+from tests.imports.test_import import people_csv, upload
 
 pytestmark = pytest.mark.skipif(not redis_up(), reason="no Redis at 127.0.0.1:6379")
 

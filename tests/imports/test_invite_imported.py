@@ -9,7 +9,7 @@ from app.auth.models import User
 from app.extensions import db
 from app.jobs.models import Job
 from tests.plugins.factories import PASSWORD
-from tests.integration.test_import import admin, people_csv, upload
+from tests.imports.test_import import admin, people_csv, upload
 
 
 def _import(client, n):

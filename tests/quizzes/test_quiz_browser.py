@@ -3,7 +3,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_lessons import sign_in
+from tests.learn.test_lessons_browser import sign_in
 
 pytestmark = pytest.mark.browser
 SAVED = re.compile(r"^Saved \d\d?:\d\d( [AP]M)?$")   # the time in the browser's own locale

@@ -19,7 +19,7 @@ from app.errors import CertificateNotMade
 from app.extensions import db
 from app.jobs.models import Job
 from tests.plugins.factories import signed_in as login
-from tests.integration.test_certificates import make_eligible
+from tests.certificates.test_certificates import make_eligible
 
 APP_DIR = Path(__file__).resolve().parents[2] / "app"
 

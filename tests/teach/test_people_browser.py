@@ -3,8 +3,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_lessons import sign_in
-from tests.browser.test_quiz import answer_everything
+from tests.learn.test_lessons_browser import sign_in
+from tests.quizzes.test_quiz_browser import answer_everything
 
 pytestmark = pytest.mark.browser
 

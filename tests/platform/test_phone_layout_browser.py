@@ -4,7 +4,7 @@ row, so no action or column is pushed off-screen."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_lessons import sign_in
+from tests.learn.test_lessons_browser import sign_in
 
 pytestmark = pytest.mark.browser
 

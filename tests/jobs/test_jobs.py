@@ -59,7 +59,7 @@ def slow_job(job_id: int, params: dict) -> dict:
 
 def test_a_stopping_worker_marks_its_running_jobs_interrupted_and_leaves_finished_ones(app, make_user, monkeypatch):
     admin = make_user(roles=("admin",))
-    monkeypatch.setitem(jobs.KINDS, "test.slow", "tests.integration.test_jobs:slow_job")
+    monkeypatch.setitem(jobs.KINDS, "test.slow", "tests.jobs.test_jobs:slow_job")
     STARTED.clear(), RELEASE.set()
     finished = jobs.start("test.slow", admin.id, {"why": "inline"})             # JOBS_INLINE: done at once
     db.session.rollback()

@@ -3,7 +3,7 @@ the trainee sees the marks and feedback."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_lessons import sign_in
+from tests.learn.test_lessons_browser import sign_in
 
 pytestmark = pytest.mark.browser
 LESSON = "/lessons/stage-06-identifying-stepping-stones"

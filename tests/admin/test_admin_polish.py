@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from app.audit.models import AuditEvent
 from app.cohorts.models import Cohort
 from app.extensions import db
-from tests.integration.test_cohorts import admin_client
+from tests.cohorts.test_cohorts import admin_client
 
 
 def test_a_too_long_name_is_refused_with_the_field_named_and_counted(app, make_user):

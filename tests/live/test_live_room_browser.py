@@ -17,7 +17,7 @@ from app.live import polls, sessions
 from app.live.broker import current_broker
 from app.live.models import LiveAttendanceCredit, LiveParticipant, LiveSession
 from tests.plugins.browser import browser_app, serving
-from tests.browser.test_live import sign_in
+from tests.live.test_live_browser import sign_in
 
 pytestmark = pytest.mark.browser
 

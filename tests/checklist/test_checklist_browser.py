@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_keyboard import focused, tab_to
-from tests.browser.test_lessons import sign_in
+from tests.platform.test_keyboard_browser import focused, tab_to
+from tests.learn.test_lessons_browser import sign_in
 
 pytestmark = pytest.mark.browser
 
