@@ -11,12 +11,10 @@ from app.activities import services
 from app.activities.marking import MAX_SUBMISSIONS
 from app.activities.models import ActivitySubmission
 from app.audit.models import AuditEvent
-from app.cohorts import services as cohorts
 from app.content.catalog import catalog
 from app.db import utcnow
 from app.extensions import db
 from app.learn import services as learn
-from tests.plugins.factories import signed_in as login
 
 SLUG = "stage-06-identifying-stepping-stones"
 KEY = "stage-06-stepping-stones"
@@ -25,19 +23,15 @@ ALL_FULLY = {f"criterion-{i}": "2" for i in range(4)}   # every criterion's thir
 
 
 @pytest.fixture
-def school(app, make_user):
+def school(app, make_user, make_cohort):
     admin = make_user(roles=("admin",))
     teacher = make_user(roles=("instructor",), display_name="Tess Teacher")
     other_teacher = make_user(roles=("instructor",), display_name="Oli Other")
     ana = make_user(display_name="Ana <b>Ruiz</b>")
     ben = make_user(display_name="Ben Okafor")
     outsider = make_user(display_name="Olga Outsider")
-    mine = cohorts.save_cohort(admin.id, None, name="Mine", track="self-study", starts_on=None, ends_on=None,
-                               instructor_ids=[teacher.id], now=utcnow())
-    theirs = cohorts.save_cohort(admin.id, None, name="Theirs", track="self-study", starts_on=None, ends_on=None,
-                                 instructor_ids=[other_teacher.id], now=utcnow())
-    cohorts.enrol(admin.id, mine.id, [ana.id, ben.id], now=utcnow())
-    cohorts.enrol(admin.id, theirs.id, [outsider.id], now=utcnow())
+    mine = make_cohort(name="Mine", track="self-study", instructors=[teacher], trainees=[ana, ben], by=admin)
+    theirs = make_cohort(name="Theirs", track="self-study", instructors=[other_teacher], trainees=[outsider], by=admin)
     return {"admin": admin, "teacher": teacher, "other_teacher": other_teacher, "ana": ana, "ben": ben,
             "outsider": outsider, "mine": mine.id, "theirs": theirs.id}
 
@@ -47,7 +41,7 @@ def submissions(user_id):
                                    .order_by(ActivitySubmission.number)))
 
 
-def test_the_form_starts_from_the_reflection_note_and_a_submission_shows_its_status(app, school):
+def test_the_form_starts_from_the_reflection_note_and_a_submission_shows_its_status(app, school, login):
     ana = school["ana"]
     lesson = catalog().lesson(SLUG)
     learn.save_note(ana.id, lesson, "stage-06-present-constraints", "Budget <script>x</script> felt fixed.", now=utcnow())
@@ -65,7 +59,7 @@ def test_the_form_starts_from_the_reflection_note_and_a_submission_shows_its_sta
     assert [s.number for s in submissions(ana.id)] == [1]
 
 
-def test_a_double_submit_records_one_submission(app, school):
+def test_a_double_submit_records_one_submission(app, school, login):
     client = login(app, school["ana"])
     first = client.post(SUBMIT, data={"body": "My stones"})
     second = client.post(SUBMIT, data={"body": "My stones"})
@@ -100,14 +94,14 @@ def test_a_submit_racing_another_records_one(app, school, monkeypatch):
 
 @pytest.mark.parametrize(("body", "words"), [("   ", "Write your work"), ("x" * 20_001, "up to 20,000"),
                                              ("bad \u202e text", "Retype it")])
-def test_unusable_text_is_shown_again_with_the_reason(app, school, body, words):
+def test_unusable_text_is_shown_again_with_the_reason(app, school, body, words, login):
     client = login(app, school["ana"])
     response = client.post(SUBMIT, data={"body": body})
     assert response.status_code == 422 and words in response.get_data(as_text=True)
     assert submissions(school["ana"].id) == []
 
 
-def test_unknown_lesson_or_activity_is_not_found(app, school):
+def test_unknown_lesson_or_activity_is_not_found(app, school, login):
     client = login(app, school["ana"])
     assert client.post(f"/lessons/{SLUG}/activities/nope/submit", data={"body": "x"}).status_code == 404
     assert client.post(f"/lessons/no-such-lesson/activities/{KEY}/submit", data={"body": "x"}).status_code == 404
@@ -118,7 +112,7 @@ def mark_url(cohort_id, submission_id):
     return f"/teach/cohorts/{cohort_id}/activities/submissions/{submission_id}"
 
 
-def test_instructor_marks_with_the_rubric_and_the_trainee_sees_marks_and_feedback(app, school):
+def test_instructor_marks_with_the_rubric_and_the_trainee_sees_marks_and_feedback(app, school, login):
     ana, teacher = school["ana"], school["teacher"]
     trainee = login(app, ana)
     trainee.post(SUBMIT, data={"body": "First try"})
@@ -156,7 +150,7 @@ def test_instructor_marks_with_the_rubric_and_the_trainee_sees_marks_and_feedbac
     assert "Back-cast three stepping stones" in progress_page and "6/8" in progress_page
 
 
-def test_one_resubmission_after_return_then_no_more(app, school):
+def test_one_resubmission_after_return_then_no_more(app, school, login):
     ana = school["ana"]
     client = login(app, ana)
     lesson = catalog().lesson(SLUG)
@@ -180,7 +174,7 @@ def test_one_resubmission_after_return_then_no_more(app, school):
     db.session.rollback()
 
 
-def test_only_the_cohorts_instructors_and_admins_see_a_submission(app, school):
+def test_only_the_cohorts_instructors_and_admins_see_a_submission(app, school, login):
     ana, ben = school["ana"], school["ben"]
     login(app, ana).post(SUBMIT, data={"body": "Ana's private plan"})
     (submission,) = submissions(ana.id)
@@ -204,7 +198,7 @@ def test_only_the_cohorts_instructors_and_admins_see_a_submission(app, school):
     assert submissions(ana.id)[0].returned_at is None
 
 
-def test_csv_of_submissions_and_marks(app, school):
+def test_csv_of_submissions_and_marks(app, school, login):
     ana = school["ana"]
     login(app, ana).post(SUBMIT, data={"body": "=HYPERLINK(\"http://x\")"})
     login(app, school["ben"]).post(SUBMIT, data={"body": "Ben's"})
@@ -220,7 +214,7 @@ def test_csv_of_submissions_and_marks(app, school):
     assert by_name["Ben Okafor"]["Status"] == "awaiting review"
 
 
-def test_grid_and_drill_down_show_activity_status(app, school):
+def test_grid_and_drill_down_show_activity_status(app, school, login):
     ana = school["ana"]
     login(app, ana).post(SUBMIT, data={"body": "x"})
     staff = login(app, school["teacher"])

@@ -3,17 +3,16 @@ the trainee sees the marks and feedback."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.learn.test_lessons_browser import sign_in
 
 pytestmark = pytest.mark.browser
 LESSON = "/lessons/stage-06-identifying-stepping-stones"
 
 
-def test_trainee_submits_instructor_marks_by_keyboard_trainee_sees_feedback(browser, live_server):
+def test_trainee_submits_instructor_marks_by_keyboard_trainee_sees_feedback(browser, live_server, browser_sign_in):
     trainee_context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900}, timezone_id="UTC")
     trainee = trainee_context.new_page()
     trainee.set_default_timeout(10_000)
-    sign_in(trainee)
+    browser_sign_in(trainee)
     trainee.goto(LESSON)
     trainee.get_by_label("Your notes").fill("Budget limits felt fixed.")
     trainee.get_by_role("button", name="Save note").click()
@@ -31,7 +30,7 @@ def test_trainee_submits_instructor_marks_by_keyboard_trainee_sees_feedback(brow
     staff_context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900}, timezone_id="UTC")
     staff = staff_context.new_page()
     staff.set_default_timeout(10_000)
-    sign_in(staff, "instructor@example.com", "demo-instructor")
+    browser_sign_in(staff, "instructor@example.com", "demo-instructor")
     staff.goto("/teach/")
     staff.get_by_role("link", name="Demo cohort").first.click()
     staff.get_by_role("link", name="Assessed activities").click()

@@ -5,18 +5,29 @@ import shutil
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from app.activities import services
+from app.activities.models import ActivitySubmission
 from app.certificates import services as certificates
-from app.cohorts import services as cohorts
 from app.content.catalog import catalog
 from app.db import utcnow
 from app.errors import NotEligible
-from tests.plugins.factories import PASSWORD, csrf_token_from
-from tests.activities.test_activities import KEY, SLUG, SUBMIT, mark_url, submissions
-from tests.certificates.test_certificates import make_eligible
+from app.extensions import db
 
 REPO = Path(__file__).resolve().parents[2]
+SLUG = "stage-06-identifying-stepping-stones"       # the Stage 6 activity, as in test_activities.py
+KEY = "stage-06-stepping-stones"
+SUBMIT = f"/lessons/{SLUG}/activities/{KEY}/submit"
+
+
+def mark_url(cohort_id, submission_id):
+    return f"/teach/cohorts/{cohort_id}/activities/submissions/{submission_id}"
+
+
+def submissions(user_id):
+    return list(db.session.scalars(sa.select(ActivitySubmission).where(ActivitySubmission.user_id == user_id)
+                                   .order_by(ActivitySubmission.number)))
 
 
 @pytest.fixture
@@ -33,17 +44,15 @@ def app_config(database_uri, tmp_path, request):
 
 
 @pytest.fixture
-def people(app, make_user):
+def people(app, make_user, make_cohort):
     admin = make_user(roles=("admin",))
     teacher = make_user(roles=("instructor",))
     ana = make_user(display_name="Ana Ruiz")
-    cohort = cohorts.save_cohort(admin.id, None, name="Mine", track="self-study", starts_on=None, ends_on=None,
-                                 instructor_ids=[teacher.id], now=utcnow())
-    cohorts.enrol(admin.id, cohort.id, [ana.id], now=utcnow())
+    cohort = make_cohort(name="Mine", track="self-study", instructors=[teacher], trainees=[ana], by=admin)
     return admin, teacher, ana, cohort.id
 
 
-def test_the_certificate_rule_counts_a_returned_activity_when_configured(app, people):
+def test_the_certificate_rule_counts_a_returned_activity_when_configured(app, people, make_eligible):
     admin, teacher, ana, cohort_id = people
     assert catalog().course.completion.activities == (KEY,)
     make_eligible(ana.id)          # every lesson and quiz: only the activity is missing
@@ -66,10 +75,10 @@ def test_the_certificate_rule_counts_a_returned_activity_when_configured(app, pe
     assert certificate.status == "valid" and certificate.override_reason is None
 
 
-def test_activity_forms_refuse_a_post_without_csrf_token(app, client, people):
+def test_activity_forms_refuse_a_post_without_csrf_token(app, client, people, password, csrf_token_from):
     _admin, teacher, ana, cohort_id = people
     token = csrf_token_from(client.get("/login").get_data(as_text=True))
-    client.post("/login", data={"email": ana.email, "password": PASSWORD, "csrf_token": token})
+    client.post("/login", data={"email": ana.email, "password": password, "csrf_token": token})
     assert client.post(SUBMIT, data={"body": "No token"}).status_code == 400
     page = client.get(f"/lessons/{SLUG}").get_data(as_text=True)
     assert client.post(SUBMIT, data={"body": "With token", "csrf_token": csrf_token_from(page)}).status_code == 302
@@ -77,7 +86,7 @@ def test_activity_forms_refuse_a_post_without_csrf_token(app, client, people):
 
     staff = type(client)(app, app.response_class, use_cookies=True)
     token = csrf_token_from(staff.get("/login").get_data(as_text=True))
-    staff.post("/login", data={"email": teacher.email, "password": PASSWORD, "csrf_token": token})
+    staff.post("/login", data={"email": teacher.email, "password": password, "csrf_token": token})
     data = {f"criterion-{i}": "1" for i in range(4)}
     assert staff.post(mark_url(cohort_id, submission.id), data=data).status_code == 400
     assert submissions(ana.id)[0].returned_at is None

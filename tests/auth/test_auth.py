@@ -5,7 +5,6 @@ import sqlalchemy as sa
 from app.auth import services
 from app.auth.models import AuthToken, User
 from app.extensions import db
-from tests.plugins.factories import PASSWORD
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -19,9 +18,9 @@ def test_sign_in_lands_on_course_home_naming_both_days(client, make_user, sign_i
     assert db.session.get(User, user.id).last_sign_in_at is not None
 
 
-def test_email_is_case_insensitive_and_unique(app, client, make_user):
+def test_email_is_case_insensitive_and_unique(app, client, make_user, password):
     make_user(email="ana@example.org")
-    response = client.post("/login", data={"email": "  ANA@example.ORG ", "password": PASSWORD})
+    response = client.post("/login", data={"email": "  ANA@example.ORG ", "password": password})
     assert response.status_code == 302
     try:
         services.create_user("ANA@EXAMPLE.ORG", "Another Ana", ["trainee"], password=None, now=NOW)
@@ -59,12 +58,12 @@ def test_sign_out_ends_the_session_even_if_the_cookie_is_replayed(app, client, m
     assert other.get("/").status_code == 302
 
 
-def test_redirect_after_sign_in_stays_on_this_site(client, make_user):
+def test_redirect_after_sign_in_stays_on_this_site(client, make_user, password):
     user = make_user()
-    response = client.post("/login?next=https://evil.example/", data={"email": user.email, "password": PASSWORD})
+    response = client.post("/login?next=https://evil.example/", data={"email": user.email, "password": password})
     assert response.location == "/"
     client.post("/logout")
-    response = client.post("/login?next=/admin/users", data={"email": user.email, "password": PASSWORD})
+    response = client.post("/login?next=/admin/users", data={"email": user.email, "password": password})
     assert response.location == "/admin/users"
 
 
@@ -114,13 +113,13 @@ def test_invitation_lets_a_new_person_choose_a_password(app, client):
     assert "Day 1" in client.get("/").get_data(as_text=True)
 
 
-def test_change_password_keeps_this_session_and_ends_others(app, client, make_user, sign_in):
+def test_change_password_keeps_this_session_and_ends_others(app, client, make_user, sign_in, password):
     user = make_user()
     sign_in(user)
     other = app.test_client()
-    other.post("/login", data={"email": user.email, "password": PASSWORD})
+    other.post("/login", data={"email": user.email, "password": password})
     new = "harbour quilt meadow"
-    response = client.post("/account/password", data={"current": PASSWORD, "password": new, "confirm": new})
+    response = client.post("/account/password", data={"current": password, "password": new, "confirm": new})
     assert response.status_code == 302
     assert client.get("/").status_code == 200
     assert other.get("/").status_code == 302

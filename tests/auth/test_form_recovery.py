@@ -9,7 +9,6 @@ from werkzeug.datastructures import MultiDict
 from app.content.catalog import catalog
 from app.extensions import db
 from app.learn.models import ReflectionNote
-from tests.plugins.factories import PASSWORD, csrf_token_from
 
 NOTE = "What I learnt today:\nclusters need a <champion> & a shared vision"
 
@@ -35,11 +34,6 @@ def form_of(html: str, action: str | None = None) -> tuple[str, list[tuple[str, 
     raise AssertionError(f"no form posting to {action} on the page")
 
 
-def sign_in(client, user):
-    token = csrf_token_from(client.get("/login").get_data(as_text=True))
-    assert client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token}).status_code == 302
-
-
 def saved_notes(user):
     return db.session.scalars(sa.select(ReflectionNote.body).where(ReflectionNote.user_id == user.id)).all()
 
@@ -49,11 +43,11 @@ def lesson_and_prompt():
     return lesson, lesson.reflection_keys[0]
 
 
-def test_a_note_posted_after_the_session_expired_comes_back_after_signing_in(app, make_user):
+def test_a_note_posted_after_the_session_expired_comes_back_after_signing_in(app, make_user, password, csrf_token_from, csrf_sign_in):
     user = make_user()
     lesson, key = lesson_and_prompt()
     browser = app.test_client()
-    sign_in(browser, user)
+    csrf_sign_in(browser, user)
     page = browser.get(f"/lessons/{lesson.slug}").get_data(as_text=True)
     old_token = csrf_token_from(page)
     browser.delete_cookie("session")          # the session expired while the trainee was typing
@@ -64,7 +58,7 @@ def test_a_note_posted_after_the_session_expired_comes_back_after_signing_in(app
     assert "clusters need a &lt;champion&gt; &amp; a shared vision" in html     # shown, escaped
     assert saved_notes(user) == []
     action, fields = form_of(html, "/login")
-    fields.update({"email": user.email, "password": PASSWORD})
+    fields.update({"email": user.email, "password": password})
     review = browser.post(action, data=fields)
     review_html = review.get_data(as_text=True)
     assert review.status_code == 200 and "Save what you typed" in review_html and "Signed in again" in review_html
@@ -89,11 +83,11 @@ def test_a_wrong_password_on_the_recovery_page_keeps_the_text(app, make_user):
     assert "clusters need a &lt;champion&gt;" in html and "Sign in again to save what you typed" in html
 
 
-def test_an_expired_token_while_signed_in_shows_the_form_again(app, make_user):
+def test_an_expired_token_while_signed_in_shows_the_form_again(app, make_user, csrf_sign_in):
     user = make_user()
     lesson, key = lesson_and_prompt()
     browser = app.test_client()
-    sign_in(browser, user)
+    csrf_sign_in(browser, user)
     response = browser.post(f"/lessons/{lesson.slug}/notes/{key}", data={"body": NOTE, "csrf_token": "expired-token"})
     html = response.get_data(as_text=True)
     assert response.status_code == 400 and "The form had expired" in html
@@ -102,14 +96,14 @@ def test_an_expired_token_while_signed_in_shows_the_form_again(app, make_user):
     assert saved_notes(user) == [NOTE]
 
 
-def test_passwords_are_never_echoed_back(app, make_user):
+def test_passwords_are_never_echoed_back(app, make_user, password, csrf_sign_in):
     user = make_user()
     browser = app.test_client()
-    sign_in(browser, user)
-    response = browser.post("/account/password", data={"current": PASSWORD, "password": "new secret phrase 1",
+    csrf_sign_in(browser, user)
+    response = browser.post("/account/password", data={"current": password, "password": "new secret phrase 1",
                                                         "confirm": "new secret phrase 1", "csrf_token": "old"})
     html = response.get_data(as_text=True)
-    assert response.status_code == 400 and PASSWORD not in html and "new secret phrase 1" not in html
+    assert response.status_code == 400 and password not in html and "new secret phrase 1" not in html
 
 
 def test_a_cross_site_post_gets_the_plain_error(app, make_user):
@@ -121,10 +115,10 @@ def test_a_cross_site_post_gets_the_plain_error(app, make_user):
         assert response.status_code == 400 and "clusters need" not in html and "The form has expired" in html
 
 
-def test_quiz_answers_in_progress_are_kept(app, make_user):
+def test_quiz_answers_in_progress_are_kept(app, make_user, csrf_token_from, csrf_sign_in):
     user = make_user()
     browser = app.test_client()
-    sign_in(browser, user)
+    csrf_sign_in(browser, user)
     quiz = catalog().quizzes[0]
     page = browser.get(f"/quizzes/{quiz.id}").get_data(as_text=True)
     started = browser.post(f"/quizzes/{quiz.id}/start", data={"csrf_token": csrf_token_from(page)})
@@ -142,9 +136,9 @@ def test_quiz_answers_in_progress_are_kept(app, make_user):
     assert kept["resume:token"] == answer["token"] and "resume:csrf_token" not in kept
 
 
-def test_an_expired_sign_in_form_keeps_the_email(app, make_user):
+def test_an_expired_sign_in_form_keeps_the_email(app, make_user, password):
     user = make_user()
-    response = app.test_client().post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": "old"})
+    response = app.test_client().post("/login", data={"email": user.email, "password": password, "csrf_token": "old"})
     html = response.get_data(as_text=True)
     assert response.status_code == 400 and "sign-in form has expired" in html
-    assert f'value="{user.email}"' in html and PASSWORD not in html
+    assert f'value="{user.email}"' in html and password not in html

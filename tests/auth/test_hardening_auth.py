@@ -8,7 +8,6 @@ from __future__ import annotations
 import pytest
 
 from app.auth import passwords
-from tests.plugins.factories import PASSWORD
 from datetime import UTC
 
 NEW_PASSWORD = "harbour quilt meadow"
@@ -28,7 +27,7 @@ def change(client, current: str, address: str = "203.0.113.7"):
 
 # --- finding 2: current-password guessing and Argon2 load ------------------------------------
 
-def test_finding_2_current_password_guessing_is_limited(client, make_user, sign_in):
+def test_finding_2_current_password_guessing_is_limited(client, make_user, sign_in, password):
     user = make_user()
     sign_in(user)
     statuses = [change(client, f"guess number {i}").status_code for i in range(5)]
@@ -37,30 +36,30 @@ def test_finding_2_current_password_guessing_is_limited(client, make_user, sign_
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
     assert "Too many wrong current passwords" in refused.get_data(as_text=True)
     # the right password no longer gets through either: a stolen cookie does not become the account
-    right = change(client, PASSWORD)
+    right = change(client, password)
     assert right.status_code == 429
     assert client.post("/logout").status_code == 302
     assert sign_in(user).status_code == 302  # the old password still works: nothing was changed
 
 
-def test_finding_2_current_password_guessing_is_limited_per_address(app, make_user, sign_in):
+def test_finding_2_current_password_guessing_is_limited_per_address(app, make_user, sign_in, password):
     """Twenty wrong current passwords from one address, over four accounts, close it for a fifth."""
     for _ in range(4):
         client = app.test_client()
-        client.post("/login", data={"email": make_user().email, "password": PASSWORD})
+        client.post("/login", data={"email": make_user().email, "password": password})
         assert [change(client, "not my password").status_code for _ in range(5)] == [422] * 5
     fifth = app.test_client()
-    fifth.post("/login", data={"email": make_user().email, "password": PASSWORD})
+    fifth.post("/login", data={"email": make_user().email, "password": password})
     assert change(fifth, "not my password").status_code == 429
-    assert change(fifth, PASSWORD, address="198.51.100.4").status_code == 302  # elsewhere: allowed
+    assert change(fifth, password, address="198.51.100.4").status_code == 302  # elsewhere: allowed
 
 
-def test_finding_2_a_right_current_password_is_not_counted(client, make_user, sign_in):
+def test_finding_2_a_right_current_password_is_not_counted(client, make_user, sign_in, password):
     user = make_user()
     sign_in(user)
     for _ in range(4):
         change(client, "not my password")
-    assert change(client, PASSWORD).status_code == 302
+    assert change(client, password).status_code == 302
 
 
 @pytest.fixture
@@ -72,16 +71,16 @@ def busy_gate(monkeypatch):
         yield gate
 
 
-def test_finding_2_busy_password_checks_answer_503_and_keep_the_email(client, make_user, busy_gate):
+def test_finding_2_busy_password_checks_answer_503_and_keep_the_email(client, make_user, busy_gate, password):
     user = make_user()
-    response = client.post("/login", data={"email": user.email, "password": PASSWORD},
+    response = client.post("/login", data={"email": user.email, "password": password},
                            environ_base={"REMOTE_ADDR": "203.0.113.7"})
     assert response.status_code == 503 and response.headers["Retry-After"] == "2"
     page = response.get_data(as_text=True)
     assert "busy checking other passwords" in page and f'value="{user.email}"' in page
 
 
-def test_finding_2_a_busy_sign_in_is_not_counted_as_a_failure(app, client, make_user, monkeypatch):
+def test_finding_2_a_busy_sign_in_is_not_counted_as_a_failure(app, client, make_user, monkeypatch, password):
     user = make_user()
     gate = passwords.HashGate(1, 0.01)
     monkeypatch.setattr(passwords, "_gate", gate)
@@ -89,10 +88,10 @@ def test_finding_2_a_busy_sign_in_is_not_counted_as_a_failure(app, client, make_
         statuses = [client.post("/login", data={"email": user.email, "password": "wrong"}).status_code
                     for _ in range(8)]
     assert statuses == [503] * 8
-    assert client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
+    assert client.post("/login", data={"email": user.email, "password": password}).status_code == 302
 
 
-def test_finding_2_every_password_form_answers_503_when_busy(app, client, make_user, sign_in, monkeypatch):
+def test_finding_2_every_password_form_answers_503_when_busy(app, client, make_user, sign_in, monkeypatch, password):
     from app.auth import services
     from app.cohorts import services as cohorts
     from app.db import utcnow
@@ -112,7 +111,7 @@ def test_finding_2_every_password_form_answers_503_when_busy(app, client, make_u
     new = {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
     with gate.turn():
         answers = {
-            "change": change(client, PASSWORD),
+            "change": change(client, password),
             "reset": app.test_client().post(f"/reset/{reset.token}", data=new),
             "invite": app.test_client().post(f"/invite/{invite.token}", data=new),
             "register": app.test_client().post("/register", data={
@@ -226,12 +225,12 @@ def test_finding_5_using_a_link_voids_the_persons_other_links(app, make_user):
     assert app.test_client().post("/login", data={"email": person.email, "password": NEW_PASSWORD}).status_code == 302
 
 
-def test_finding_5_changing_the_password_voids_outstanding_links(app, client, make_user, sign_in):
+def test_finding_5_changing_the_password_voids_outstanding_links(app, client, make_user, sign_in, password):
     person = make_user()
     reset = _link(app, person, "reset")
     invitation = _link_from_before_this_fix(app, person, "invite")  # e.g. the 14-day one they never used
     sign_in(person)
-    assert change(client, PASSWORD).status_code == 302
+    assert change(client, password).status_code == 302
     assert set_password(app, "reset", reset, "another fine passphrase").status_code == 410
     assert set_password(app, "invite", invitation, "another fine passphrase").status_code == 410
     assert app.test_client().post("/login", data={"email": person.email, "password": NEW_PASSWORD}).status_code == 302
@@ -249,13 +248,12 @@ def test_finding_5_issuing_a_link_voids_the_earlier_ones(app, make_user):
 
 # --- finding 11a: a new CSRF token at sign-in and at sign-out ----------------------------------
 
-def test_finding_11a_csrf_token_is_rotated_at_sign_in_and_sign_out(app, client, make_user):
-    from tests.plugins.factories import csrf_token_from
+def test_finding_11a_csrf_token_is_rotated_at_sign_in_and_sign_out(app, client, make_user, password, csrf_token_from):
 
     app.config["WTF_CSRF_ENABLED"] = True
     user = make_user()
     before = csrf_token_from(client.get("/login").get_data(as_text=True))
-    signed_in = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": before})
+    signed_in = client.post("/login", data={"email": user.email, "password": password, "csrf_token": before})
     assert signed_in.status_code == 302
     refused = client.post("/logout", data={"csrf_token": before})
     assert refused.status_code == 400 and client.get("/").status_code == 200   # still signed in
@@ -263,11 +261,11 @@ def test_finding_11a_csrf_token_is_rotated_at_sign_in_and_sign_out(app, client, 
     assert after != before
     assert client.post("/logout", data={"csrf_token": after}).status_code == 302
     # signing out rotates it too: the signed-in token does not work for the next person's sign-in
-    again = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": after})
+    again = client.post("/login", data={"email": user.email, "password": password, "csrf_token": after})
     assert again.status_code == 400
     fresh = csrf_token_from(client.get("/login").get_data(as_text=True))
     assert fresh not in (before, after)
-    assert client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": fresh}).status_code == 302
+    assert client.post("/login", data={"email": user.email, "password": password, "csrf_token": fresh}).status_code == 302
 
 
 # --- finding 11d: "keep me signed in" lasts 14 days, not 365 -----------------------------------
@@ -323,7 +321,7 @@ def register(app, email: str, code: str):
 
 
 def test_finding_6_registration_answers_the_same_for_an_existing_email(app, make_user, open_registration,
-                                                                       monkeypatch):
+                                                                       monkeypatch, password):
     from app.auth import services
     from app.cohorts import services as cohorts
 
@@ -349,7 +347,7 @@ def test_finding_6_registration_answers_the_same_for_an_existing_email(app, make
     assert app.test_client().post("/login", data={"email": "newcomer@example.org",
                                                   "password": NEW_PASSWORD}).status_code == 302
     # the owner's account is untouched: same password, not enrolled by whoever typed the address
-    assert app.test_client().post("/login", data={"email": owner.email, "password": PASSWORD}).status_code == 302
+    assert app.test_client().post("/login", data={"email": owner.email, "password": password}).status_code == 302
     assert app.test_client().post("/login", data={"email": owner.email,
                                                   "password": NEW_PASSWORD}).status_code == 422
 

@@ -5,7 +5,6 @@ import pytest
 import redis
 
 from tests.plugins.flask_app import TEST_REDIS_URL, redis_up
-from tests.plugins.factories import PASSWORD
 
 REDIS_URL = TEST_REDIS_URL
 
@@ -13,7 +12,7 @@ REDIS_URL = TEST_REDIS_URL
 pytestmark = pytest.mark.skipif(not redis_up(), reason="no Redis at 127.0.0.1:6379")
 
 
-def test_two_workers_share_the_sign_in_limit(database_uri, make_user):
+def test_two_workers_share_the_sign_in_limit(database_uri, make_user, password):
     from app import create_app
 
     prefix = f"lectern-test-{uuid.uuid4().hex}"
@@ -30,7 +29,7 @@ def test_two_workers_share_the_sign_in_limit(database_uri, make_user):
     client = redis.Redis.from_url(REDIS_URL)
     keys = client.keys(f"*{prefix}*")
     assert keys, "the limiter did not store its counters in Redis"
-    ok = worker_b.test_client().post("/login", data={"email": user.email, "password": PASSWORD})
+    ok = worker_b.test_client().post("/login", data={"email": user.email, "password": password})
     assert ok.status_code == 429  # the address is still over its limit, whichever worker answers
     client.delete(*client.keys(f"*{prefix}*"))
     from app.extensions import db

@@ -13,24 +13,8 @@ from app.content.catalog import catalog
 from app.db import utcnow
 from app.errors import AlreadyIssued, NotEligible
 from app.extensions import db
-from app.learn.models import LessonCompletion
-from app.quizzes.models import QuizAttempt
-from tests.plugins.factories import signed_in as login
 
 HOSTILE = '<img src="file:///etc/passwd"> Zoë Ångström'
-
-
-def make_eligible(user_id):
-    now = utcnow()
-    cat = catalog()
-    for lesson in cat.lessons:
-        db.session.add(LessonCompletion(user_id=user_id, lesson_key=lesson.slug, content_hash="x", completed_at=now))
-    for n, quiz in enumerate(cat.quizzes):
-        db.session.add(QuizAttempt(user_id=user_id, quiz_key=quiz.id, attempt_no=1, max_attempts=quiz.attempts,
-                                   content_hash="x", submit_token=f"t{user_id}-{n}", feedback_mode="deferred",
-                                   pass_mark=70, questions=[], answers={}, checked=[], started_at=now,
-                                   finished_at=now, score_points=1, score_out_of=1, score_percent=100, passed=True))
-    db.session.commit()
 
 
 def test_issue_needs_eligibility_or_an_override(app, make_user):
@@ -44,7 +28,7 @@ def test_issue_needs_eligibility_or_an_override(app, make_user):
         services.issue(None, person.id, catalog(), now=utcnow(), override_reason="again")
 
 
-def test_eligible_trainee_gets_a_stored_pdf_with_snapshot(app, make_user):
+def test_eligible_trainee_gets_a_stored_pdf_with_snapshot(app, make_user, make_eligible):
     person = make_user(display_name=HOSTILE)
     make_eligible(person.id)
     certificate = services.issue(None, person.id, catalog(), now=utcnow())
@@ -70,7 +54,7 @@ def test_pdf_text_and_hostile_name_stay_inert(app, make_user, tmp_path):
     assert certificate.display_code in flat and "Cluster Development" in flat and "root:" not in text
 
 
-def test_verify_pages_valid_revoked_superseded_unknown(app, client, make_user):
+def test_verify_pages_valid_revoked_superseded_unknown(app, client, make_user, login):
     admin = make_user(roles=("admin",))
     person = make_user(display_name="Ana Ruiz")
     first = services.issue(admin.id, person.id, catalog(), now=utcnow(), override_reason="test")
@@ -93,7 +77,7 @@ def test_verify_pages_valid_revoked_superseded_unknown(app, client, make_user):
     assert unknown_a.get_data() == unknown_b.get_data()
 
 
-def test_download_is_for_the_holder_and_admins_only(app, make_user):
+def test_download_is_for_the_holder_and_admins_only(app, make_user, login):
     holder, other, admin = make_user(), make_user(), make_user(roles=("admin",))
     certificate = services.issue(None, holder.id, catalog(), now=utcnow(), override_reason="test")
     url = f"/certificates/{certificate.display_code}.pdf"
@@ -120,7 +104,7 @@ def test_uploaded_pdf_is_checked_against_the_stored_hash(app, client, make_user)
     assert "does not match any certificate we issued" in check(bytes(tampered))
 
 
-def test_admin_cohort_page_issues_overrides_and_bulk_issues(app, make_user):
+def test_admin_cohort_page_issues_overrides_and_bulk_issues(app, make_user, login, make_eligible):
     admin = make_user(roles=("admin",))
     ready, not_ready = make_user(display_name="Ready"), make_user(display_name="Not Ready")
     cohort = cohorts.save_cohort(admin.id, None, name="Cert cohort", track="live", starts_on=None, ends_on=None,
@@ -167,7 +151,7 @@ def test_cli_issue_verify_export_revoke(app, runner, client, make_user, tmp_path
     assert services.by_code(code).user_id == person.id
 
 
-def test_name_correction_then_reissue_through_the_admin_pages(app, make_user):
+def test_name_correction_then_reissue_through_the_admin_pages(app, make_user, login):
     admin, person = make_user(roles=("admin",)), make_user(display_name="Jon Smiht")
     certificate = services.issue(admin.id, person.id, catalog(), now=utcnow(), override_reason="test")
     client = login(app, admin)

@@ -6,7 +6,6 @@ import io
 from app.certificates import services
 from app.content.catalog import catalog
 from app.db import utcnow
-from tests.plugins.factories import signed_in
 
 
 def _issued(make_user):
@@ -42,10 +41,10 @@ def test_a_png_is_not_a_pdf_and_no_file_marks_the_file_field(client):
     assert 'id="pdf-error"' in page and 'id="code-error"' not in page
 
 
-def test_only_the_holder_is_offered_linkedin(app, client, make_user):
+def test_only_the_holder_is_offered_linkedin(app, client, make_user, login):
     _admin, holder, certificate = _issued(make_user)
     path = f"/verify/{certificate.display_code}"
     assert "Add to LinkedIn" not in client.get(path).get_data(as_text=True)
-    stranger = signed_in(app, make_user())
+    stranger = login(app, make_user())
     assert "Add to LinkedIn" not in stranger.get(path).get_data(as_text=True)
-    assert "Add to LinkedIn" in signed_in(app, holder).get(path).get_data(as_text=True)
+    assert "Add to LinkedIn" in login(app, holder).get(path).get_data(as_text=True)

@@ -7,7 +7,6 @@ import sqlalchemy as sa
 
 from app.checklist.models import ChecklistEntry
 from app.extensions import db
-from tests.plugins.factories import PASSWORD
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
@@ -30,7 +29,7 @@ FORM = {"initiative_name": "Harbour <b>Marine</b> Tech cluster", "answer-open-ma
         "note-close-plan": "Draft by Friday"}
 
 
-def test_checklist_saves_without_javascript_and_is_private(app, client, make_user, sign_in):
+def test_checklist_saves_without_javascript_and_is_private(app, client, make_user, sign_in, password):
     user = make_user()
     sign_in(user)
     page = client.get("/checklist").get_data(as_text=True)
@@ -46,7 +45,7 @@ def test_checklist_saves_without_javascript_and_is_private(app, client, make_use
     assert {r.item_key: r.state for r in rows} == {"open-map": "yes", "close-plan": "partly"}
     other = make_user()
     second = app.test_client()
-    second.post("/login", data={"email": other.email, "password": PASSWORD})
+    second.post("/login", data={"email": other.email, "password": password})
     assert "Boat building" not in second.get("/checklist").get_data(as_text=True)
 
 

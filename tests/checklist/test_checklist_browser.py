@@ -5,8 +5,6 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.platform.test_keyboard_browser import focused, tab_to
-from tests.learn.test_lessons_browser import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -17,12 +15,12 @@ LABEL_RING = """id => {
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_an_item_answered_partly_by_keyboard_is_saved_and_counted_apart(browser, live_server, width):
+def test_an_item_answered_partly_by_keyboard_is_saved_and_counted_apart(browser, live_server, width, focused, tab_to, browser_sign_in):
     context = browser.new_context(base_url=live_server, viewport={"width": width, "height": 900})
     page = context.new_page()
     page.set_default_timeout(10_000)
     try:
-        sign_in(page)
+        browser_sign_in(page)
         page.goto("/checklist")
         group = page.locator(".check-group").first
         group_id = group.get_attribute("id").removeprefix("group-")

@@ -5,18 +5,10 @@ from app.cohorts import services as cohorts
 from app.cohorts.models import Cohort, Enrolment
 from app.db import utcnow
 from app.extensions import db
-from tests.plugins.factories import PASSWORD
 
 
-def admin_client(app, make_user):
-    admin = make_user(roles=("admin",), display_name="Ada Admin")
-    client = app.test_client()
-    client.post("/login", data={"email": admin.email, "password": PASSWORD})
-    return client, admin
-
-
-def test_admin_creates_a_cohort_with_instructors_and_enrols_trainees(app, make_user):
-    client, admin = admin_client(app, make_user)
+def test_admin_creates_a_cohort_with_instructors_and_enrols_trainees(app, make_user, admin_client):
+    client, admin = admin_client()
     teacher = make_user(roles=("instructor",), display_name="Tess Teacher")
     make_user(email="ana@example.org")
     ben = make_user(email="ben@example.org")
@@ -40,8 +32,8 @@ def test_admin_creates_a_cohort_with_instructors_and_enrols_trainees(app, make_u
     assert "ana@example.org" in log and "cohort.unenrol</code>" not in log
 
 
-def test_cohort_form_errors_keep_input(app, make_user):
-    client, _admin = admin_client(app, make_user)
+def test_cohort_form_errors_keep_input(app, make_user, admin_client):
+    client, _admin = admin_client()
     make_user(roles=("trainee",))
     response = client.post("/admin/cohorts/new", data={"name": "Backwards", "track": "live",
                                                        "starts_on": "2027-03-05", "ends_on": "2027-03-01"})
@@ -52,8 +44,8 @@ def test_cohort_form_errors_keep_input(app, make_user):
     assert dup.status_code == 422 and "already a cohort called" in dup.get_data(as_text=True)
 
 
-def test_audit_log_is_append_only(app, make_user):
-    client, admin = admin_client(app, make_user)
+def test_audit_log_is_append_only(app, make_user, admin_client):
+    client, admin = admin_client()
     client.post("/admin/cohorts/new", data={"name": "Audit me", "track": "self-study"})
     event_id = db.session.scalar(sa.select(AuditEvent.id))
     for statement in (sa.update(AuditEvent).where(AuditEvent.id == event_id).values(action="forged"),
@@ -69,8 +61,8 @@ def test_audit_log_is_append_only(app, make_user):
     assert db.session.get(AuditEvent, event_id).action == "cohort.create"
 
 
-def test_account_actions_are_audited(app, make_user):
-    client, admin = admin_client(app, make_user)
+def test_account_actions_are_audited(app, make_user, admin_client):
+    client, admin = admin_client()
     person = make_user(display_name="Pat Person")
     client.post(f"/admin/users/{person.id}", data={"roles": ["trainee", "instructor"]})
     client.post(f"/admin/users/{person.id}/active", data={"active": "0"})
@@ -81,7 +73,7 @@ def test_account_actions_are_audited(app, make_user):
     assert all(e.actor_id == admin.id and "Pat Person" in e.target_label for e in events)
 
 
-def test_join_with_code_and_self_registration(app, make_user, client):
+def test_join_with_code_and_self_registration(app, make_user, client, password):
     admin = make_user(roles=("admin",))
     cohort = cohorts.save_cohort(admin.id, None, name="Open house", track="self-study", starts_on=None, ends_on=None,
                                  instructor_ids=[], now=utcnow())
@@ -98,15 +90,15 @@ def test_join_with_code_and_self_registration(app, make_user, client):
     assert nia is not None and nia.source == "code"
     other = make_user()
     second = app.test_client()
-    second.post("/login", data={"email": other.email, "password": PASSWORD})
+    second.post("/login", data={"email": other.email, "password": password})
     assert second.post("/cohorts/join", data={"code": "nope"}).status_code == 422
     second.post("/cohorts/join", data={"code": cohort.enrolment_code})
     second.post("/cohorts/join", data={"code": cohort.enrolment_code})  # twice: enrolled once
     assert len(cohorts.trainees(cohort.id)) == 2
 
 
-def test_completion_report_csv_escapes_formulas(app, make_user):
-    client, admin = admin_client(app, make_user)
+def test_completion_report_csv_escapes_formulas(app, make_user, admin_client):
+    client, admin = admin_client()
     cohort = cohorts.save_cohort(admin.id, None, name="Report", track="live", starts_on=None, ends_on=None,
                                  instructor_ids=[], now=utcnow())
     evil = make_user(display_name="=HYPERLINK(\"http://x\")", email="evil@example.org")

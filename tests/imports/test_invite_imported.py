@@ -2,25 +2,27 @@
 when SMTP is set, otherwise a printable sheet of personal links (which the page saves as CSV)."""
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from app.audit.models import AuditEvent
 from app.auth.models import User
 from app.extensions import db
 from app.jobs.models import Job
-from tests.plugins.factories import PASSWORD
-from tests.imports.test_import import admin, people_csv, upload
 
 
-def _import(client, n):
-    response = upload(client, people_csv(n), "import")
-    assert response.status_code == 302
-    return int(response.location.rsplit("/", 1)[1]), client.get(response.location).get_data(as_text=True)
+@pytest.fixture
+def import_people(upload_people, people_csv):
+    def run(client, n):
+        response = upload_people(client, people_csv(n), "import")
+        assert response.status_code == 302
+        return int(response.location.rsplit("/", 1)[1]), client.get(response.location).get_data(as_text=True)
+    return run
 
 
-def test_without_mail_everyone_imported_gets_a_personal_link_on_a_sheet(app, make_user):
-    client = admin(app, make_user)
-    job_id, page = _import(client, 3)
+def test_without_mail_everyone_imported_gets_a_personal_link_on_a_sheet(app, make_user, import_admin, import_people):
+    client = import_admin()
+    job_id, page = import_people(client, 3)
     assert "Make invitations for everyone imported" in page and "printable sheet" in page
     # one of them sets a password first (an earlier link): they are left off the sheet
     first = db.session.scalar(sa.select(User).where(User.email == "imp0@example.org"))
@@ -50,11 +52,11 @@ def test_without_mail_everyone_imported_gets_a_personal_link_on_a_sheet(app, mak
     assert "not valid any more" in app.test_client().get(old).get_data(as_text=True)
 
 
-def test_with_mail_everyone_imported_is_mailed_their_own_link(app, make_user, smtp_server):
+def test_with_mail_everyone_imported_is_mailed_their_own_link(app, make_user, smtp_server, import_admin, import_people):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.server_address[1], MAIL_USE_TLS=False,
                       MAIL_SENDER="lectern@example.org")
-    client = admin(app, make_user)
-    job_id, page = _import(client, 4)
+    client = import_admin()
+    job_id, page = import_people(client, 4)
     assert "Email everyone imported an invitation" in page
     response = client.post(f"/admin/jobs/{job_id}/invite")
     assert response.status_code == 302
@@ -71,11 +73,11 @@ def test_with_mail_everyone_imported_is_mailed_their_own_link(app, make_user, sm
     assert all("imp" in m for m in smtp_server.messages)
 
 
-def test_only_a_finished_import_can_invite_and_only_admins(app, make_user):
-    client = admin(app, make_user)
-    job_id, _page = _import(client, 1)
+def test_only_a_finished_import_can_invite_and_only_admins(app, make_user, password, import_admin, import_people):
+    client = import_admin()
+    job_id, _page = import_people(client, 1)
     trainee = make_user()
     other = app.test_client()
-    other.post("/login", data={"email": trainee.email, "password": PASSWORD})
+    other.post("/login", data={"email": trainee.email, "password": password})
     assert other.post(f"/admin/jobs/{job_id}/invite").status_code in (403, 404)
     assert client.post("/admin/jobs/999999/invite").status_code == 404

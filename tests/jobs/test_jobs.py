@@ -10,10 +10,9 @@ from app.db import utcnow
 from app.extensions import db
 from app.jobs import services as jobs
 from app.jobs.models import Job
-from tests.plugins.factories import signed_in as login
 
 
-def test_a_job_silent_for_too_long_is_shown_as_interrupted_with_what_was_kept(app, make_user):
+def test_a_job_silent_for_too_long_is_shown_as_interrupted_with_what_was_kept(app, make_user, login):
     admin = make_user(roles=("admin",))
     cohort = cohorts.save_cohort(admin.id, None, name="March cohort", track="self-study", starts_on=None,
                                  ends_on=None, instructor_ids=[], now=utcnow())
@@ -36,7 +35,7 @@ def test_a_job_silent_for_too_long_is_shown_as_interrupted_with_what_was_kept(ap
         "failed", "Interrupted", True, cohort.id) and row.finished_at is not None
 
 
-def test_an_interrupted_import_says_nothing_was_saved(app, make_user):
+def test_an_interrupted_import_says_nothing_was_saved(app, make_user, login):
     admin = make_user(roles=("admin",))
     job = jobs.create_job("users.import", admin.id)
     jobs.update_job(job.id, status="running", stage="Checking rows")

@@ -18,10 +18,7 @@ from app.extensions import db
 from app.jobs import services as jobs
 from app.jobs.models import Job
 from tests.plugins.flask_app import TEST_REDIS_URL, redis_up
-from tests.plugins.factories import signed_in as login
 from tests.plugins.gunicorn import ROOT
-from tests.certificates.test_certificates import make_eligible
-from tests.imports.test_import import people_csv, upload
 
 pytestmark = pytest.mark.skipif(not redis_up(), reason="no Redis at 127.0.0.1:6379")
 
@@ -58,12 +55,12 @@ def run_worker(database_uri: str, queue_name: str) -> str:
     return done.stdout + done.stderr
 
 
-def test_an_import_waits_in_redis_until_a_worker_process_runs_it(app, make_user, database_uri, queue_name, queue):
+def test_an_import_waits_in_redis_until_a_worker_process_runs_it(app, make_user, database_uri, queue_name, queue, login, people_csv, upload_people):
     admin = make_user(roles=("admin",))
     cohorts.save_cohort(admin.id, None, name="Spring 2027", track="live", starts_on=None, ends_on=None,
                         instructor_ids=[], now=utcnow())
     client = login(app, admin)
-    response = upload(client, people_csv(30), "import")
+    response = upload_people(client, people_csv(30), "import")
     assert response.status_code == 302
     page = client.get(response.location).get_data(as_text=True)
     assert "Waiting for a job worker" in page and 'http-equiv="refresh"' in page
@@ -79,7 +76,7 @@ def test_an_import_waits_in_redis_until_a_worker_process_runs_it(app, make_user,
 
 
 def test_bulk_issue_runs_in_the_worker_and_a_job_delivered_twice_runs_once(app, make_user, database_uri,
-                                                                           queue_name, queue):
+                                                                           queue_name, queue, login, make_eligible):
     admin = make_user(roles=("admin",))
     ready, waiting = make_user(display_name="Ready"), make_user(display_name="Not Ready")
     cohort = cohorts.save_cohort(admin.id, None, name="Queue cohort", track="live", starts_on=None, ends_on=None,
@@ -102,7 +99,7 @@ def test_bulk_issue_runs_in_the_worker_and_a_job_delivered_twice_runs_once(app, 
     assert db.session.get(Job, job_id).status == "done"
 
 
-def test_a_job_no_worker_takes_is_shown_as_not_started(app, make_user, queue):
+def test_a_job_no_worker_takes_is_shown_as_not_started(app, make_user, queue, login, people_csv):
     admin = make_user(roles=("admin",))
     job = jobs.start("users.import", admin.id, {"actor_id": admin.id, "text": people_csv(2), "source_name": "a.csv"})
     db.session.query(Job).filter_by(id=job.id).update({"updated_at": utcnow() - jobs.STALLED_AFTER * 2})

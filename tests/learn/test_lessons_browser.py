@@ -6,16 +6,8 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 
-def sign_in(page, email="trainee@example.com", password="demo-trainee"):
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("link", name="Day 1", exact=True)).to_be_visible()
-
-
-def test_trainee_reads_a_stage_lesson_marks_it_complete_and_day_progress_moves(page):
-    sign_in(page)
+def test_trainee_reads_a_stage_lesson_marks_it_complete_and_day_progress_moves(page, browser_sign_in):
+    browser_sign_in(page)
     page.get_by_role("link", name="Day 1", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Understanding clusters")
     progress = page.locator(".progress__text").first
@@ -38,8 +30,8 @@ def test_trainee_reads_a_stage_lesson_marks_it_complete_and_day_progress_moves(p
     expect(row).to_contain_text("Done")
 
 
-def test_reflection_note_saves_without_javascript_help(page):
-    sign_in(page)
+def test_reflection_note_saves_without_javascript_help(page, browser_sign_in):
+    browser_sign_in(page)
     page.goto("/lessons/stage-06-identifying-stepping-stones")
     box = page.get_by_label(re.compile("Your notes")).first
     box.fill("Our stepping stones: skills, a test facility, export promotion.")
@@ -49,8 +41,8 @@ def test_reflection_note_saves_without_javascript_help(page):
         "Our stepping stones: skills, a test facility, export promotion.")
 
 
-def test_search_lands_on_the_right_lesson(page):
-    sign_in(page)
+def test_search_lands_on_the_right_lesson(page, browser_sign_in):
+    browser_sign_in(page)
     page.get_by_role("link", name="Search", exact=True).click()
     page.get_by_label("Search lessons").fill("back-casting")
     page.get_by_label("Search lessons").press("Enter")
@@ -59,8 +51,8 @@ def test_search_lands_on_the_right_lesson(page):
     expect(page.get_by_role("heading", level=1)).to_have_text("Stage 6. Identifying Stepping Stones")
 
 
-def test_instructor_sees_facilitator_notes(page):
-    sign_in(page, "instructor@example.com", "demo-instructor")
+def test_instructor_sees_facilitator_notes(page, browser_sign_in):
+    browser_sign_in(page, "instructor@example.com", "demo-instructor")
     page.goto("/lessons/stage-05-developing-the-clusters-vision")
     expect(page.locator(".block--facilitator")).to_be_visible()
     expect(page.get_by_text("Facilitator notes")).to_be_visible()

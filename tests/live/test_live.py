@@ -12,12 +12,12 @@ from app.live import polls, screens, sessions
 from app.live.broker import current_broker
 from app.live.models import LiveAnswer, LiveParticipant, LivePoll, LiveSession
 from app.progress import services as progress
-from tests.plugins.factories import signed_in as login
 from tests.plugins.engine import EventStream, engine
-from tests.plugins.live import JSON, bank_poll, first_single, join, start
+
+JSON = {"Accept": "application/json"}
 
 
-def test_a_whole_session_from_start_to_csv(app, room):
+def test_a_whole_session_from_start_to_csv(app, room, bank_poll, first_single, join, start):
     teacher, session = start(app, room)
     assert len(session.code) == 6
     page = teacher.get(f"/live/{session.id}/present").get_data(as_text=True)
@@ -109,7 +109,7 @@ def test_a_whole_session_from_start_to_csv(app, room):
     assert "Answered in live polls" in page and "2 answers" in page
 
 
-def test_trainees_cannot_drive_and_strangers_cannot_see(app, room):
+def test_trainees_cannot_drive_and_strangers_cannot_see(app, room, login, bank_poll, first_single, join, start):
     teacher, session = start(app, room)
     poll = bank_poll(teacher, session)
     ana, _ = join(app, room["ana"], session.code)
@@ -131,7 +131,7 @@ def test_trainees_cannot_drive_and_strangers_cannot_see(app, room):
     assert db.session.get(LiveSession, session.id).ended_at is None and screens.current_poll(session.id).closed_at is None
 
 
-def test_a_non_member_cannot_join_or_read(app, room):
+def test_a_non_member_cannot_join_or_read(app, room, join, start):
     _teacher, session = start(app, room)
     outsider, response = join(app, room["outsider"], session.code)
     assert response.status_code == 422 and "another cohort" in response.get_data(as_text=True)
@@ -141,7 +141,7 @@ def test_a_non_member_cannot_join_or_read(app, room):
     assert db.session.get(LiveParticipant, (session.id, room["outsider"].id)) is None
 
 
-def test_one_vote_per_person_even_in_parallel(app, room):
+def test_one_vote_per_person_even_in_parallel(app, room, bank_poll, join, start):
     teacher, session = start(app, room)
     poll = bank_poll(teacher, session)
     clients = [join(app, room["ana"], session.code)[0] for _ in range(8)]   # eight tabs, one person
@@ -167,7 +167,7 @@ def test_one_vote_per_person_even_in_parallel(app, room):
     assert len(rows) == 1 and rows[0].changes == len(clients) - 1
 
 
-def test_starting_twice_gives_the_same_session_and_codes_are_unique(app, room):
+def test_starting_twice_gives_the_same_session_and_codes_are_unique(app, room, start):
     teacher, first = start(app, room)
     _again, second = start(app, room)
     assert first.id == second.id
@@ -176,25 +176,25 @@ def test_starting_twice_gives_the_same_session_and_codes_are_unique(app, room):
     assert "already has a live session running" in teacher.get(refused.headers["Location"]).get_data(as_text=True)
 
 
-def test_without_the_engine_a_stream_asks_the_page_to_poll(app, room):
+def test_without_the_engine_a_stream_asks_the_page_to_poll(app, room, join, start):
     _teacher, session = start(app, room)
     ana, _ = join(app, room["ana"], session.code)
     response = ana.get(f"/live/{session.id}/events")
     assert response.status_code == 503 and response.get_json()["fallback"] == "poll"
 
 
-def test_the_event_stream_sends_state_then_changes(app, room):
+def test_the_event_stream_sends_state_then_changes(app, room, join, start, bank_poll, first_single):
     teacher, session = start(app, room)
     ana, _ = join(app, room["ana"], session.code)
     with engine(app) as (base, _asgi):
         stream = EventStream(base, f"/live/{session.id}/events", ana, headers={"Last-Event-ID": "0"})
         try:
-            _stream_sends_state_then_changes(app, room, teacher, session, stream)
+            _stream_sends_state_then_changes(app, room, teacher, session, stream, join, bank_poll, first_single)
         finally:
             stream.close()
 
 
-def _stream_sends_state_then_changes(app, room, teacher, session, stream):
+def _stream_sends_state_then_changes(app, room, teacher, session, stream, join, bank_poll, first_single):
     assert stream.status == 200 and stream.headers["Content-Type"].startswith("text/event-stream")
     chunks = iter(stream.next, None)
     assert next(chunks).startswith("retry:")
@@ -239,7 +239,7 @@ def _stream_sends_state_then_changes(app, room, teacher, session, stream):
     assert json.loads(next(chunks).split("data: ", 1)[1])["leaderboard"] is True
 
 
-def test_the_event_stream_refuses_other_origins(app, room):
+def test_the_event_stream_refuses_other_origins(app, room, join, start):
     _teacher, session = start(app, room)
     ana, _ = join(app, room["ana"], session.code)
     r = ana.get(f"/live/{session.id}/events", headers={"Origin": "https://evil.example"})
@@ -250,7 +250,7 @@ def test_the_event_stream_refuses_other_origins(app, room):
         stream.close()
 
 
-def test_staff_stream_coalesces_answers_into_a_tally(app, room):
+def test_staff_stream_coalesces_answers_into_a_tally(app, room, bank_poll, join, start):
     teacher, session = start(app, room)
     poll = bank_poll(teacher, session)
     ana, _ = join(app, room["ana"], session.code)
@@ -265,7 +265,7 @@ def test_staff_stream_coalesces_answers_into_a_tally(app, room):
         stream.close()
 
 
-def test_heartbeats_add_up_to_minutes_present(app, room):
+def test_heartbeats_add_up_to_minutes_present(app, room, join, start):
     _teacher, session = start(app, room)
     join(app, room["ana"], session.code)
     row = db.session.get(LiveParticipant, (session.id, room["ana"].id))
@@ -304,7 +304,7 @@ def test_broker_is_per_app(app):
     assert current_broker().name == "in-process"
 
 
-def test_the_course_home_points_members_to_a_running_session(app, room):
+def test_the_course_home_points_members_to_a_running_session(app, room, login, start):
     _teacher, session = start(app, room)
     ana = login(app, room["ana"])
     assert "Day 1 is live now" in ana.get("/").get_data(as_text=True) and "Join with the code" in ana.get("/").get_data(as_text=True)

@@ -11,8 +11,6 @@ from app.extensions import db
 from app.live import attendance, sessions
 from app.live.models import LiveAttendanceCredit, LiveParticipant, LivePoll, LiveSession
 from app.progress import services as progress
-from tests.plugins.factories import signed_in as login
-from tests.plugins.live import bank_poll, join, start
 
 
 def lasted(session, hours):
@@ -21,7 +19,7 @@ def lasted(session, hours):
     db.session.commit()
 
 
-def test_the_register_lists_every_member_and_a_correction_counts_for_the_certificate(app, room):
+def test_the_register_lists_every_member_and_a_correction_counts_for_the_certificate(app, room, join, start):
     teacher, session = start(app, room)
     lasted(session, 5)
     join(app, room["ana"], session.code)                 # Ben's phone died: he never joined on screen
@@ -74,7 +72,7 @@ def test_a_correction_can_lower_measured_minutes_and_sums_with_other_sessions_of
     assert progress.facts_for([ana])[ana].attended_days == frozenset()
 
 
-def test_a_bad_correction_re_renders_the_form_with_the_error_and_changes_nothing(app, room):
+def test_a_bad_correction_re_renders_the_form_with_the_error_and_changes_nothing(app, room, start):
     teacher, session = start(app, room)
     lasted(session, 5)
     url = f"/live/{session.id}/attendance/{room['ben'].id}"
@@ -89,7 +87,7 @@ def test_a_bad_correction_re_renders_the_form_with_the_error_and_changes_nothing
     assert db.session.scalar(sa.select(sa.func.count()).select_from(LiveAttendanceCredit)) == 0
 
 
-def test_only_the_sessions_staff_can_see_or_correct_attendance(app, room):
+def test_only_the_sessions_staff_can_see_or_correct_attendance(app, room, login, join, start):
     teacher, session = start(app, room)
     join(app, room["ana"], session.code)
     ana = login(app, room["ana"])
@@ -109,7 +107,7 @@ def test_only_the_sessions_staff_can_see_or_correct_attendance(app, room):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(LiveAttendanceCredit)) == 0
 
 
-def test_a_session_left_open_ends_by_itself_and_its_code_stops_working(app, room):
+def test_a_session_left_open_ends_by_itself_and_its_code_stops_working(app, room, login, bank_poll, join, start):
     teacher, session = start(app, room)
     join(app, room["ana"], session.code)
     poll = bank_poll(teacher, session)
@@ -132,7 +130,7 @@ def test_a_session_left_open_ends_by_itself_and_its_code_stops_working(app, room
     assert fresh.id != session.id and fresh.ended_at is None
 
 
-def test_looking_at_the_cohort_page_ends_a_forgotten_session(app, room):
+def test_looking_at_the_cohort_page_ends_a_forgotten_session(app, room, start):
     teacher, session = start(app, room)
     db.session.execute(sa.update(LiveSession).values(started_at=utcnow() - timedelta(days=2)))
     db.session.commit()
@@ -142,7 +140,7 @@ def test_looking_at_the_cohort_page_ends_a_forgotten_session(app, room):
     assert db.session.get(LiveSession, session.id).ended_at is not None
 
 
-def test_trainees_and_their_instructor_see_the_minutes_that_count_per_day(app, room, make_user):
+def test_trainees_and_their_instructor_see_the_minutes_that_count_per_day(app, room, make_user, login, start):
     teacher, session = start(app, room)
     lasted(session, 5)
     attendance.credit(room["teacher"].id, session.id, room["ben"].id, 240, "Phone died; in the room all day.",

@@ -5,7 +5,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from app.auth.services import create_user, user_by_email
+from app.auth.services import user_by_email
 from app.cohorts import services as cohorts
 from app.cohorts.models import Cohort
 from app.content.catalog import catalog
@@ -13,33 +13,12 @@ from app.db import utcnow
 from app.extensions import db
 from app.live import sessions
 from app.live.models import LiveParticipant
-from tests.plugins.browser import browser_app, serving
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def room(database_uri):
-    app = browser_app(database_uri)
-    with app.app_context():
-        admin = user_by_email("admin@example.com")
-        second = create_user("tara@example.com", "Tara Second", ("trainee",), password="demo-trainee-two", now=utcnow())
-        cohort = db.session.scalar(sa.select(Cohort))
-        cohorts.enrol(admin.id, cohort.id, [second.id], now=utcnow())
-    with serving(app) as url:
-        yield app, url
-
-
-def sign_in(page, email, password):
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator("form.account__signout")).to_be_attached()   # signed in (on a phone it sits in the menu)
-
-
-def test_instructor_runs_a_session_two_trainees_follow_answer_and_see_the_reveal(browser, room):
-    app, url = room
+def test_instructor_runs_a_session_two_trainees_follow_answer_and_see_the_reveal(browser, classroom, browser_sign_in):
+    app, url = classroom
     with app.app_context():
         lesson = catalog().day_lessons(1)[4]
         quiz = catalog().quiz("stage-03")
@@ -53,7 +32,7 @@ def test_instructor_runs_a_session_two_trainees_follow_answer_and_see_the_reveal
             p.set_default_timeout(10_000)
 
         # the instructor starts Day 1 for the demo cohort
-        sign_in(teacher, "instructor@example.com", "demo-instructor")
+        browser_sign_in(teacher, "instructor@example.com", "demo-instructor")
         teacher.goto("/teach/")
         teacher.get_by_role("link", name="Demo cohort").first.click()
         teacher.get_by_label("Run a course day in the room").select_option("1")
@@ -63,8 +42,8 @@ def test_instructor_runs_a_session_two_trainees_follow_answer_and_see_the_reveal
         assert re.fullmatch(r"[23456789ABCDEFGHJKMNPQRSTWXYZ]{6}", code)
 
         # two trainees join by code, one typing it in lower case on a phone
-        sign_in(toby, "trainee@example.com", "demo-trainee")
-        sign_in(tara, "tara@example.com", "demo-trainee-two")
+        browser_sign_in(toby, "trainee@example.com", "demo-trainee")
+        browser_sign_in(tara, "tara@example.com", "demo-trainee-two")
         for page, typed in ((toby, code), (tara, code.lower())):
             page.goto("/join")
             page.get_by_label("Session code").fill(typed)
@@ -137,10 +116,10 @@ def test_instructor_runs_a_session_two_trainees_follow_answer_and_see_the_reveal
             c.close()
 
 
-def test_a_trainee_removed_from_the_cohort_is_shown_why_within_15_s(browser, room):
+def test_a_trainee_removed_from_the_cohort_is_shown_why_within_15_s(browser, classroom, browser_sign_in):
     """The stream ends with an "end" event; the page reloads and shows the refusal instead of
     following the class silently."""
-    app, url = room
+    app, url = classroom
     with app.app_context():
         cohort = db.session.scalar(sa.select(Cohort))
         instructor = user_by_email("instructor@example.com")
@@ -152,7 +131,7 @@ def test_a_trainee_removed_from_the_cohort_is_shown_why_within_15_s(browser, roo
     try:
         page = context.new_page()
         page.set_default_timeout(20_000)
-        sign_in(page, "tara@example.com", "demo-trainee-two")
+        browser_sign_in(page, "tara@example.com", "demo-trainee-two")
         page.goto("/join")
         page.get_by_label("Session code").fill(code)
         page.get_by_role("button", name="Join").click()

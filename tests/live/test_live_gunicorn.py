@@ -24,7 +24,6 @@ from app.content.catalog import catalog
 from app.db import utcnow
 from app.live import sessions
 from tests.plugins.flask_app import TEST_REDIS_URL, redis_up
-from tests.plugins.factories import PASSWORD, csrf_token_from
 
 REDIS_URL = TEST_REDIS_URL
 ROOT = Path(__file__).resolve().parents[2]
@@ -86,9 +85,9 @@ class Browser:
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read().decode()
 
-    def sign_in(self, base: str, email: str) -> None:
+    def sign_in(self, base: str, email: str, password: str, csrf_token_from) -> None:
         token = csrf_token_from(self.get(base + "/login"))
-        status, _ = self.post(base + "/login", {"email": email, "password": PASSWORD, "csrf_token": token})
+        status, _ = self.post(base + "/login", {"email": email, "password": password, "csrf_token": token})
         assert status == 200, status      # redirects are followed to the home page
 
     def close(self) -> None:
@@ -141,7 +140,7 @@ def _wait_for(events: queue.Queue, kind: str, check, seconds: float = 10.0):
     raise AssertionError(f"no {kind} event arrived within {seconds}s")
 
 
-def test_an_answer_posted_to_one_server_reaches_a_listener_on_the_other(app, database_uri, make_user, tmp_path):
+def test_an_answer_posted_to_one_server_reaches_a_listener_on_the_other(app, database_uri, make_user, tmp_path, csrf_token_from, password):
     if database_uri.startswith("sqlite:///:memory:"):
         pytest.skip("needs a database file the servers can share")
     admin = make_user(roles=("admin",))
@@ -162,8 +161,8 @@ def test_an_answer_posted_to_one_server_reaches_a_listener_on_the_other(app, dat
             a, b = f"http://127.0.0.1:{port_a}", f"http://127.0.0.1:{port_b}"
             presenter, trainee = Browser(), Browser()
             browsers.extend([presenter, trainee])
-            presenter.sign_in(a, teacher.email)
-            trainee.sign_in(b, ana.email)
+            presenter.sign_in(a, teacher.email, password, csrf_token_from)
+            trainee.sign_in(b, ana.email, password, csrf_token_from)
             join_token = csrf_token_from(trainee.get(b + "/join"))
             assert trainee.post(b + "/join", {"code": code, "csrf_token": join_token})[0] == 200
             page = trainee.get(f"{b}/live/{session_id}")

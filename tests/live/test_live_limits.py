@@ -5,7 +5,6 @@ from app.cohorts import services as cohorts
 from app.content.catalog import catalog
 from app.db import utcnow
 from app.live import sessions
-from tests.plugins.factories import PASSWORD
 
 
 @pytest.fixture
@@ -13,7 +12,7 @@ def app_config(database_uri):
     return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_uri, "RATELIMIT_ENABLED": True}
 
 
-def test_wrong_codes_are_limited_per_person_and_right_ones_are_not(app, make_user):
+def test_wrong_codes_are_limited_per_person_and_right_ones_are_not(app, make_user, password):
     admin = make_user(roles=("admin",))
     teacher = make_user(roles=("instructor",))
     guesser, other = make_user(), make_user()
@@ -24,7 +23,7 @@ def test_wrong_codes_are_limited_per_person_and_right_ones_are_not(app, make_use
     wrong = "22222" + ("3" if code != "222223" else "4")
 
     client = app.test_client()
-    client.post("/login", data={"email": guesser.email, "password": PASSWORD})
+    client.post("/login", data={"email": guesser.email, "password": password})
     for _ in range(5):   # right codes, again and again: never limited
         assert client.post("/join", data={"code": code}).status_code == 303
     statuses = [client.post("/join", data={"code": wrong}).status_code for _ in range(12)]
@@ -32,5 +31,5 @@ def test_wrong_codes_are_limited_per_person_and_right_ones_are_not(app, make_use
     assert client.post("/join", data={"code": code}).status_code == 429   # over the limit: wait a minute
 
     neighbour = app.test_client()    # same address, another person: still free to join
-    neighbour.post("/login", data={"email": other.email, "password": PASSWORD})
+    neighbour.post("/login", data={"email": other.email, "password": password})
     assert neighbour.post("/join", data={"code": code}).status_code == 303

@@ -12,7 +12,6 @@ from app.extensions import db
 from app.live import polls, screens, sessions
 from app.live.broker import LocalBroker
 from app.live.models import LiveSession
-from tests.plugins.live import first_single
 
 
 def _drain(subscription):
@@ -42,7 +41,7 @@ def test_after_commit_runs_in_order_once_the_work_commits_and_not_at_all_after_a
     assert ran == ["first", "second", "outside"]           # nothing left over for a later unit
 
 
-def test_a_presenter_change_is_announced_after_commit_with_the_committed_state(app, room):
+def test_a_presenter_change_is_announced_after_commit_with_the_committed_state(app, room, first_single):
     broker = LocalBroker()
     cat = catalog()
     session = sessions.start_session(room["teacher"].id, room["cohort"], 1, cat, now=utcnow())

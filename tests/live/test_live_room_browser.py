@@ -7,8 +7,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from app.auth.services import create_user, user_by_email
-from app.cohorts import services as cohorts
+from app.auth.services import user_by_email
 from app.cohorts.models import Cohort
 from app.content.catalog import catalog
 from app.db import utcnow
@@ -16,25 +15,10 @@ from app.extensions import db
 from app.live import polls, sessions
 from app.live.broker import current_broker
 from app.live.models import LiveAttendanceCredit, LiveParticipant, LiveSession
-from tests.plugins.browser import browser_app, serving
-from tests.live.test_live_browser import sign_in
 
 pytestmark = pytest.mark.browser
 
 LONGEST = ("day-1-assessment", "warning-signs-audit")    # the bank's longest explanation
-
-
-@pytest.fixture
-def classroom(database_uri):
-    """The demo, with a second trainee (Tara) in the demo cohort, served as in production."""
-    app = browser_app(database_uri)
-    with app.app_context():
-        admin = user_by_email("admin@example.com")
-        second = create_user("tara@example.com", "Tara Second", ("trainee",), password="demo-trainee-two", now=utcnow())
-        cohort = db.session.scalar(sa.select(Cohort).order_by(Cohort.id))
-        cohorts.enrol(admin.id, cohort.id, [second.id], now=utcnow())
-    with serving(app) as url:
-        yield app, url
 
 
 def _session(app, *, day=1):
@@ -70,7 +54,7 @@ def _assert_fits(page, selector):
     assert not m["clipped"], m
 
 
-def test_reveal_shows_answer_chart_and_explanation_on_a_720p_projector_then_the_leaderboard(browser, classroom):
+def test_reveal_shows_answer_chart_and_explanation_on_a_720p_projector_then_the_leaderboard(browser, classroom, browser_sign_in):
     app, url = classroom
     ids = _session(app)
     with app.app_context():
@@ -87,7 +71,7 @@ def test_reveal_shows_answer_chart_and_explanation_on_a_720p_projector_then_the_
     try:
         teacher = context.new_page()
         teacher.set_default_timeout(10_000)
-        sign_in(teacher, "instructor@example.com", "demo-instructor")
+        browser_sign_in(teacher, "instructor@example.com", "demo-instructor")
         projector = context.new_page()
         projector.set_default_timeout(10_000)
         projector.set_viewport_size({"width": 1280, "height": 720})
@@ -122,7 +106,7 @@ def test_reveal_shows_answer_chart_and_explanation_on_a_720p_projector_then_the_
         context.close()
 
 
-def test_projector_shows_the_lesson_objectives_and_agenda_timer_with_the_code_in_a_corner(browser, classroom):
+def test_projector_shows_the_lesson_objectives_and_agenda_timer_with_the_code_in_a_corner(browser, classroom, browser_sign_in):
     app, url = classroom
     ids = _session(app)
     with app.app_context():
@@ -135,7 +119,7 @@ def test_projector_shows_the_lesson_objectives_and_agenda_timer_with_the_code_in
     try:
         teacher = context.new_page()
         teacher.set_default_timeout(10_000)
-        sign_in(teacher, "instructor@example.com", "demo-instructor")
+        browser_sign_in(teacher, "instructor@example.com", "demo-instructor")
         projector = context.new_page()
         projector.set_default_timeout(10_000)
         projector.set_viewport_size({"width": 1280, "height": 720})
@@ -165,7 +149,7 @@ def test_projector_shows_the_lesson_objectives_and_agenda_timer_with_the_code_in
         context.close()
 
 
-def test_ending_asks_first_without_javascript_and_resuming_brings_participants_back(browser, classroom):
+def test_ending_asks_first_without_javascript_and_resuming_brings_participants_back(browser, classroom, browser_sign_in):
     app, url = classroom
     ids = _session(app)
     # the instructor's browser runs no JavaScript: the confirmation is a page of its own
@@ -174,10 +158,10 @@ def test_ending_asks_first_without_javascript_and_resuming_brings_participants_b
     try:
         teacher = staff.new_page()
         teacher.set_default_timeout(10_000)
-        sign_in(teacher, "instructor@example.com", "demo-instructor")
+        browser_sign_in(teacher, "instructor@example.com", "demo-instructor")
         tara = phone.new_page()
         tara.set_default_timeout(10_000)
-        sign_in(tara, "tara@example.com", "demo-trainee-two")
+        browser_sign_in(tara, "tara@example.com", "demo-trainee-two")
         tara.goto(f"/live/{ids['session']}")
         expect(tara.get_by_role("heading", name=re.compile("Live session"))).to_be_visible()
 
@@ -209,7 +193,7 @@ def test_ending_asks_first_without_javascript_and_resuming_brings_participants_b
         phone.close()
 
 
-def test_the_lesson_opened_on_its_own_page_keeps_attendance_counting(browser, classroom):
+def test_the_lesson_opened_on_its_own_page_keeps_attendance_counting(browser, classroom, browser_sign_in):
     app, url = classroom
     ids = _session(app)
     with app.app_context():
@@ -220,7 +204,7 @@ def test_the_lesson_opened_on_its_own_page_keeps_attendance_counting(browser, cl
     try:
         page = context.new_page()
         page.set_default_timeout(10_000)
-        sign_in(page, "trainee@example.com", "demo-trainee")
+        browser_sign_in(page, "trainee@example.com", "demo-trainee")
         page.goto(f"/live/{ids['session']}")
         with page.expect_request(lambda r: r.url.endswith(f"/live/{ids['session']}/heartbeat")
                                  and r.method == "POST") as beat:
@@ -240,7 +224,7 @@ def test_the_lesson_opened_on_its_own_page_keeps_attendance_counting(browser, cl
         context.close()
 
 
-def test_mark_selected_present_with_one_reason_by_keyboard(browser, classroom):
+def test_mark_selected_present_with_one_reason_by_keyboard(browser, classroom, browser_sign_in):
     app, url = classroom
     with app.app_context():
         cohort = db.session.scalar(sa.select(Cohort).order_by(Cohort.id))
@@ -255,7 +239,7 @@ def test_mark_selected_present_with_one_reason_by_keyboard(browser, classroom):
     try:
         page = context.new_page()
         page.set_default_timeout(10_000)
-        sign_in(page, "instructor@example.com", "demo-instructor")
+        browser_sign_in(page, "instructor@example.com", "demo-instructor")
         page.goto(f"/live/{session_id}/attendance")
         for name in ("Toby Trainee", "Tara Second"):
             box = page.get_by_label(f"Select {name}")

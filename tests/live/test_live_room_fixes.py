@@ -15,17 +15,17 @@ from app.extensions import db
 from app.live import attendance, rules, screens, sessions
 from app.live.broker import current_broker
 from app.live.models import LiveAttendanceCredit, LiveParticipant, LiveSession
-from tests.plugins.factories import signed_in as login
-from tests.plugins.live import JSON, bank_poll, first_single, join, start
 
 import pytest
+
+JSON = {"Accept": "application/json"}
 
 
 def _panel(teacher, session):
     return teacher.get(f"/live/{session.id}/projector/panel").get_data(as_text=True)
 
 
-def test_a_reveal_shows_the_answer_and_the_leaderboard_waits_for_the_presenter(app, room):
+def test_a_reveal_shows_the_answer_and_the_leaderboard_waits_for_the_presenter(app, room, login, bank_poll, first_single, join, start):
     teacher, session = start(app, room)
     join(app, room["ana"], session.code)
     teacher.post(f"/live/{session.id}/leaderboard", data={"visible": "1"})      # the leaderboard is on
@@ -55,7 +55,7 @@ def test_a_reveal_shows_the_answer_and_the_leaderboard_waits_for_the_presenter(a
                                                      data={"screen": "join"}).status_code == 404
 
 
-def test_the_projector_shows_the_lesson_and_the_agenda_item_the_class_is_on(app, room):
+def test_the_projector_shows_the_lesson_and_the_agenda_item_the_class_is_on(app, room, bank_poll, start):
     teacher, session = start(app, room)
     assert 'data-screen="join"' in _panel(teacher, session)
     day = catalog().course.days[0]
@@ -80,7 +80,7 @@ def test_the_projector_shows_the_lesson_and_the_agenda_item_the_class_is_on(app,
     assert str(escape(other.title)) in _panel(teacher, session)
 
 
-def test_ending_asks_first_and_can_be_undone_with_the_same_code(app, room):
+def test_ending_asks_first_and_can_be_undone_with_the_same_code(app, room, login, join, start):
     teacher, session = start(app, room)
     ana, _ = join(app, room["ana"], session.code)
     page = teacher.get(f"/live/{session.id}/end")
@@ -111,7 +111,7 @@ def test_ending_asks_first_and_can_be_undone_with_the_same_code(app, room):
     assert event.actor_id == room["teacher"].id and event.details["session"] == session.id
 
 
-def test_resuming_is_refused_late_or_when_another_session_started(app, room):
+def test_resuming_is_refused_late_or_when_another_session_started(app, room, login):
     broker = current_broker()
     now = utcnow()
     session = sessions.start_session(room["teacher"].id, room["cohort"], 1, catalog(), now=now)
@@ -147,7 +147,7 @@ def test_resuming_when_the_database_refuses_says_why(app, room, monkeypatch):
     assert db.session.get(LiveSession, session.id).ended_at is not None
 
 
-def test_the_lesson_page_opened_from_a_session_keeps_the_heartbeat(app, room):
+def test_the_lesson_page_opened_from_a_session_keeps_the_heartbeat(app, room, login, join, start):
     teacher, session = start(app, room)
     ana, _ = join(app, room["ana"], session.code)
     lesson = catalog().day_lessons(1)[2]
@@ -165,7 +165,7 @@ def test_the_lesson_page_opened_from_a_session_keeps_the_heartbeat(app, room):
     assert "data-live-heartbeat" not in ana.get(f"{lesson.url}?live={session.id}").get_data(as_text=True)
 
 
-def test_people_enrolled_after_a_session_are_not_listed_absent(app, room, make_user):
+def test_people_enrolled_after_a_session_are_not_listed_absent(app, room, make_user, join, start):
     teacher, session = start(app, room)
     join(app, room["ana"], session.code)
     teacher.post(f"/live/{session.id}/end", data={"confirm": "yes"})
@@ -180,7 +180,7 @@ def test_people_enrolled_after_a_session_are_not_listed_absent(app, room, make_u
     assert any(line.startswith("Nia Newcomer") and ",not enrolled then," in line for line in csv.splitlines())
 
 
-def test_a_correction_is_capped_at_the_sessions_length_plus_the_margin(app, room):
+def test_a_correction_is_capped_at_the_sessions_length_plus_the_margin(app, room, start):
     teacher, session = start(app, room)
     started = session.started_at
     sessions.end_session(current_broker(), room["teacher"].id, session.id, now=started + timedelta(minutes=3))
@@ -193,7 +193,7 @@ def test_a_correction_is_capped_at_the_sessions_length_plus_the_margin(app, room
     assert db.session.get(LiveAttendanceCredit, (session.id, room["ben"].id)).minutes == limit
 
 
-def test_mark_selected_present_with_one_reason_audited_per_person(app, room, make_user):
+def test_mark_selected_present_with_one_reason_audited_per_person(app, room, make_user, login, join, start):
     teacher, session = start(app, room)
     session.started_at = utcnow() - timedelta(hours=3)
     db.session.commit()

@@ -11,12 +11,12 @@ from app.extensions import db
 from app.live import sessions
 from app.live.broker import current_broker
 from tests.plugins.flask_app import TEST_REDIS_URL, redis_up
-from tests.plugins.factories import signed_in as login
 from tests.plugins.engine import EventStream, end_reason, engine
-from tests.plugins.live import JSON, bank_poll, join, start
+
+JSON = {"Accept": "application/json"}
 
 
-def test_streams_end_within_15_s_of_sign_out_deactivation_and_removal(app, room, make_user):
+def test_streams_end_within_15_s_of_sign_out_deactivation_and_removal(app, room, make_user, join, start):
     teacher, session = start(app, room)
     carl = make_user(display_name="Carl Removed")
     cohorts.enrol(room["admin"].id, room["cohort"], [carl.id], now=utcnow())
@@ -42,7 +42,7 @@ def test_streams_end_within_15_s_of_sign_out_deactivation_and_removal(app, room,
     assert elapsed < 15, elapsed
 
 
-def test_removed_members_are_refused_state_answers_and_heartbeats(app, room):
+def test_removed_members_are_refused_state_answers_and_heartbeats(app, room, bank_poll, join, start):
     teacher, session = start(app, room)
     poll = bank_poll(teacher, session)
     ana, _ = join(app, room["ana"], session.code)
@@ -59,7 +59,7 @@ def test_removed_members_are_refused_state_answers_and_heartbeats(app, room):
         stream.close()
 
 
-def test_a_new_stream_replaces_the_oldest_beyond_the_per_person_cap(app, room):
+def test_a_new_stream_replaces_the_oldest_beyond_the_per_person_cap(app, room, join, start):
     app.config["LIVE_STREAMS_PER_PERSON"] = 3
     _teacher, session = start(app, room)
     ana, _ = join(app, room["ana"], session.code)
@@ -81,7 +81,7 @@ def test_a_new_stream_replaces_the_oldest_beyond_the_per_person_cap(app, room):
             stream.close()
 
 
-def test_beyond_the_session_cap_pages_are_told_to_poll(app, room):
+def test_beyond_the_session_cap_pages_are_told_to_poll(app, room, join, start):
     app.config["LIVE_STREAMS_PER_SESSION"] = 2
     _teacher, session = start(app, room)
     ana, _ = join(app, room["ana"], session.code)
@@ -103,7 +103,7 @@ def test_beyond_the_session_cap_pages_are_told_to_poll(app, room):
             stream.close()
 
 
-def test_closing_the_server_ends_every_stream_at_once(app, room):
+def test_closing_the_server_ends_every_stream_at_once(app, room, join, start):
     teacher, session = start(app, room)
     ana, _ = join(app, room["ana"], session.code)
     with engine(app) as (base, asgi):
@@ -121,7 +121,7 @@ def test_closing_the_server_ends_every_stream_at_once(app, room):
 
 
 @pytest.mark.parametrize("audience", ["events", "staff/events"])
-def test_stream_requests_are_checked_by_flask_first(app, room, audience):
+def test_stream_requests_are_checked_by_flask_first(app, room, audience, login, start):
     _teacher, session = start(app, room)
     outsider = login(app, room["outsider"])
     with engine(app) as (base, _asgi):
@@ -133,7 +133,7 @@ def test_stream_requests_are_checked_by_flask_first(app, room, audience):
             stream.close()
 
 
-def test_a_flood_of_opens_is_refused_before_flask_and_holds_three_streams(app, room):
+def test_a_flood_of_opens_is_refused_before_flask_and_holds_three_streams(app, room, join, start):
     app.config["LIVE_STREAM_OPENS_PER_MINUTE"] = 10
     _teacher, session = start(app, room)
     ana, _ = join(app, room["ana"], session.code)
@@ -149,7 +149,7 @@ def test_a_flood_of_opens_is_refused_before_flask_and_holds_three_streams(app, r
 
 
 @pytest.mark.skipif(not redis_up(), reason="no Redis at 127.0.0.1:6379")
-def test_the_per_person_cap_counts_every_process(app, room, database_uri):
+def test_the_per_person_cap_counts_every_process(app, room, database_uri, join, start):
     """Two processes (two apps sharing Redis and the database): a person's fourth stream, wherever
     it opens, ends their oldest, wherever that is."""
     from app import create_app
@@ -183,7 +183,7 @@ def test_the_per_person_cap_counts_every_process(app, room, database_uri):
 
 
 @pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGINT"])
-def test_gunicorn_stops_at_once_with_a_stream_open(app, room, database_uri, tmp_path, signal_name):
+def test_gunicorn_stops_at_once_with_a_stream_open(app, room, database_uri, tmp_path, signal_name, start):
     """A restart (SIGTERM) or Ctrl-C (SIGINT, which gunicorn passes on as SIGQUIT) ends open streams
     and stops the worker in seconds, not after the graceful timeout."""
     import http.client

@@ -18,8 +18,6 @@ from app.db import utcnow
 from app.errors import CertificateNotMade
 from app.extensions import db
 from app.jobs.models import Job
-from tests.plugins.factories import signed_in as login
-from tests.certificates.test_certificates import make_eligible
 
 APP_DIR = Path(__file__).resolve().parents[2] / "app"
 
@@ -88,7 +86,7 @@ def test_finding_1_long_name_is_issued_and_printed_whole(app, make_user):
     assert certificate.holder_name == "W" * 120 and services.pdf_of(certificate.id).startswith(b"%PDF")
 
 
-def test_finding_1_a_certificate_that_cannot_be_made_is_a_message_not_a_500(app, make_user, monkeypatch):
+def test_finding_1_a_certificate_that_cannot_be_made_is_a_message_not_a_500(app, make_user, monkeypatch, login):
     # the name sizes switched off: a 120-character name takes two pages again, as before the fix
     monkeypatch.setattr(services, "name_size", lambda name: 34)
     admin, person = make_user(roles=("admin",)), make_user(display_name="W" * 120)
@@ -107,7 +105,7 @@ def test_finding_1_a_certificate_that_cannot_be_made_is_a_message_not_a_500(app,
         services.issue(None, person.id, catalog(), now=utcnow(), override_reason="test")
 
 
-def test_finding_1_issue_all_issues_everyone_else_and_names_who_failed(app, make_user, monkeypatch):
+def test_finding_1_issue_all_issues_everyone_else_and_names_who_failed(app, make_user, monkeypatch, login, make_eligible):
     long_name = "W" * 120
     monkeypatch.setattr(services, "name_size", lambda name: 34)   # as before the fix: this name cannot fit
     admin = make_user(roles=("admin",))
@@ -133,7 +131,7 @@ def test_finding_1_issue_all_issues_everyone_else_and_names_who_failed(app, make
     assert job.result["issued"] == 1 and job.result["failed"] == [] and job.result["skipped"] == 2
 
 
-def test_finding_1_cli_bulk_issue_reports_who_failed(app, runner, make_user, monkeypatch):
+def test_finding_1_cli_bulk_issue_reports_who_failed(app, runner, make_user, monkeypatch, make_eligible):
     monkeypatch.setattr(services, "name_size", lambda name: 34)
     admin = make_user(roles=("admin",))
     people = [make_user(display_name="Ana Ruiz"), make_user(display_name="W" * 120)]
@@ -200,7 +198,7 @@ def render_queue_busy():
     return busy
 
 
-def test_finding_3_checklist_pdfs_are_cached_by_their_content(app, make_user, fresh_pdf_caches):
+def test_finding_3_checklist_pdfs_are_cached_by_their_content(app, make_user, fresh_pdf_caches, login):
     first, second = login(app, make_user()), login(app, make_user())
     assert first.get("/checklist.pdf?blank=1").status_code == 200
     assert second.get("/checklist.pdf?blank=1").data == first.get("/checklist.pdf?blank=1").data
@@ -221,7 +219,7 @@ def limited():
 
 
 def test_finding_3_pdfs_made_are_limited_per_person_and_cached_ones_do_not_count(
-        app, make_user, fresh_pdf_caches, limited):
+        app, make_user, fresh_pdf_caches, limited, login):
     person, other = make_user(), make_user()
     client = login(app, person)
     for _ in range(4):                                      # one render, then the cache
@@ -239,7 +237,7 @@ def test_finding_3_pdfs_made_are_limited_per_person_and_cached_ones_do_not_count
 
 @pytest.mark.parametrize("url", ["/checklist.pdf", "/checklist.pdf?blank=1"])  # the workbook: test_workbook_background
 def test_finding_3_a_full_render_queue_answers_429_at_once_instead_of_waiting(
-        app, make_user, fresh_pdf_caches, render_queue_busy, url):
+        app, make_user, fresh_pdf_caches, render_queue_busy, url, login):
     import time
 
     app.config["PDF_RENDER_QUEUE"] = 0
@@ -254,7 +252,7 @@ def test_finding_3_a_full_render_queue_answers_429_at_once_instead_of_waiting(
 
 
 def test_finding_3_certificate_issue_and_reissue_answer_429_when_the_queue_is_full(
-        app, make_user, render_queue_busy):
+        app, make_user, render_queue_busy, login):
     app.config["PDF_RENDER_QUEUE"] = 0
     admin, person = make_user(roles=("admin",)), make_user(display_name="Ana Ruiz")
     cohort = cohorts.save_cohort(admin.id, None, name="Queue", track="live", starts_on=None, ends_on=None,
@@ -274,7 +272,7 @@ def test_finding_3_certificate_issue_and_reissue_answer_429_when_the_queue_is_fu
     assert response.status_code == 429 and db.session.get(Certificate, certificate.id).status == "valid"
 
 
-def test_finding_3_bulk_issue_waits_for_its_turn_instead_of_failing(app, make_user, render_queue_busy):
+def test_finding_3_bulk_issue_waits_for_its_turn_instead_of_failing(app, make_user, render_queue_busy, make_eligible):
     import threading
 
     app.config["PDF_RENDER_QUEUE"] = 0

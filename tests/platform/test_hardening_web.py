@@ -14,13 +14,11 @@ from app.cohorts import services as cohorts
 from app.content.catalog import catalog
 from app.db import utcnow
 from app.extensions import db
-from tests.plugins.factories import csrf_token_from
-from tests.plugins.live import join, start
 
 
 # --- finding 7: private downloads and JSON are not cached -----------------------------------------
 
-def test_finding_7_every_response_to_a_signed_in_person_says_no_store(client, make_user, sign_in, app, room):
+def test_finding_7_every_response_to_a_signed_in_person_says_no_store(client, make_user, sign_in, app, room, join, start):
     sign_in(make_user())
     for path in ("/progress/notes.md", "/checklist.pdf", "/"):
         response = client.get(path)
@@ -62,7 +60,7 @@ def test_finding_9_the_csv_import_refuses_control_and_direction_characters_by_li
     assert [row.email for row in result.rows][-1] == "ok@example.org"
 
 
-def test_finding_9_names_notes_and_cohort_names_refuse_them_with_the_field_named(app, client, make_user, sign_in):
+def test_finding_9_names_notes_and_cohort_names_refuse_them_with_the_field_named(app, client, make_user, sign_in, csrf_token_from):
     from app.auth import services as accounts
     from app.errors import DomainError, InputRejected
     admin = make_user(roles=("admin",))
@@ -103,8 +101,7 @@ def test_finding_9_names_notes_and_cohort_names_refuse_them_with_the_field_named
                                            f"note-{item.id}": "ملاحظة\nثانية"}).status_code == 302
 
 
-def test_finding_9_answers_sent_as_json_lose_nul_instead_of_breaking_the_database(app, room):
-    from tests.plugins.live import bank_poll
+def test_finding_9_answers_sent_as_json_lose_nul_instead_of_breaking_the_database(app, room, join, start, bank_poll):
     teacher, session = start(app, room)
     ana, _ = join(app, room["ana"], session.code)
     poll = bank_poll(teacher, session)
@@ -118,9 +115,8 @@ def test_finding_9_answers_sent_as_json_lose_nul_instead_of_breaking_the_databas
 
 # --- finding 10: the inputs that answered 500 -----------------------------------------------------
 
-def test_finding_10_json_nested_50000_deep_is_a_bad_request_not_a_500(app, room):
+def test_finding_10_json_nested_50000_deep_is_a_bad_request_not_a_500(app, room, join, start, bank_poll):
     deep = "[" * 50_000 + "]" * 50_000
-    from tests.plugins.live import bank_poll
     teacher, session = start(app, room)
     ana, _ = join(app, room["ana"], session.code)
     poll = bank_poll(teacher, session)
@@ -132,7 +128,7 @@ def test_finding_10_json_nested_50000_deep_is_a_bad_request_not_a_500(app, room)
     assert response.status_code < 500
 
 
-def test_finding_10_a_checklist_group_with_a_line_break_saves_and_redirects(client, make_user, sign_in):
+def test_finding_10_a_checklist_group_with_a_line_break_saves_and_redirects(client, make_user, sign_in, csrf_token_from):
     sign_in(make_user())
     page = client.get("/checklist").get_data(as_text=True)
     response = client.post("/checklist", data={"csrf_token": csrf_token_from(page), "initiative_name": "Ports",

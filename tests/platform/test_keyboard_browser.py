@@ -39,38 +39,12 @@ def keyboard_page(browser, database_uri) -> Iterator:
         context.close()
 
 
-FOCUSED = """() => {
-    const el = document.activeElement;
-    if (!el || el === document.body) return null;
-    const style = getComputedStyle(el);
-    return {tag: el.tagName.toLowerCase(), id: el.id, type: el.type || '', name: el.name || '', checked: !!el.checked,
-            text: (el.innerText || el.value || '').trim(), href: el.getAttribute('href') || '',
-            ring: (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none'};
-}"""
-
-
-def focused(page) -> dict | None:
-    return page.evaluate(FOCUSED)
-
-
-def tab_to(page, selector: str, text: str | re.Pattern | None = None, *, key: str = "Tab", limit: int = 120) -> dict:
-    """Press `key` until the focused element matches `selector` (and `text`); return what has focus."""
-    for _ in range(limit):
-        page.keyboard.press(key)
-        now = focused(page)
-        if now is None or not page.evaluate("s => document.activeElement.matches(s)", selector):
-            continue
-        if text is None or (text.search(now["text"]) if isinstance(text, re.Pattern) else now["text"] == text):
-            return now
-    raise AssertionError(f"{limit} presses of {key} never reached {selector} {text or ''}")
-
-
-def assert_focus_visible(page) -> None:
+def assert_focus_visible(page, focused) -> None:
     now = focused(page)
     assert now is not None and now["ring"], f"no visible focus indicator on {now}"
 
 
-def answer_by_keyboard(page) -> int:
+def answer_by_keyboard(page, focused) -> int:
     """Tab through the quiz form, answering each control on the way, until the submit button has focus.
     Radios by arrow key or Space, checkboxes by Space, selects by arrow key, text by typing. Every
     question gets an answer, so submitting asks nothing more."""
@@ -90,7 +64,7 @@ def answer_by_keyboard(page) -> int:
                 assert after["id"] != now["id"], "the arrow key did not move to the next choice"
                 arrowed = True
             assert after["checked"], "the radio in focus is not chosen"
-            assert_focus_visible(page)
+            assert_focus_visible(page, focused)
             answered += 1
         elif now["type"] == "checkbox" and now["name"] not in groups_seen:
             groups_seen.add(now["name"])
@@ -107,7 +81,7 @@ def answer_by_keyboard(page) -> int:
             for _step in range(steps):
                 page.keyboard.press(key)
             assert page.evaluate("() => document.activeElement.value") != value, f"{key} did not change the select"
-            assert_focus_visible(page)
+            assert_focus_visible(page, focused)
             answered += 1
         elif now["tag"] == "input" and now["type"] == "text":
             page.keyboard.type("12")
@@ -115,7 +89,7 @@ def answer_by_keyboard(page) -> int:
     raise AssertionError("never reached the Submit answers button")
 
 
-def test_trainee_goes_from_sign_in_to_certificate_by_keyboard_alone(keyboard_page):
+def test_trainee_goes_from_sign_in_to_certificate_by_keyboard_alone(keyboard_page, tab_to, focused):
     page = keyboard_page
 
     # sign in: the email box has focus at once
@@ -124,7 +98,7 @@ def test_trainee_goes_from_sign_in_to_certificate_by_keyboard_alone(keyboard_pag
     page.keyboard.type("trainee@example.com")
     page.keyboard.press("Tab")
     expect(page.get_by_label("Password")).to_be_focused()
-    assert_focus_visible(page)
+    assert_focus_visible(page, focused)
     page.keyboard.type("demo-trainee")
     page.keyboard.press("Enter")
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()  # signed in, on the course home
@@ -134,7 +108,7 @@ def test_trainee_goes_from_sign_in_to_certificate_by_keyboard_alone(keyboard_pag
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Skip to content")
     expect(skip).to_be_focused()
-    assert_focus_visible(page)
+    assert_focus_visible(page, focused)
     box = skip.bounding_box()
     assert box is not None and box["y"] >= 0 and box["height"] > 0, "the focused skip link is off screen"
     page.keyboard.press("Enter")
@@ -147,7 +121,7 @@ def test_trainee_goes_from_sign_in_to_certificate_by_keyboard_alone(keyboard_pag
     expect(page).to_have_url(re.compile(rf"/lessons/{FIRST_LESSON}$"))
     page.wait_for_load_state()
     tab_to(page, "button", "Mark complete and go to the next lesson")
-    assert_focus_visible(page)
+    assert_focus_visible(page, focused)
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(rf"/lessons/{QUIZ_LESSON}"))
     page.wait_for_load_state()
@@ -157,14 +131,14 @@ def test_trainee_goes_from_sign_in_to_certificate_by_keyboard_alone(keyboard_pag
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile("#lesson-complete$"))
     tab_to(page, "button", "Mark complete", limit=10)
-    assert_focus_visible(page)
+    assert_focus_visible(page, focused)
     page.keyboard.press("Space")
     expect(page.get_by_text("You completed this lesson")).to_be_visible()
     page.wait_for_load_state()
 
     # the knowledge check: back up to its link, start it, answer every question, submit
     tab_to(page, "a", "Take the knowledge check")
-    assert_focus_visible(page)
+    assert_focus_visible(page, focused)
     page.keyboard.press("Enter")
     expect(page.get_by_role("button", name="Start the quiz")).to_be_visible()
     page.wait_for_load_state()
@@ -173,9 +147,9 @@ def test_trainee_goes_from_sign_in_to_certificate_by_keyboard_alone(keyboard_pag
     expect(page.get_by_role("button", name="Submit answers")).to_be_visible()
     page.wait_for_load_state()
     questions = page.locator("section.question").count()
-    answered = answer_by_keyboard(page)
+    answered = answer_by_keyboard(page, focused)
     assert answered >= questions, f"answered {answered} controls for {questions} questions"
-    assert_focus_visible(page)
+    assert_focus_visible(page, focused)
     page.keyboard.press("Enter")
     expect(page.locator(".score__value")).to_have_text(re.compile(r"^\d+%$"))
     expect(page.locator(".verdict")).to_have_count(questions)
@@ -190,7 +164,7 @@ def test_trainee_goes_from_sign_in_to_certificate_by_keyboard_alone(keyboard_pag
 
     # and the certificate
     tab_to(page, "a", "Download certificate")
-    assert_focus_visible(page)
+    assert_focus_visible(page, focused)
     with page.expect_download() as download_info:
         page.keyboard.press("Enter")
     download = download_info.value

@@ -1,7 +1,6 @@
 import pytest
 from flask import abort
 
-from tests.plugins.factories import csrf_token_from
 
 
 def test_home_requires_sign_in(client):
@@ -71,7 +70,7 @@ def test_healthz_reports_database(client, app):
     assert response.json["database"]["reachable"] is True and response.json["database"]["revision"]
 
 
-def test_names_are_escaped(client, make_user, sign_in):
+def test_names_are_escaped(client, make_user, sign_in, csrf_token_from):
     user = make_user(display_name='<script>alert("x")</script>')
     sign_in(user)
     page = client.get("/").get_data(as_text=True)

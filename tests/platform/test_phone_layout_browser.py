@@ -4,7 +4,6 @@ row, so no action or column is pushed off-screen."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.learn.test_lessons_browser import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -19,8 +18,8 @@ def phone(browser, live_server):
     context.close()
 
 
-def test_the_phone_header_is_one_row_with_a_menu(phone):
-    sign_in(phone, "admin@example.com", "demo-admin")
+def test_the_phone_header_is_one_row_with_a_menu(phone, browser_sign_in):
+    browser_sign_in(phone, "admin@example.com", "demo-admin")
     header = phone.locator(".site-header")
     assert header.bounding_box()["height"] < 80
     menu = phone.get_by_role("button", name="Menu")
@@ -39,8 +38,8 @@ def test_the_phone_header_is_one_row_with_a_menu(phone):
     expect(phone.get_by_role("heading", level=1)).to_have_text("People")
 
 
-def test_admin_tables_fit_a_phone(phone):
-    sign_in(phone, "admin@example.com", "demo-admin")
+def test_admin_tables_fit_a_phone(phone, browser_sign_in):
+    browser_sign_in(phone, "admin@example.com", "demo-admin")
     for path in ("/admin/users", "/admin/cohorts", "/admin/audit"):
         phone.goto(path)
         wrap = phone.locator(".table-wrap").first
@@ -50,7 +49,7 @@ def test_admin_tables_fit_a_phone(phone):
     expect(phone.locator("td[data-label='Email']").first).to_be_visible()
 
 
-def test_a_wide_screen_shows_the_navigation_without_a_menu(page):
-    sign_in(page)
+def test_a_wide_screen_shows_the_navigation_without_a_menu(page, browser_sign_in):
+    browser_sign_in(page)
     expect(page.get_by_role("button", name="Menu")).to_be_hidden()
     expect(page.get_by_role("link", name="Progress", exact=True)).to_be_visible()

@@ -1,7 +1,6 @@
 """Every absolute address comes from LECTERN_BASE_URL, never from the Host header (issue 13)."""
 import pytest
 
-from tests.plugins.live import start
 
 
 @pytest.fixture
@@ -10,7 +9,7 @@ def app_config(database_uri):
 
 
 @pytest.mark.parametrize("headers", [{"Host": "evil.example"}, {"X-Forwarded-Host": "evil.example"}])
-def test_join_address_and_qr_ignore_the_host_header(app, room, headers):
+def test_join_address_and_qr_ignore_the_host_header(app, room, headers, start):
     teacher, session = start(app, room)
     # the browser's cookie goes to whatever host it asked for
     teacher.set_cookie("session", teacher.get_cookie("session").value, domain="evil.example")
@@ -23,7 +22,7 @@ def test_join_address_and_qr_ignore_the_host_header(app, room, headers):
     assert "http://192.168.1.20:5000/join" in present
 
 
-def test_join_address_ignores_forwarded_host_behind_a_trusted_proxy(app, room):
+def test_join_address_ignores_forwarded_host_behind_a_trusted_proxy(app, room, start):
     app.config["LECTERN_TRUSTED_PROXIES"] = 1
     teacher, session = start(app, room)
     html = teacher.get(f"/live/{session.id}/projector", headers={"X-Forwarded-Host": "evil.example",

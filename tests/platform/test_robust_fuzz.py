@@ -47,7 +47,6 @@ from app import create_app
 from app.auth.models import User, UserRole
 from app.extensions import db
 from tests.plugins.flask_app import IsolatedClient
-from tests.plugins.factories import PASSWORD
 
 EXAMPLES = int(os.environ.get("LECTERN_FUZZ_EXAMPLES", "25"))  # per POST route and person; raise it for a longer hunt
 GET_EXAMPLES = max(1, EXAMPLES * 2 // 5)                        # pages read only a few query parameters
@@ -100,7 +99,7 @@ def fuzz_app(module_database: str) -> Iterator[Flask]:
         db.engine.dispose()
 
 
-def _seed(app: Flask) -> dict:
+def _seed(app: Flask, password: str) -> dict:
     """People, a cohort, a live session with a poll and an answer, attempts, a certificate, links…"""
     from app.auth import services as accounts
     from app.auth.passwords import hash_password
@@ -118,7 +117,7 @@ def _seed(app: Flask) -> dict:
 
     now = utcnow()
     cat = catalog()
-    password_hash = hash_password(PASSWORD)
+    password_hash = hash_password(password)
 
     def person(email: str, roles: tuple[str, ...]) -> User:
         user = User(email=email, display_name=email.split("@")[0].title(), password_hash=password_hash,
@@ -270,13 +269,13 @@ def _harvest(app: Flask, seed: dict) -> None:
 
 
 @pytest.fixture(scope="module")
-def seeded(fuzz_app: Flask) -> dict:
+def seeded(fuzz_app: Flask, password) -> dict:
     with fuzz_app.app_context():
-        seed = _seed(fuzz_app)
+        seed = _seed(fuzz_app, password)
         for name, user_id in seed["actors"].items():
             user = db.session.get(User, user_id)
             client = fuzz_app.test_client()
-            response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+            response = client.post("/login", data={"email": user.email, "password": password})
             assert response.status_code == 302, response.status_code
             seed.setdefault("cookies", {})[name] = client.get_cookie("session").value
             seed.setdefault("accounts", {})[name] = (user.password_hash, user.session_epoch,

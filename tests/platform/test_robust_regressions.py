@@ -9,9 +9,8 @@ import sqlalchemy as sa
 
 from app.cohorts.models import Cohort
 from app.extensions import db
-from app.live.models import LiveAnswer, LivePoll, LiveSession
+from app.live.models import LiveAnswer, LivePoll
 from app.quizzes.models import QuizAttempt
-from tests.plugins.factories import signed_in
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 JSON = {"Accept": "application/json"}
@@ -29,20 +28,12 @@ def staff(app, make_user):
 
 
 @pytest.fixture
-def room(app, make_user, staff):
+def room(app, make_user, make_cohort, make_live_session, staff, login):
     """A cohort with a trainee, a live session for it and a client for each of them."""
-    from app.cohorts import services as cohorts
-    from app.db import utcnow
-
     trainee = make_user()
-    cohort = cohorts.save_cohort(staff.id, None, name="Room", track="live", starts_on=None, ends_on=None,
-                                 instructor_ids=[staff.id], now=utcnow())
-    cohorts.enrol(staff.id, cohort.id, [trainee.id], now=utcnow())
-    teacher, learner = signed_in(app, staff), signed_in(app, trainee)
-    response = teacher.post("/live/start", data={"cohort_id": cohort.id, "day": 1})
-    assert response.status_code == 303
-    session = db.session.scalar(sa.select(LiveSession).where(LiveSession.cohort_id == cohort.id))
-    return teacher, learner, session
+    cohort = make_cohort(name="Room", instructors=[staff], trainees=[trainee], by=staff)
+    session = make_live_session(cohort, by=staff)
+    return login(app, staff), login(app, trainee), session
 
 
 @pytest.mark.parametrize("path", ["/admin/users/9223372036854775808", "/admin/cohorts/10000000000000000000000/edit",

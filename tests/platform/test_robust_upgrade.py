@@ -32,7 +32,6 @@ from app.extensions import db
 from app.quizzes import scoring
 from app.quizzes.snapshot import freeze, thaw
 from tests.plugins.flask_app import ON_POSTGRES, TEST_DATABASE_URL, IsolatedClient, _pg_url
-from tests.plugins.factories import signed_in
 
 FIRST_RELEASE = "95584a1448cc"
 SCHEMA = "lectern_upgrade_test"
@@ -188,7 +187,7 @@ def _dump(conn: sa.Connection, columns: dict[str, list[str]]) -> dict[str, list[
     return out
 
 
-def test_upgrade_from_the_first_release_keeps_data_and_the_app_works(old_database, password_hash):
+def test_upgrade_from_the_first_release_keeps_data_and_the_app_works(old_database, password_hash, login):
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": old_database, "SECRET_KEY": SECRET})
     app.test_client_class = IsolatedClient
     with app.app_context():
@@ -217,7 +216,7 @@ def test_upgrade_from_the_first_release_keeps_data_and_the_app_works(old_databas
         from app.progress import services as progress
 
         zoe = db.session.get(User, 3)
-        trainee = signed_in(app, zoe)
+        trainee = login(app, zoe)
         page = trainee.get("/progress")
         assert page.status_code == 200
         text = page.get_data(as_text=True)
@@ -243,9 +242,9 @@ def test_upgrade_from_the_first_release_keeps_data_and_the_app_works(old_databas
         assert "revoked" in revoked.get_data(as_text=True).lower()
         assert seeded["codes"][0] in superseded.get_data(as_text=True)   # points to its replacement
         assert "New Invitee" in anonymous.get(f"/invite/{seeded['invite']}").get_data(as_text=True)
-        assert signed_in(app, db.session.get(User, 5)).get("/progress").status_code == 302   # still inactive
+        assert login(app, db.session.get(User, 5)).get("/progress").status_code == 302   # still inactive
 
-        teacher = signed_in(app, db.session.get(User, 2))
+        teacher = login(app, db.session.get(User, 2))
         grid = teacher.get("/teach/cohorts/1")
         assert grid.status_code == 200 and "Zoë" in grid.get_data(as_text=True)
         started = teacher.post("/live/start", data={"cohort_id": 1, "day": 1})
@@ -255,10 +254,10 @@ def test_upgrade_from_the_first_release_keeps_data_and_the_app_works(old_databas
         from app.live.models import LiveSession
 
         code = db.session.get(LiveSession, session_id).code
-        joined = signed_in(app, db.session.get(User, 4)).post("/join", data={"code": code})
+        joined = login(app, db.session.get(User, 4)).post("/join", data={"code": code})
         assert joined.status_code == 303 and joined.headers["Location"].endswith(f"/live/{session_id}")
 
-        admin = signed_in(app, db.session.get(User, 1))
+        admin = login(app, db.session.get(User, 1))
         for path in ("/admin/audit", "/admin/jobs/1", "/admin/cohorts/1", "/admin/cohorts", "/admin/users/3"):
             assert admin.get(path).status_code == 200, path
         db.session.remove()

@@ -1,6 +1,5 @@
 import pytest
 
-from tests.plugins.factories import PASSWORD, csrf_token_from
 
 
 @pytest.fixture
@@ -9,29 +8,29 @@ def app_config(database_uri):
             "RATELIMIT_ENABLED": True}
 
 
-def test_sign_in_without_csrf_token_is_refused(client, make_user):
+def test_sign_in_without_csrf_token_is_refused(client, make_user, password):
     user = make_user()
-    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    response = client.post("/login", data={"email": user.email, "password": password})
     assert response.status_code == 400
     assert "sign-in form has expired" in response.get_data(as_text=True)
 
 
-def test_sign_in_with_csrf_token_works(client, make_user):
+def test_sign_in_with_csrf_token_works(client, make_user, password, csrf_token_from):
     user = make_user()
     token = csrf_token_from(client.get("/login").get_data(as_text=True))
-    response = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+    response = client.post("/login", data={"email": user.email, "password": password, "csrf_token": token})
     assert response.status_code == 302
 
 
-def test_json_post_without_csrf_header_is_refused(client, make_user):
+def test_json_post_without_csrf_header_is_refused(client, make_user, password, csrf_token_from):
     user = make_user()
     token = csrf_token_from(client.get("/login").get_data(as_text=True))
-    client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+    client.post("/login", data={"email": user.email, "password": password, "csrf_token": token})
     assert client.post("/logout", json={}).status_code == 400
     assert client.get("/").status_code == 200  # still signed in
 
 
-def test_thirty_wrong_passwords_are_answered_429(client, make_user):
+def test_thirty_wrong_passwords_are_answered_429(client, make_user, csrf_token_from):
     user = make_user()
     token = csrf_token_from(client.get("/login").get_data(as_text=True))
     statuses = [client.post("/login", data={"email": user.email, "password": f"wrong-{i}", "csrf_token": token}).status_code
@@ -58,12 +57,12 @@ def test_oversized_request_gets_styled_413(client, app):
     assert response.status_code == 413 and "Upload too large" in response.get_data(as_text=True)
 
 
-def test_every_state_changing_route_refuses_a_request_without_csrf_token(app, client, make_user):
+def test_every_state_changing_route_refuses_a_request_without_csrf_token(app, client, make_user, password, csrf_token_from):
     """Walk the URL map: every POST/PUT/PATCH/DELETE route, asked by a signed-in administrator
     without a token, answers 400 (the CSRF check runs before anything else)."""
     admin = make_user(roles=("admin", "instructor"))
     token = csrf_token_from(client.get("/login").get_data(as_text=True))
-    client.post("/login", data={"email": admin.email, "password": PASSWORD, "csrf_token": token})
+    client.post("/login", data={"email": admin.email, "password": password, "csrf_token": token})
     checked = []
     for rule in app.url_map.iter_rules():
         methods = (rule.methods or set()) & {"POST", "PUT", "PATCH", "DELETE"}

@@ -6,7 +6,6 @@ from app.content.catalog import catalog
 from app.db import utcnow
 from app.extensions import db
 from app.learn.models import LessonVisit
-from tests.plugins.factories import PASSWORD
 
 
 def test_progress_page_shows_stages_quizzes_and_what_is_missing(client, make_user, sign_in):
@@ -21,12 +20,12 @@ def test_progress_page_shows_stages_quizzes_and_what_is_missing(client, make_use
     assert "Complete 21 more lessons" in page
 
 
-def test_notes_export_is_markdown_and_private(app, make_user):
+def test_notes_export_is_markdown_and_private(app, make_user, password):
     lesson = next(x for x in catalog().lessons if x.reflection_keys)
     owner, other = make_user(display_name="Owner"), make_user(display_name="Other")
     a, b = app.test_client(), app.test_client()
-    a.post("/login", data={"email": owner.email, "password": PASSWORD})
-    b.post("/login", data={"email": other.email, "password": PASSWORD})
+    a.post("/login", data={"email": owner.email, "password": password})
+    b.post("/login", data={"email": other.email, "password": password})
     a.post(f"/lessons/{lesson.slug}/notes/{lesson.reflection_keys[0]}", data={"body": "My own *thought*"})
     response = a.get("/progress/notes.md")
     text = response.get_data(as_text=True)

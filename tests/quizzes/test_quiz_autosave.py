@@ -13,7 +13,6 @@ from app.db import utcnow
 from app.extensions import db
 from app.quizzes import services
 from app.quizzes.models import QuizAttempt
-from tests.plugins.factories import PASSWORD, csrf_token_from
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 JSON = {"Accept": "application/json"}
@@ -27,21 +26,24 @@ def app_config(database_uri, tmp_path):
             "CURRICULUM_DIR": str(FIXTURES / "mini-course"), "QUIZZES_DIR": str(target)}
 
 
-def signed_in(app, user):
-    client = app.test_client()
-    token = csrf_token_from(client.get("/login").get_data(as_text=True))
-    assert client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token}).status_code == 302
-    return client
+@pytest.fixture
+def signed_in(csrf_sign_in):
+    def sign_in(app, user):
+        return csrf_sign_in(app.test_client(), user)
+    return sign_in
 
 
-def open_attempt(client, quiz_id="day-2-assessment"):
-    page = client.get(f"/quizzes/{quiz_id}").get_data(as_text=True)
-    started = client.post(f"/quizzes/{quiz_id}/start", data={"csrf_token": csrf_token_from(page)})
-    attempt_id = int(started.location.rsplit("/", 1)[1])
-    return attempt_id, client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+@pytest.fixture
+def open_attempt(csrf_token_from):
+    def start(client, quiz_id="day-2-assessment"):
+        page = client.get(f"/quizzes/{quiz_id}").get_data(as_text=True)
+        started = client.post(f"/quizzes/{quiz_id}/start", data={"csrf_token": csrf_token_from(page)})
+        attempt_id = int(started.location.rsplit("/", 1)[1])
+        return attempt_id, client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    return start
 
 
-def test_the_page_carries_the_times_and_the_autosave_address_for_its_script(app, make_user):
+def test_the_page_carries_the_times_and_the_autosave_address_for_its_script(app, make_user, signed_in, open_attempt):
     client = signed_in(app, make_user())
     attempt_id, page = open_attempt(client)
     attempt = db.session.get(QuizAttempt, attempt_id)
@@ -55,7 +57,7 @@ def test_the_page_carries_the_times_and_the_autosave_address_for_its_script(app,
     assert re.search(r"submit by <strong><time datetime=\"[^\"]+\">\d\d:\d\d UTC</time></strong>", page)
 
 
-def test_autosave_keeps_the_answers_and_says_when(app, make_user):
+def test_autosave_keeps_the_answers_and_says_when(app, make_user, csrf_token_from, signed_in, open_attempt):
     client = signed_in(app, make_user())
     attempt_id, page = open_attempt(client)
     questions = [q["id"] for q in db.session.get(QuizAttempt, attempt_id).questions]
@@ -71,7 +73,7 @@ def test_autosave_keeps_the_answers_and_says_when(app, make_user):
     assert attempt.answers == {questions[0]: "x-in-progress"} and attempt.finished_at is None
 
 
-def test_autosave_without_the_csrf_token_is_refused_and_saves_nothing(app, make_user):
+def test_autosave_without_the_csrf_token_is_refused_and_saves_nothing(app, make_user, signed_in, open_attempt):
     client = signed_in(app, make_user())
     attempt_id, _page = open_attempt(client)
     response = client.post(f"/attempts/{attempt_id}/autosave", data={"q-a1": "b"}, headers=JSON)
@@ -80,7 +82,7 @@ def test_autosave_without_the_csrf_token_is_refused_and_saves_nothing(app, make_
     assert db.session.get(QuizAttempt, attempt_id).answers == {}
 
 
-def test_autosave_after_the_session_ended_is_refused_so_the_page_can_say_sign_in_again(app, make_user):
+def test_autosave_after_the_session_ended_is_refused_so_the_page_can_say_sign_in_again(app, make_user, csrf_token_from, signed_in, open_attempt):
     """The script tells the person to sign in again on 400/401; the answers stay in the page, and
     the form's own submit goes through app/auth/resume.py, which keeps them."""
     user = make_user()
@@ -98,7 +100,7 @@ def test_autosave_after_the_session_ended_is_refused_so_the_page_can_say_sign_in
     assert resumed.status_code in (400, 401) and 'name="resume:q-a1" value="b"' in resumed.get_data(as_text=True)
 
 
-def test_autosave_after_the_closing_time_is_refused_and_the_attempt_closes_on_what_was_saved(app, make_user):
+def test_autosave_after_the_closing_time_is_refused_and_the_attempt_closes_on_what_was_saved(app, make_user, csrf_token_from, signed_in):
     user = make_user()
     client = signed_in(app, user)
     quiz = catalog().quiz("day-2-assessment")
@@ -118,7 +120,7 @@ def test_autosave_after_the_closing_time_is_refused_and_the_attempt_closes_on_wh
     assert closed.finished_at == closed.closes_at
 
 
-def test_autosave_of_someone_elses_attempt_is_not_found(app, make_user):
+def test_autosave_of_someone_elses_attempt_is_not_found(app, make_user, csrf_token_from, signed_in, open_attempt):
     owner = signed_in(app, make_user())
     attempt_id, _page = open_attempt(owner)
     other = signed_in(app, make_user())

@@ -3,28 +3,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.learn.test_lessons_browser import sign_in
 
 pytestmark = pytest.mark.browser
 SAVED = re.compile(r"^Saved \d\d?:\d\d( [AP]M)?$")   # the time in the browser's own locale
-
-
-def answer_question(question, choice=0):
-    """Answer one question somehow (the `choice`-th option where there is a choice), by the controls it offers."""
-    radios = question.locator("input[type=radio]")
-    boxes = question.locator("input[type=checkbox]")
-    texts = question.locator("input[type=text]")
-    selects = question.locator("select")
-    if radios.count():
-        radios.nth(min(choice, radios.count() - 1)).check()
-    elif boxes.count():
-        boxes.nth(min(choice, boxes.count() - 1)).check()
-    elif texts.count():
-        texts.first.fill(str(12 + choice))
-    for i in range(selects.count()):
-        select = selects.nth(i)
-        values = select.locator("option").evaluate_all("els => els.map(e => e.value).filter(Boolean)")
-        select.select_option(values[min(i, len(values) - 1)])
 
 
 def answered(question):
@@ -35,14 +16,8 @@ def answered(question):
     return question.locator("input[type=text], select").first
 
 
-def answer_everything(page):
-    """Answer each question somehow, using only the keyboard-friendly controls the page offers."""
-    for question in page.locator("section.question").all():
-        answer_question(question)
-
-
-def test_trainee_takes_a_knowledge_check_and_sees_the_best_score_on_the_day_page(page):
-    sign_in(page)
+def test_trainee_takes_a_knowledge_check_and_sees_the_best_score_on_the_day_page(page, browser_sign_in, answer_everything):
+    browser_sign_in(page)
     page.goto("/lessons/stage-05-developing-the-clusters-vision")
     page.get_by_role("link", name="Take the knowledge check").click()
     page.get_by_role("button", name="Start the quiz").click()
@@ -68,8 +43,8 @@ def test_trainee_takes_a_knowledge_check_and_sees_the_best_score_on_the_day_page
     expect(row).to_contain_text("1 of 3 attempts used")
 
 
-def test_ordering_and_matching_work_by_keyboard(page):
-    sign_in(page)
+def test_ordering_and_matching_work_by_keyboard(page, browser_sign_in):
+    browser_sign_in(page)
     page.goto("/quizzes/stage-06")
     page.get_by_role("button", name="Start the quiz").click()
     select = page.locator("select").first
@@ -80,8 +55,8 @@ def test_ordering_and_matching_work_by_keyboard(page):
     expect(page.get_by_text("Your answers are saved.")).to_be_visible()
 
 
-def test_a_day_assessment_states_its_deadline_and_grace_before_and_during_the_attempt(page):
-    sign_in(page)
+def test_a_day_assessment_states_its_deadline_and_grace_before_and_during_the_attempt(page, browser_sign_in, answer_everything):
+    browser_sign_in(page)
     page.goto("/quizzes/day-1-assessment")
     limit = page.locator("dt", has_text="Time limit").locator("xpath=following-sibling::dd[1]")
     expect(limit).to_contain_text("30 minutes from when you start, plus 2 minutes’ grace for slow connections")
@@ -102,8 +77,8 @@ def start_quiz(page, quiz_id="day-1-assessment"):
     expect(page.get_by_role("button", name="Submit answers")).to_be_visible()
 
 
-def test_with_javascript_unanswered_questions_are_asked_about_before_posting(page):
-    sign_in(page)
+def test_with_javascript_unanswered_questions_are_asked_about_before_posting(page, browser_sign_in, answer_question):
+    browser_sign_in(page)
     start_quiz(page)
     questions = page.locator("section.question")
     total = questions.count()
@@ -128,11 +103,11 @@ def test_with_javascript_unanswered_questions_are_asked_about_before_posting(pag
     expect(page.get_by_role("button", name="Try again")).to_be_visible()   # one attempt used, one left
 
 
-def test_without_javascript_the_server_asks_before_grading_unanswered_questions(browser, live_server):
+def test_without_javascript_the_server_asks_before_grading_unanswered_questions(browser, live_server, browser_sign_in):
     context = browser.new_context(base_url=live_server, java_script_enabled=False, timezone_id="UTC")
     page = context.new_page()
     try:
-        sign_in(page)
+        browser_sign_in(page)
         start_quiz(page)
         questions = page.locator("section.question")
         total = questions.count()
@@ -155,13 +130,13 @@ def test_without_javascript_the_server_asks_before_grading_unanswered_questions(
         context.close()
 
 
-def test_a_timed_attempt_counts_down_in_the_trainees_time_zone_and_announces_5_and_1_minutes(browser, live_server):
+def test_a_timed_attempt_counts_down_in_the_trainees_time_zone_and_announces_5_and_1_minutes(browser, live_server, browser_sign_in):
     context = browser.new_context(base_url=live_server, timezone_id="Asia/Kolkata", locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(10_000)
     try:
         page.clock.install()
-        sign_in(page)
+        browser_sign_in(page)
         start_quiz(page)
         # the deadline in the trainee's own zone (UTC+5:30), the server's UTC text beside it
         note = page.get_by_role("note")
@@ -191,8 +166,8 @@ def test_a_timed_attempt_counts_down_in_the_trainees_time_zone_and_announces_5_a
         context.close()
 
 
-def test_answers_are_saved_as_they_are_given_and_trouble_is_said(page):
-    sign_in(page)
+def test_answers_are_saved_as_they_are_given_and_trouble_is_said(page, browser_sign_in):
+    browser_sign_in(page)
     start_quiz(page)
     questions = page.locator("section.question:has(input[type=radio])")
     save_status = page.locator("[data-save-status]")

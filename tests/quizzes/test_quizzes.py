@@ -9,7 +9,6 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.quizzes.models import QuizAttempt
-from tests.plugins.factories import PASSWORD
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SECRETS = ("EXPLANATION-", "ANSWER-FEEDBACK", "Correct answer", "review__option--right", "verdict--right",
@@ -143,11 +142,11 @@ def test_start_resumes_the_open_attempt(client, make_user, sign_in):
     assert start(client) == start(client)
 
 
-def test_someone_elses_attempt_is_not_found(app, make_user):
+def test_someone_elses_attempt_is_not_found(app, make_user, password):
     owner, other = make_user(), make_user()
     a, b = app.test_client(), app.test_client()
-    a.post("/login", data={"email": owner.email, "password": PASSWORD})
-    b.post("/login", data={"email": other.email, "password": PASSWORD})
+    a.post("/login", data={"email": owner.email, "password": password})
+    b.post("/login", data={"email": other.email, "password": password})
     attempt_id = start(a)
     token = token_of(a.get(f"/attempts/{attempt_id}").get_data(as_text=True))
     assert b.get(f"/attempts/{attempt_id}").status_code == 404

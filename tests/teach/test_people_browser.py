@@ -3,14 +3,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.learn.test_lessons_browser import sign_in
-from tests.quizzes.test_quiz_browser import answer_everything
 
 pytestmark = pytest.mark.browser
 
 
-def test_trainee_progress_page_after_lessons_and_a_quiz(page):
-    sign_in(page)
+def test_trainee_progress_page_after_lessons_and_a_quiz(page, browser_sign_in, answer_everything):
+    browser_sign_in(page)
     for slug in ("what-are-clusters", "stage-01-introducing-relevance-of-cluster-development"):
         page.goto(f"/lessons/{slug}")
         page.get_by_role("button", name="Mark complete", exact=True).click()
@@ -31,8 +29,8 @@ def test_trainee_progress_page_after_lessons_and_a_quiz(page):
     expect(page.get_by_text("Still needed for the completion certificate")).to_be_visible()
 
 
-def test_instructor_sees_the_demo_cohort_grid(page):
-    sign_in(page, "instructor@example.com", "demo-instructor")
+def test_instructor_sees_the_demo_cohort_grid(page, browser_sign_in):
+    browser_sign_in(page, "instructor@example.com", "demo-instructor")
     page.get_by_role("link", name="Teaching", exact=True).click()
     page.get_by_role("link", name="Demo cohort").click()
     grid = page.locator("table.progress-grid")
@@ -44,8 +42,8 @@ def test_instructor_sees_the_demo_cohort_grid(page):
     expect(page.get_by_role("heading", level=1)).to_have_text("Toby Trainee")
 
 
-def test_admin_creates_a_cohort_and_enrols_the_trainee(page):
-    sign_in(page, "admin@example.com", "demo-admin")
+def test_admin_creates_a_cohort_and_enrols_the_trainee(page, browser_sign_in):
+    browser_sign_in(page, "admin@example.com", "demo-admin")
     page.get_by_role("link", name="Administration").click()
     page.get_by_role("link", name="Cohorts", exact=True).click()
     page.get_by_role("link", name="New cohort").click()
@@ -65,11 +63,11 @@ def test_admin_creates_a_cohort_and_enrols_the_trainee(page):
 
 
 @pytest.mark.parametrize("width", [1280, 360])
-def test_pages_never_scroll_sideways(browser, live_server, width):
+def test_pages_never_scroll_sideways(browser, live_server, width, browser_sign_in):
     """Wide tables scroll inside their own box; the page itself never gets wider than the screen."""
     context = browser.new_context(base_url=live_server, viewport={"width": width, "height": 800})
     page = context.new_page()
-    sign_in(page, "admin@example.com", "demo-admin")
+    browser_sign_in(page, "admin@example.com", "demo-admin")
     for path in ("/", "/days/1", "/lessons/stage-03-initial-cluster-review", "/progress", "/glossary",
                  "/search?q=cluster", "/quizzes/stage-03", "/teach/", "/teach/cohorts/1", "/teach/quizzes/stage-03",
                  "/admin/users", "/admin/cohorts", "/admin/cohorts/1", "/admin/import", "/admin/audit",
@@ -79,15 +77,15 @@ def test_pages_never_scroll_sideways(browser, live_server, width):
     context.close()
 
 
-def test_issued_certificate_downloads_from_the_progress_page(page, live_server):
-    sign_in(page, "admin@example.com", "demo-admin")
+def test_issued_certificate_downloads_from_the_progress_page(page, live_server, browser_sign_in):
+    browser_sign_in(page, "admin@example.com", "demo-admin")
     page.goto("/admin/cohorts/1/certificates")
     page.get_by_label("Override reason (required)").fill("Completed the pilot course in the room")
     page.get_by_role("button", name=re.compile("Issue with override")).click()
     expect(page.get_by_text(re.compile(r"Certificate .* issued to Toby Trainee"))).to_be_visible()
     page.get_by_role("button", name="Sign out").click()
 
-    sign_in(page)
+    browser_sign_in(page)
     page.goto("/progress")
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download certificate").click()

@@ -9,23 +9,18 @@ from app.db import utcnow
 from app.extensions import db
 from app.learn.models import LessonCompletion
 from app.quizzes import services as quizzes
-from tests.plugins.factories import signed_in as login
 
 
 @pytest.fixture
-def school(app, make_user):
+def school(app, make_user, make_cohort):
     admin = make_user(roles=("admin",))
     teacher = make_user(roles=("instructor",), display_name="Tess Teacher")
     other_teacher = make_user(roles=("instructor",), display_name="Oli Other")
     ana = make_user(display_name="Ana Ruiz")
     ben = make_user(display_name="Ben Okafor")
     outsider = make_user(display_name="Olga Outsider")
-    mine = cohorts.save_cohort(admin.id, None, name="Mine", track="live", starts_on=None, ends_on=None,
-                               instructor_ids=[teacher.id], now=utcnow())
-    theirs = cohorts.save_cohort(admin.id, None, name="Theirs", track="live", starts_on=None, ends_on=None,
-                                 instructor_ids=[other_teacher.id], now=utcnow())
-    cohorts.enrol(admin.id, mine.id, [ana.id, ben.id], now=utcnow())
-    cohorts.enrol(admin.id, theirs.id, [outsider.id], now=utcnow())
+    mine = make_cohort(name="Mine", track="live", instructors=[teacher], trainees=[ana, ben], by=admin)
+    theirs = make_cohort(name="Theirs", track="live", instructors=[other_teacher], trainees=[outsider], by=admin)
     return {"admin": admin, "teacher": teacher, "ana": ana, "ben": ben, "outsider": outsider,
             "mine": mine.id, "theirs": theirs.id}
 
@@ -36,7 +31,7 @@ def take(user_id, quiz_id, answers):
     quizzes.submit_attempt(user_id, attempt.id, attempt.submit_token, answers, now=utcnow(), allow_unanswered=True)
 
 
-def test_instructor_sees_only_their_cohorts(app, school):
+def test_instructor_sees_only_their_cohorts(app, school, login):
     client = login(app, school["teacher"])
     page = client.get("/teach/").get_data(as_text=True)
     assert "Mine" in page and "Theirs" not in page
@@ -50,21 +45,21 @@ def test_instructor_sees_only_their_cohorts(app, school):
     assert client.get(f"/teach/cohorts/{school['mine']}/trainees/{school['outsider'].id}").status_code == 404
 
 
-def test_trainees_cannot_reach_teaching_pages(app, school):
+def test_trainees_cannot_reach_teaching_pages(app, school, login):
     client = login(app, school["ana"])
     for path in ("/teach/", f"/teach/cohorts/{school['mine']}", "/teach/quizzes/stage-01",
                  f"/teach/cohorts/{school['mine']}/trainees/{school['ben'].id}"):
         assert client.get(path).status_code == 403, path
 
 
-def test_admin_sees_every_cohort(app, school):
+def test_admin_sees_every_cohort(app, school, login):
     client = login(app, school["admin"])
     assert client.get(f"/teach/cohorts/{school['theirs']}").status_code == 200
     page = client.get("/teach/").get_data(as_text=True)
     assert "Mine" in page and "Theirs" in page
 
 
-def test_grid_shows_status_in_text_and_sorts(app, school):
+def test_grid_shows_status_in_text_and_sorts(app, school, login):
     first = catalog().lessons[0]
     db.session.add(LessonCompletion(user_id=school["ben"].id, lesson_key=first.slug, content_hash="x", completed_at=utcnow()))
     db.session.commit()
@@ -80,7 +75,7 @@ def test_grid_shows_status_in_text_and_sorts(app, school):
     assert "Ben Okafor" in csv_text and "Done" in csv_text
 
 
-def test_question_analytics(app, school):
+def test_question_analytics(app, school, login):
     quiz = catalog().quiz("stage-02")
     question = next(q for q in quiz.questions if q.type == "single")
     wrong = next(o.id for o in question.options if o.id not in question.correct)
@@ -100,7 +95,7 @@ def test_question_analytics(app, school):
     assert f'id="question-{question.id}"' in key and "Correct" in key
 
 
-def test_question_analytics_show_the_cue_figures(app, school):
+def test_question_analytics_show_the_cue_figures(app, school, login):
     """Issue 17: the quiz's cue figures (from its content as it stands) on the page and in the CSV."""
     from app.content.cues import quiz_cues
 
@@ -125,7 +120,7 @@ def test_question_analytics_show_the_cue_figures(app, school):
                         f"{round(cues.length_ratio, 2)}", f"{round(cues.expected_percent, 1)}"]
 
 
-def test_trainee_drill_down(app, school):
+def test_trainee_drill_down(app, school, login):
     client = login(app, school["teacher"])
     page = client.get(f"/teach/cohorts/{school['mine']}/trainees/{school['ana'].id}").get_data(as_text=True)
     assert "Ana Ruiz" in page and "Stage 12" in page and "Complete 22 more lessons" in page
@@ -145,7 +140,7 @@ def count_queries(engine):
         event.remove(engine, "before_cursor_execute", before)
 
 
-def test_grid_for_200_trainees_uses_a_bounded_number_of_queries(app, make_user, password_hash):
+def test_grid_for_200_trainees_uses_a_bounded_number_of_queries(app, make_user, password_hash, login):
     from app.auth.models import User, UserRole
 
     admin = make_user(roles=("admin",))
@@ -174,7 +169,7 @@ def test_grid_for_200_trainees_uses_a_bounded_number_of_queries(app, make_user, 
 
 
 
-def test_the_drill_down_links_to_each_finished_attempt_and_only_in_my_cohorts(app, school):
+def test_the_drill_down_links_to_each_finished_attempt_and_only_in_my_cohorts(app, school, login):
     """Issue 16: the drill-down had no way to a trainee's answers."""
     import sqlalchemy as sa
 
