@@ -155,13 +155,12 @@ def test_finding_4_issuing_links_logs_no_token(app, client, make_user, sign_in, 
         assert "/invite/" not in text and "/reset/" not in text
 
 
-def test_finding_4_gunicorn_access_log_has_no_link_tokens(database_uri, tmp_path):
+def test_finding_4_gunicorn_access_log_has_no_link_tokens(database_uri, tmp_path, servers):
     """The real server (gunicorn, app.serving.Worker, uvicorn's access log) writes the request line
     with the token replaced."""
     import urllib.error
     import urllib.request
 
-    from tests.plugins import gunicorn as servers
 
     port, log = servers.free_port(), tmp_path / "gunicorn.log"
     process = servers.start(database_uri, port, log, threads=2)

@@ -4,20 +4,16 @@ import uuid
 import pytest
 import redis
 
-from tests.plugins.flask_app import TEST_REDIS_URL, redis_up
 
-REDIS_URL = TEST_REDIS_URL
-
-
-pytestmark = pytest.mark.skipif(not redis_up(), reason="no Redis at 127.0.0.1:6379")
+pytestmark = pytest.mark.redis
 
 
-def test_two_workers_share_the_sign_in_limit(database_uri, make_user, password):
+def test_two_workers_share_the_sign_in_limit(database_uri, make_user, password, redis_url):
     from app import create_app
 
     prefix = f"lectern-test-{uuid.uuid4().hex}"
     settings = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_uri, "RATELIMIT_ENABLED": True,
-                "RATELIMIT_STORAGE_URI": REDIS_URL, "RATELIMIT_KEY_PREFIX": prefix,
+                "RATELIMIT_STORAGE_URI": redis_url, "RATELIMIT_KEY_PREFIX": prefix,
                 "LOGIN_ADDRESS_LIMIT": "6 per minute", "LOGIN_ACCOUNT_ADDRESS_LIMIT": "100 per hour"}
     worker_a, worker_b = create_app(settings), create_app(settings)
     user = make_user()
@@ -26,7 +22,7 @@ def test_two_workers_share_the_sign_in_limit(database_uri, make_user, password):
         worker = worker_a if i % 2 == 0 else worker_b
         statuses.append(worker.test_client().post("/login", data={"email": user.email, "password": f"no-{i}"}).status_code)
     assert statuses[:6] == [422] * 6 and statuses[6:] == [429, 429]
-    client = redis.Redis.from_url(REDIS_URL)
+    client = redis.Redis.from_url(redis_url)
     keys = client.keys(f"*{prefix}*")
     assert keys, "the limiter did not store its counters in Redis"
     ok = worker_b.test_client().post("/login", data={"email": user.email, "password": password})

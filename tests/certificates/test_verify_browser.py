@@ -6,14 +6,13 @@ from playwright.sync_api import expect
 from app.certificates import services
 from app.content.catalog import catalog
 from app.db import utcnow
-from tests.plugins.browser import browser_app, serving
 
 pytestmark = pytest.mark.browser
 
 GREEN = "rgb(31, 111, 67)"   # --ok
 
 
-def test_a_revoked_certificates_pdf_is_not_shown_as_authentic(browser, database_uri, make_user, tmp_path):
+def test_a_revoked_certificates_pdf_is_not_shown_as_authentic(browser, database_uri, make_user, tmp_path, browser_app, serving):
     app = browser_app(database_uri)
     with app.app_context():
         admin = make_user(roles=("admin",))

@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import uuid
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -17,10 +18,8 @@ from app.db import utcnow
 from app.extensions import db
 from app.jobs import services as jobs
 from app.jobs.models import Job
-from tests.plugins.flask_app import TEST_REDIS_URL, redis_up
-from tests.plugins.gunicorn import ROOT
 
-pytestmark = pytest.mark.skipif(not redis_up(), reason="no Redis at 127.0.0.1:6379")
+pytestmark = pytest.mark.redis
 
 
 @pytest.fixture
@@ -29,10 +28,10 @@ def queue_name() -> str:
 
 
 @pytest.fixture
-def app_config(database_uri, queue_name):
+def app_config(database_uri, queue_name, redis_url):
     if database_uri.startswith("sqlite:///:memory:"):
         pytest.skip("the worker process needs a database file it can share")
-    return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_uri, "REDIS_URL": TEST_REDIS_URL,
+    return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_uri, "REDIS_URL": redis_url,
             "JOBS_BACKEND": "rq", "JOBS_INLINE": False, "JOBS_QUEUE": queue_name}
 
 
@@ -44,18 +43,18 @@ def queue(app):
     q.delete()
 
 
-def run_worker(database_uri: str, queue_name: str) -> str:
+def run_worker(database_uri: str, queue_name: str, redis_url: str) -> str:
     """`flask --app wsgi jobs worker --burst`: run what is queued, then stop."""
     env = {k: v for k, v in os.environ.items() if k not in ("FLASK_DEBUG", "JOBS_BACKEND")}
-    env.update(DATABASE_URL=database_uri, REDIS_URL=TEST_REDIS_URL, JOBS_QUEUE=queue_name, SECRET_KEY="w" * 40,
+    env.update(DATABASE_URL=database_uri, REDIS_URL=redis_url, JOBS_QUEUE=queue_name, SECRET_KEY="w" * 40,
                LECTERN_DEMO="0")
-    done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "worker", "--burst"], cwd=ROOT,
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "worker", "--burst"], cwd=Path(__file__).resolve().parents[2],
                           env=env, capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout + done.stderr
 
 
-def test_an_import_waits_in_redis_until_a_worker_process_runs_it(app, make_user, database_uri, queue_name, queue, login, people_csv, upload_people):
+def test_an_import_waits_in_redis_until_a_worker_process_runs_it(app, make_user, database_uri, queue_name, queue, login, people_csv, upload_people, redis_url):
     admin = make_user(roles=("admin",))
     cohorts.save_cohort(admin.id, None, name="Spring 2027", track="live", starts_on=None, ends_on=None,
                         instructor_ids=[], now=utcnow())
@@ -66,7 +65,7 @@ def test_an_import_waits_in_redis_until_a_worker_process_runs_it(app, make_user,
     assert "Waiting for a job worker" in page and 'http-equiv="refresh"' in page
     assert queue.count == 1 and db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
 
-    log = run_worker(database_uri, queue_name)
+    log = run_worker(database_uri, queue_name, redis_url)
     assert f"queue {queue_name!r}" in log
     page = client.get(response.location).get_data(as_text=True)
     assert "Imported 30 rows from people.csv: 30 new accounts, 30 enrolments" in page
@@ -76,7 +75,7 @@ def test_an_import_waits_in_redis_until_a_worker_process_runs_it(app, make_user,
 
 
 def test_bulk_issue_runs_in_the_worker_and_a_job_delivered_twice_runs_once(app, make_user, database_uri,
-                                                                           queue_name, queue, login, make_eligible):
+                                                                           queue_name, queue, login, make_eligible, redis_url):
     admin = make_user(roles=("admin",))
     ready, waiting = make_user(display_name="Ready"), make_user(display_name="Not Ready")
     cohort = cohorts.save_cohort(admin.id, None, name="Queue cohort", track="live", starts_on=None, ends_on=None,
@@ -89,7 +88,7 @@ def test_bulk_issue_runs_in_the_worker_and_a_job_delivered_twice_runs_once(app, 
     jobs.queue(app).enqueue_call("app.jobs.worker.perform", args=(job_id,))      # as if delivered twice
     assert queue.count == 2
 
-    run_worker(database_uri, queue_name)
+    run_worker(database_uri, queue_name, redis_url)
     page = client.get(response.location).get_data(as_text=True)
     assert "Issued 1 certificates in Queue cohort; 1 trainees were not eligible or already had one" in page
     db.session.rollback()

@@ -12,7 +12,6 @@ from app.live import polls, screens, sessions
 from app.live.broker import current_broker
 from app.live.models import LiveAnswer, LiveParticipant, LivePoll, LiveSession
 from app.progress import services as progress
-from tests.plugins.engine import EventStream, engine
 
 JSON = {"Accept": "application/json"}
 
@@ -183,11 +182,11 @@ def test_without_the_engine_a_stream_asks_the_page_to_poll(app, room, join, star
     assert response.status_code == 503 and response.get_json()["fallback"] == "poll"
 
 
-def test_the_event_stream_sends_state_then_changes(app, room, join, start, bank_poll, first_single):
+def test_the_event_stream_sends_state_then_changes(app, room, join, start, bank_poll, first_single, event_stream, engine):
     teacher, session = start(app, room)
     ana, _ = join(app, room["ana"], session.code)
     with engine(app) as (base, _asgi):
-        stream = EventStream(base, f"/live/{session.id}/events", ana, headers={"Last-Event-ID": "0"})
+        stream = event_stream(base, f"/live/{session.id}/events", ana, headers={"Last-Event-ID": "0"})
         try:
             _stream_sends_state_then_changes(app, room, teacher, session, stream, join, bank_poll, first_single)
         finally:
@@ -239,23 +238,23 @@ def _stream_sends_state_then_changes(app, room, teacher, session, stream, join, 
     assert json.loads(next(chunks).split("data: ", 1)[1])["leaderboard"] is True
 
 
-def test_the_event_stream_refuses_other_origins(app, room, join, start):
+def test_the_event_stream_refuses_other_origins(app, room, join, start, event_stream, engine):
     _teacher, session = start(app, room)
     ana, _ = join(app, room["ana"], session.code)
     r = ana.get(f"/live/{session.id}/events", headers={"Origin": "https://evil.example"})
     assert r.status_code == 403
     with engine(app) as (base, _asgi):
-        stream = EventStream(base, f"/live/{session.id}/events", ana, headers={"Origin": "https://evil.example"})
+        stream = event_stream(base, f"/live/{session.id}/events", ana, headers={"Origin": "https://evil.example"})
         assert stream.status == 403 and "text/event-stream" not in stream.headers.get("Content-Type", "")
         stream.close()
 
 
-def test_staff_stream_coalesces_answers_into_a_tally(app, room, bank_poll, join, start):
+def test_staff_stream_coalesces_answers_into_a_tally(app, room, bank_poll, join, start, event_stream, engine):
     teacher, session = start(app, room)
     poll = bank_poll(teacher, session)
     ana, _ = join(app, room["ana"], session.code)
     with engine(app) as (base, _asgi):
-        stream = EventStream(base, f"/live/{session.id}/staff/events", teacher)
+        stream = event_stream(base, f"/live/{session.id}/staff/events", teacher)
         opening = stream.events(4)   # retry, state, presence, tally
         assert opening[3].startswith("event: tally") and json.loads(opening[3].split("data: ", 1)[1])["responses"] == 0
         ana.post(f"/live/{session.id}/polls/{poll.id}/answer", json={"answer": poll.question["options"][0]["id"]},

@@ -23,13 +23,11 @@ from app.cohorts import services as cohorts
 from app.content.catalog import catalog
 from app.db import utcnow
 from app.live import sessions
-from tests.plugins.flask_app import TEST_REDIS_URL, redis_up
 
-REDIS_URL = TEST_REDIS_URL
 ROOT = Path(__file__).resolve().parents[2]
 
 
-pytestmark = pytest.mark.skipif(not redis_up(), reason="no Redis at 127.0.0.1:6379")
+pytestmark = pytest.mark.redis
 
 
 def _free_port() -> int:
@@ -38,8 +36,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _serve(database_uri: str, port: int, log: Path) -> subprocess.Popen:
-    env = dict(os.environ, SECRET_KEY="shared-secret-for-both-servers", DATABASE_URL=database_uri, REDIS_URL=REDIS_URL,
+def _serve(database_uri: str, port: int, log: Path, redis_url: str) -> subprocess.Popen:
+    env = dict(os.environ, SECRET_KEY="shared-secret-for-both-servers", DATABASE_URL=database_uri, REDIS_URL=redis_url,
                LECTERN_DEMO="0", WEB_CONCURRENCY="1", LECTERN_PAGE_THREADS="16", GUNICORN_ACCESSLOG="-",
                CONTENT_RELOAD_SECONDS="0")
     with log.open("wb") as out:   # the child keeps its own copy of the file
@@ -140,7 +138,7 @@ def _wait_for(events: queue.Queue, kind: str, check, seconds: float = 10.0):
     raise AssertionError(f"no {kind} event arrived within {seconds}s")
 
 
-def test_an_answer_posted_to_one_server_reaches_a_listener_on_the_other(app, database_uri, make_user, tmp_path, csrf_token_from, password):
+def test_an_answer_posted_to_one_server_reaches_a_listener_on_the_other(app, database_uri, make_user, tmp_path, csrf_token_from, password, redis_url):
     if database_uri.startswith("sqlite:///:memory:"):
         pytest.skip("needs a database file the servers can share")
     admin = make_user(roles=("admin",))
@@ -154,9 +152,9 @@ def test_an_answer_posted_to_one_server_reaches_a_listener_on_the_other(app, dat
 
     port_a, port_b = _free_port(), _free_port()
     browsers: list[Browser] = []
-    server_a = _serve(database_uri, port_a, tmp_path / "a.log")
+    server_a = _serve(database_uri, port_a, tmp_path / "a.log", redis_url)
     try:
-        server_b = _serve(database_uri, port_b, tmp_path / "b.log")
+        server_b = _serve(database_uri, port_b, tmp_path / "b.log", redis_url)
         try:
             a, b = f"http://127.0.0.1:{port_a}", f"http://127.0.0.1:{port_b}"
             presenter, trainee = Browser(), Browser()

@@ -10,13 +10,11 @@ from app.db import utcnow
 from app.extensions import db
 from app.live import sessions
 from app.live.broker import current_broker
-from tests.plugins.flask_app import TEST_REDIS_URL, redis_up
-from tests.plugins.engine import EventStream, end_reason, engine
 
 JSON = {"Accept": "application/json"}
 
 
-def test_streams_end_within_15_s_of_sign_out_deactivation_and_removal(app, room, make_user, join, start):
+def test_streams_end_within_15_s_of_sign_out_deactivation_and_removal(app, room, make_user, join, start, event_stream, end_reason, engine):
     teacher, session = start(app, room)
     carl = make_user(display_name="Carl Removed")
     cohorts.enrol(room["admin"].id, room["cohort"], [carl.id], now=utcnow())
@@ -24,7 +22,7 @@ def test_streams_end_within_15_s_of_sign_out_deactivation_and_removal(app, room,
     ben, _ = join(app, room["ben"], session.code)
     carl_client, _ = join(app, carl, session.code)
     with engine(app) as (base, _asgi):
-        streams = {name: EventStream(base, f"/live/{session.id}/events", client)
+        streams = {name: event_stream(base, f"/live/{session.id}/events", client)
                    for name, client in (("ana", ana), ("ben", ben), ("carl", carl_client))}
         for stream in streams.values():
             assert stream.status == 200 and stream.next().startswith("retry:") and "event: state" in stream.next()
@@ -42,7 +40,7 @@ def test_streams_end_within_15_s_of_sign_out_deactivation_and_removal(app, room,
     assert elapsed < 15, elapsed
 
 
-def test_removed_members_are_refused_state_answers_and_heartbeats(app, room, bank_poll, join, start):
+def test_removed_members_are_refused_state_answers_and_heartbeats(app, room, bank_poll, join, start, event_stream, engine):
     teacher, session = start(app, room)
     poll = bank_poll(teacher, session)
     ana, _ = join(app, room["ana"], session.code)
@@ -54,22 +52,22 @@ def test_removed_members_are_refused_state_answers_and_heartbeats(app, room, ban
                       headers=JSON)
     assert answer.status_code == 403
     with engine(app) as (base, _asgi):
-        stream = EventStream(base, f"/live/{session.id}/events", ana)
+        stream = event_stream(base, f"/live/{session.id}/events", ana)
         assert stream.status == 403
         stream.close()
 
 
-def test_a_new_stream_replaces_the_oldest_beyond_the_per_person_cap(app, room, join, start):
+def test_a_new_stream_replaces_the_oldest_beyond_the_per_person_cap(app, room, join, start, event_stream, end_reason, engine):
     app.config["LIVE_STREAMS_PER_PERSON"] = 3
     _teacher, session = start(app, room)
     ana, _ = join(app, room["ana"], session.code)
     ben, _ = join(app, room["ben"], session.code)
     with engine(app) as (base, asgi):
-        bens = EventStream(base, f"/live/{session.id}/events", ben)
+        bens = event_stream(base, f"/live/{session.id}/events", ben)
         bens.events(2)
         anas = []
         for _ in range(5):
-            stream = EventStream(base, f"/live/{session.id}/events", ana)
+            stream = event_stream(base, f"/live/{session.id}/events", ana)
             assert stream.status == 200
             stream.events(2)
             anas.append(stream)
@@ -81,21 +79,21 @@ def test_a_new_stream_replaces_the_oldest_beyond_the_per_person_cap(app, room, j
             stream.close()
 
 
-def test_beyond_the_session_cap_pages_are_told_to_poll(app, room, join, start):
+def test_beyond_the_session_cap_pages_are_told_to_poll(app, room, join, start, event_stream, engine):
     app.config["LIVE_STREAMS_PER_SESSION"] = 2
     _teacher, session = start(app, room)
     ana, _ = join(app, room["ana"], session.code)
     ben, _ = join(app, room["ben"], session.code)
     with engine(app) as (base, _asgi):
-        first = EventStream(base, f"/live/{session.id}/events", ana)
-        second = EventStream(base, f"/live/{session.id}/events", ana)
+        first = event_stream(base, f"/live/{session.id}/events", ana)
+        second = event_stream(base, f"/live/{session.id}/events", ana)
         for stream in (first, second):
             stream.events(2)
-        refused = EventStream(base, f"/live/{session.id}/events", ben)
+        refused = event_stream(base, f"/live/{session.id}/events", ben)
         assert refused.status == 503 and refused.headers["Retry-After"]
         assert json.loads(refused.body())["fallback"] == "poll"
         # a person already streaming may still replace their own stream
-        again = EventStream(base, f"/live/{session.id}/events", ana)
+        again = event_stream(base, f"/live/{session.id}/events", ana)
         assert again.status == 200
         # and the polling fallback works for Ben meanwhile
         assert ben.get(f"/live/{session.id}/state", headers=JSON).get_json()["status"] == "live"
@@ -103,12 +101,12 @@ def test_beyond_the_session_cap_pages_are_told_to_poll(app, room, join, start):
             stream.close()
 
 
-def test_closing_the_server_ends_every_stream_at_once(app, room, join, start):
+def test_closing_the_server_ends_every_stream_at_once(app, room, join, start, event_stream, engine):
     teacher, session = start(app, room)
     ana, _ = join(app, room["ana"], session.code)
     with engine(app) as (base, asgi):
-        stream = EventStream(base, f"/live/{session.id}/events", ana)
-        staff = EventStream(base, f"/live/{session.id}/staff/events", teacher)
+        stream = event_stream(base, f"/live/{session.id}/events", ana)
+        staff = event_stream(base, f"/live/{session.id}/staff/events", teacher)
         stream.events(2)
         staff.events(4)
         started = time.monotonic()
@@ -121,48 +119,48 @@ def test_closing_the_server_ends_every_stream_at_once(app, room, join, start):
 
 
 @pytest.mark.parametrize("audience", ["events", "staff/events"])
-def test_stream_requests_are_checked_by_flask_first(app, room, audience, login, start):
+def test_stream_requests_are_checked_by_flask_first(app, room, audience, login, start, event_stream, engine):
     _teacher, session = start(app, room)
     outsider = login(app, room["outsider"])
     with engine(app) as (base, _asgi):
-        anonymous = EventStream(base, f"/live/{session.id}/{audience}")
+        anonymous = event_stream(base, f"/live/{session.id}/{audience}")
         assert anonymous.status == 302 and "/login" in anonymous.headers["Location"]
-        refused = EventStream(base, f"/live/{session.id}/{audience}", outsider)
+        refused = event_stream(base, f"/live/{session.id}/{audience}", outsider)
         assert refused.status in (403, 404)
         for stream in (anonymous, refused):
             stream.close()
 
 
-def test_a_flood_of_opens_is_refused_before_flask_and_holds_three_streams(app, room, join, start):
+def test_a_flood_of_opens_is_refused_before_flask_and_holds_three_streams(app, room, join, start, event_stream, engine):
     app.config["LIVE_STREAM_OPENS_PER_MINUTE"] = 10
     _teacher, session = start(app, room)
     ana, _ = join(app, room["ana"], session.code)
     ben, _ = join(app, room["ben"], session.code)
     with engine(app) as (base, asgi):
-        opened = [EventStream(base, f"/live/{session.id}/events", ana) for _ in range(14)]
+        opened = [event_stream(base, f"/live/{session.id}/events", ana) for _ in range(14)]
         assert [s.status for s in opened] == [200] * 10 + [429] * 4
         assert asgi.hub.counts()["open"] == 3                      # each new one replaced the oldest
-        other = EventStream(base, f"/live/{session.id}/events", ben)   # nobody else is refused
+        other = event_stream(base, f"/live/{session.id}/events", ben)   # nobody else is refused
         assert other.status == 200
         for stream in opened + [other]:
             stream.close()
 
 
-@pytest.mark.skipif(not redis_up(), reason="no Redis at 127.0.0.1:6379")
-def test_the_per_person_cap_counts_every_process(app, room, database_uri, join, start):
+@pytest.mark.redis
+def test_the_per_person_cap_counts_every_process(app, room, database_uri, join, start, event_stream, redis_url, end_reason, engine):
     """Two processes (two apps sharing Redis and the database): a person's fourth stream, wherever
     it opens, ends their oldest, wherever that is."""
     from app import create_app
 
     _teacher, session = start(app, room)
     ana, _ = join(app, room["ana"], session.code)
-    settings = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_uri, "REDIS_URL": TEST_REDIS_URL,
+    settings = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_uri, "REDIS_URL": redis_url,
                 "SECRET_KEY": app.config["SECRET_KEY"], "LIVE_STREAMS_PER_PERSON": 3}
     one, two = create_app(settings), create_app(settings)
     with engine(one) as (base_one, asgi_one), engine(two) as (base_two, asgi_two):
         opened = []
         for base in (base_one, base_two, base_one, base_two):
-            stream = EventStream(base, f"/live/{session.id}/events", ana)
+            stream = event_stream(base, f"/live/{session.id}/events", ana)
             assert stream.status == 200
             stream.events(2)
             opened.append(stream)
@@ -183,13 +181,12 @@ def test_the_per_person_cap_counts_every_process(app, room, database_uri, join, 
 
 
 @pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGINT"])
-def test_gunicorn_stops_at_once_with_a_stream_open(app, room, database_uri, tmp_path, signal_name, start):
+def test_gunicorn_stops_at_once_with_a_stream_open(app, room, database_uri, tmp_path, signal_name, start, servers):
     """A restart (SIGTERM) or Ctrl-C (SIGINT, which gunicorn passes on as SIGQUIT) ends open streams
     and stops the worker in seconds, not after the graceful timeout."""
     import http.client
     import signal as signals
 
-    from tests.plugins import gunicorn as servers
 
     ana_id, ana_email = room["ana"].id, room["ana"].email
     _teacher, session = start(app, room)

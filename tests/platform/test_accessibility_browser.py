@@ -41,7 +41,6 @@ from app.learn import services as learn
 from app.live import attendance, polls, sessions
 from app.live.broker import current_broker
 from app.quizzes import services as quizzes
-from tests.plugins.browser import browser_app, serving
 
 pytestmark = pytest.mark.browser
 
@@ -159,7 +158,7 @@ def _sign_in(page, role: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def world(browser, axe_js, module_database) -> Iterator[World]:
+def world(browser, axe_js, module_database, browser_app, serving) -> Iterator[World]:
     app = browser_app(module_database)
     with app.app_context():
         ids = _prepare(app)

@@ -160,10 +160,9 @@ def test_finding_11_healthz_tells_strangers_only_up_or_down(app, client, make_us
     assert client.get("/healthz").json["database"]["backend"] in ("sqlite", "postgresql")
 
 
-def test_finding_11_no_server_header_and_slow_headers_are_cut_off(database_uri, tmp_path):
+def test_finding_11_no_server_header_and_slow_headers_are_cut_off(database_uri, tmp_path, servers):
     """gunicorn serving clients directly (room mode): no Server header; 300 connections dribbling
     their headers neither slow /healthz nor stay open past LECTERN_HEADER_TIMEOUT."""
-    from tests.plugins import gunicorn as servers
 
     port, log = servers.free_port(), tmp_path / "server.log"
     server = servers.start(database_uri, port, log, env={"LECTERN_HEADER_TIMEOUT": "3"})
@@ -195,10 +194,9 @@ def test_finding_11_no_server_header_and_slow_headers_are_cut_off(database_uri, 
         servers.stop(server)
 
 
-def test_finding_11_a_steady_client_is_not_cut_off(database_uri, tmp_path):
+def test_finding_11_a_steady_client_is_not_cut_off(database_uri, tmp_path, servers):
     """The header deadline counts from a request's first byte: a keep-alive connection that sends a
     second request later is served."""
-    from tests.plugins import gunicorn as servers
 
     port, log = servers.free_port(), tmp_path / "server.log"
     server = servers.start(database_uri, port, log, env={"LECTERN_HEADER_TIMEOUT": "2"})

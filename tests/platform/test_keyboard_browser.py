@@ -15,7 +15,6 @@ from app.auth.services import user_by_email
 from app.certificates import services as certificates
 from app.content.catalog import catalog
 from app.db import utcnow
-from tests.plugins.browser import browser_app, serving
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +23,7 @@ QUIZ_LESSON = "cluster-navigators-development-process"  # its knowledge check ha
 
 
 @pytest.fixture
-def keyboard_page(browser, database_uri) -> Iterator:
+def keyboard_page(browser, database_uri, browser_app, serving) -> Iterator:
     """The demo trainee already holds a certificate (issued by an administrator with a reason)."""
     app = browser_app(database_uri)
     with app.app_context():

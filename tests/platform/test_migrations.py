@@ -5,7 +5,6 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from app.extensions import db
-from tests.plugins.flask_app import ON_POSTGRES
 
 
 def test_empty_database_upgrades_to_head_matching_the_models(app):
@@ -17,12 +16,11 @@ def test_empty_database_upgrades_to_head_matching_the_models(app):
     assert set(db.metadata.tables) <= tables and "alembic_version" in tables
 
 
-def test_fresh_upgrade_from_nothing(tmp_path):
+def test_fresh_upgrade_from_nothing(tmp_path, on_postgres, migrate_to_head):
     """A brand-new SQLite file goes to head through `db upgrade` alone (the template did this too on PG)."""
-    if ON_POSTGRES:
+    if on_postgres:
         return
     from app import create_app
-    from tests.plugins.flask_app import migrate_to_head
 
     target = tmp_path / "fresh.db"
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{target}"})
@@ -34,8 +32,8 @@ def test_fresh_upgrade_from_nothing(tmp_path):
     engine.dispose()
 
 
-def test_sqlite_pragmas(app):
-    if ON_POSTGRES:
+def test_sqlite_pragmas(app, on_postgres):
+    if on_postgres:
         return
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
@@ -43,10 +41,10 @@ def test_sqlite_pragmas(app):
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
 
 
-def test_checklist_ticks_become_yes_and_the_rest_unanswered(tmp_path):
+def test_checklist_ticks_become_yes_and_the_rest_unanswered(tmp_path, on_postgres):
     """7d41c2a9e3b5: is_done true → state "yes", false → "unanswered"; the downgrade keeps "yes" as
     ticked (partly and no cannot be held by a tick box)."""
-    if ON_POSTGRES:
+    if on_postgres:
         return
     from flask_migrate import downgrade, upgrade
 

@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 
 from app.content.problems import ContentInvalid
-from tests.plugins import gunicorn as servers
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 LESSON = Path("curriculum/day-1/01-what-are-clusters.md")
@@ -26,7 +25,7 @@ QUIZ = Path("quizzes/stage-01.yaml")
 
 
 @pytest.fixture
-def site(tmp_path) -> Path:
+def site(tmp_path, servers) -> Path:
     """A copy of the project to run gunicorn in."""
     target = tmp_path / "site"
     target.mkdir()
@@ -64,7 +63,7 @@ def test_broken_quiz_file_stops_create_app_with_file_and_line(database_uri, tmp_
     assert re.search(rf"opening-check\.yaml:{line}: .*pass_mark", str(info.value)), str(info.value)
 
 
-def test_gunicorn_refuses_to_boot_on_broken_content_and_logs_file_and_line(database_uri, site, tmp_path):
+def test_gunicorn_refuses_to_boot_on_broken_content_and_logs_file_and_line(database_uri, site, tmp_path, servers):
     line = _line_of(site / QUIZ, "pass_mark:")
     _rewrite(site / QUIZ, "pass_mark: 70", "pass_mark: most of it")
     port, log = servers.free_port(), tmp_path / "boot.log"
@@ -79,7 +78,7 @@ def test_gunicorn_refuses_to_boot_on_broken_content_and_logs_file_and_line(datab
     assert "Worker failed to boot" in output
 
 
-def test_running_gunicorn_keeps_the_last_good_content_and_takes_the_fix(app, database_uri, make_user, site, tmp_path):
+def test_running_gunicorn_keeps_the_last_good_content_and_takes_the_fix(app, database_uri, make_user, site, tmp_path, servers):
     admin = make_user(roles=("admin",), email="admin@example.org")
     trainee = make_user(email="trainee@example.org")
     port, log = servers.free_port(), tmp_path / "server.log"

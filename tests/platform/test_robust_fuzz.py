@@ -46,7 +46,6 @@ from werkzeug.exceptions import HTTPException
 from app import create_app
 from app.auth.models import User, UserRole
 from app.extensions import db
-from tests.plugins.flask_app import IsolatedClient
 
 EXAMPLES = int(os.environ.get("LECTERN_FUZZ_EXAMPLES", "25"))  # per POST route and person; raise it for a longer hunt
 GET_EXAMPLES = max(1, EXAMPLES * 2 // 5)                        # pages read only a few query parameters
@@ -89,10 +88,10 @@ text = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=40)
 
 
 @pytest.fixture(scope="module")
-def fuzz_app(module_database: str) -> Iterator[Flask]:
+def fuzz_app(module_database: str, isolated_client_class) -> Iterator[Flask]:
     application = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": module_database, "PROPAGATE_EXCEPTIONS": False,
                               "CONTENT_RELOAD_SECONDS": 0})
-    application.test_client_class = IsolatedClient
+    application.test_client_class = isolated_client_class
     yield application
     with application.app_context():
         db.session.remove()
@@ -480,12 +479,11 @@ def test_pdf_downloads_answer_no_500(fuzz_app, seeded):
     assert not failures, "\n".join(failures)
 
 
-def test_event_streams_answer_no_500_through_the_engine(fuzz_app, seeded):
+def test_event_streams_answer_no_500_through_the_engine(fuzz_app, seeded, engine):
     """Both event streams opened through the real engine with bent session ids and headers: each
     answers a deliberate status (200 with a first event, or 403, 404, 429, 503) and never 500."""
     import http.client
 
-    from tests.plugins.engine import engine
 
     rules = _all_rules(fuzz_app, STREAMS)
     assert len(rules) == len(STREAMS)

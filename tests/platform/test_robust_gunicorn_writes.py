@@ -25,7 +25,6 @@ from app.learn.models import LessonCompletion
 from app.quizzes import scoring
 from app.quizzes.models import QuizAttempt
 from app.quizzes.snapshot import thaw
-from tests.plugins import gunicorn as servers
 
 TRAINEES = 10
 QUIZZES = ("stage-01", "stage-02", "day-1-assessment")
@@ -48,7 +47,7 @@ def both(first, second):
     return results
 
 
-def test_two_workers_lose_and_duplicate_nothing(app, database_uri, make_user, tmp_path):
+def test_two_workers_lose_and_duplicate_nothing(app, database_uri, make_user, tmp_path, servers):
     if database_uri.startswith("sqlite:///:memory:"):
         pytest.skip("needs a database file the servers can share")
     cat = catalog()

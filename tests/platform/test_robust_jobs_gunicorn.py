@@ -13,13 +13,11 @@ import sqlalchemy as sa
 from app.auth.models import User
 from app.extensions import db
 from app.jobs.models import Job
-from tests.plugins.flask_app import ON_POSTGRES
-from tests.plugins import gunicorn as servers
 
 ROWS = 20_000     # checked in about a second, then several seconds of inserts in one transaction
 
 
-def _upload(browser: servers.Browser, base: str, text: str) -> str:
+def _upload(browser, base: str, text: str) -> str:
     boundary = uuid.uuid4().hex
     parts = [("csrf_token", None, browser.csrf), ("mode", None, "import"), ("file", "people.csv", text)]
     body = "".join(
@@ -38,8 +36,8 @@ def _upload(browser: servers.Browser, base: str, text: str) -> str:
 
 
 def test_a_worker_stopped_mid_import_marks_the_job_interrupted_and_saves_nothing(app, database_uri, make_user,
-                                                                               tmp_path):
-    if not ON_POSTGRES:
+                                                                               tmp_path, on_postgres, servers):
+    if not on_postgres:
         pytest.skip("PostgreSQL: on SQLite the import holds the one write lock, so the hook cannot mark the job "
                     "until the import ends (the 15-minute rule in app/jobs/services.py covers that case)")
     admin_email = make_user(roles=("admin",), email="admin@example.org").email

@@ -31,7 +31,6 @@ from app.content.catalog import catalog
 from app.extensions import db
 from app.quizzes import scoring
 from app.quizzes.snapshot import freeze, thaw
-from tests.plugins.flask_app import ON_POSTGRES, TEST_DATABASE_URL, IsolatedClient, _pg_url
 
 FIRST_RELEASE = "95584a1448cc"
 SCHEMA = "lectern_upgrade_test"
@@ -39,16 +38,16 @@ SECRET = "upgrade-test-secret"
 
 
 @pytest.fixture
-def old_database(tmp_path) -> Iterator[str]:
-    if not ON_POSTGRES:
+def old_database(tmp_path, on_postgres, postgres_url) -> Iterator[str]:
+    if not on_postgres:
         yield f"sqlite:///{tmp_path / 'first-release.db'}"
         return
-    server = sa.create_engine(_pg_url(TEST_DATABASE_URL))
+    server = sa.create_engine(postgres_url)
     with server.begin() as conn:
         conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
         conn.execute(sa.text(f"CREATE SCHEMA {SCHEMA}"))
     try:
-        yield f"{_pg_url(TEST_DATABASE_URL)}?options=-csearch_path%3D{SCHEMA}"
+        yield f"{postgres_url}?options=-csearch_path%3D{SCHEMA}"
     finally:
         with server.begin() as conn:
             conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
@@ -187,9 +186,9 @@ def _dump(conn: sa.Connection, columns: dict[str, list[str]]) -> dict[str, list[
     return out
 
 
-def test_upgrade_from_the_first_release_keeps_data_and_the_app_works(old_database, password_hash, login):
+def test_upgrade_from_the_first_release_keeps_data_and_the_app_works(old_database, password_hash, login, isolated_client_class):
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": old_database, "SECRET_KEY": SECRET})
-    app.test_client_class = IsolatedClient
+    app.test_client_class = isolated_client_class
     with app.app_context():
         upgrade(revision=FIRST_RELEASE)
         with db.engine.begin() as conn:

@@ -40,7 +40,6 @@ from app.quizzes import scoring
 from app.quizzes import services as quizzes
 from app.quizzes.models import QuizAttempt
 from app.quizzes.snapshot import thaw
-from tests.plugins import gunicorn as servers
 
 TRAINEES = 5
 PAUSE_AT = 6   # the sixth submission to reach its UPDATE is the one caught mid-write
@@ -101,7 +100,7 @@ def _snapshot(attempt_ids: list[int]) -> dict[int, QuizAttempt]:
     return {row.id: row for row in rows}
 
 
-def test_worker_killed_mid_submit_leaves_no_half_written_attempt(app, database_uri, make_user, tmp_path):
+def test_worker_killed_mid_submit_leaves_no_half_written_attempt(app, database_uri, make_user, tmp_path, servers):
     if database_uri.startswith("sqlite:///:memory:"):
         pytest.skip("needs a database file the server can share")
     cat = catalog()

@@ -186,3 +186,15 @@ def answer_question_fixture():
 def answer_everything_fixture():
     """`answer_everything(page)`: answer every question on the quiz page somehow."""
     return answer_everything
+
+
+@pytest.fixture(scope="session", name="browser_app")
+def browser_app_fixture():
+    """`browser_app(database_uri)`: the real app (CSRF and all) with the demo accounts."""
+    return browser_app
+
+
+@pytest.fixture(scope="session", name="serving")
+def serving_fixture():
+    """`with serving(app) as url:` the app served as in production on a free port."""
+    return serving

@@ -136,3 +136,27 @@ def redis_up(url: str = TEST_REDIS_URL) -> bool:
         return bool(redis.Redis.from_url(url, socket_connect_timeout=0.5).ping())
     except redis.RedisError:
         return False
+
+
+@pytest.fixture(scope="session")
+def on_postgres() -> bool:
+    """True when TEST_DATABASE_URL points the run at PostgreSQL."""
+    return ON_POSTGRES
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """TEST_DATABASE_URL as the app would use it (normalised), or "" on SQLite."""
+    return _pg_url(TEST_DATABASE_URL) if ON_POSTGRES else ""
+
+
+@pytest.fixture(scope="session")
+def isolated_client_class() -> type[FlaskClient]:
+    """The test client class `app` uses (each request in its own app context), for apps a test builds itself."""
+    return IsolatedClient
+
+
+@pytest.fixture(scope="session", name="migrate_to_head")
+def migrate_to_head_fixture():
+    """`migrate_to_head(app)`: run every migration on the app's database."""
+    return migrate_to_head

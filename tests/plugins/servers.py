@@ -7,6 +7,10 @@ import threading
 
 import pytest
 
+from tests.plugins import gunicorn
+from tests.plugins.engine import EventStream, end_reason, engine
+from tests.plugins.flask_app import TEST_REDIS_URL, redis_up
+
 
 class _SMTPHandler(socketserver.StreamRequestHandler):
     def handle(self):
@@ -47,3 +51,40 @@ def smtp_server():
     yield server
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(scope="session")
+def servers():
+    """Real gunicorn on the test database (tests/plugins/gunicorn.py: free_port, start,
+    wait_until_serving, stop, worker_pids, Browser, attempt_form, ROOT)."""
+    return gunicorn
+
+
+@pytest.fixture(scope="session", name="engine")
+def engine_fixture():
+    """`with engine(app) as (base_url, asgi):` the app served by uvicorn through app/serving.py."""
+    return engine
+
+
+@pytest.fixture(scope="session")
+def event_stream():
+    """`event_stream(base, path, client, headers=…)`: an SSE reader (tests/plugins/engine.py EventStream)."""
+    return EventStream
+
+
+@pytest.fixture(scope="session", name="end_reason")
+def end_reason_fixture():
+    """`end_reason(events)`: why an event stream ended, from its last events."""
+    return end_reason
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Tests marked `redis` skip when no Redis answers at TEST_REDIS_URL."""
+    if item.get_closest_marker("redis") and not redis_up():
+        pytest.skip(f"no Redis at {TEST_REDIS_URL}")
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The Redis the `redis`-marked tests use (database 0 of 127.0.0.1:6379)."""
+    return TEST_REDIS_URL
