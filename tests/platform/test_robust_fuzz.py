@@ -15,7 +15,7 @@ fields, choices), per endpoint. Then:
   50,000 deep or megabytes long; with an Accept header that asks for HTML, JSON, anything or an
   event stream;
 * the workbook and checklist PDFs get a few examples each (every one renders a book);
-* the two event streams are opened through the real stream engine (tests/engine.py) with bent
+* the two event streams are opened through the real stream engine (tests/plugins/engine.py) with bent
   session ids, Last-Event-ID, Origin and Accept headers, and read until their first event.
 
 Requests go out as a signed-in administrator-instructor and as a signed-in trainee, against one
