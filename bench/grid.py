@@ -112,7 +112,7 @@ def main() -> None:
                f"{p95(grid):.0f} ms (median {statistics.median(grid):.0f} ms, CPU median "
                f"{statistics.median(cpu[f'/teach/cohorts/{cohort_id}']):.0f} ms; {args.runs} requests)", BUDGET_MS,
                "under 300 ms"),
-        Figure("  SQL statements per grid request", float(count), "statements", f"{count} (bounded by tests/integration/test_teach.py)"),
+        Figure("  SQL statements per grid request", float(count), "statements", f"{count} (bounded by tests/teach/test_teach.py)"),
         Figure("  /healthz in the same process (test client), median", statistics.median(trivial), "ms",
                f"{statistics.median(trivial):.2f} ms"),
     ])

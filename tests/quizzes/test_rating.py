@@ -11,11 +11,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from app.cohorts import services as cohorts
 from app.content.quizzes import parse_quiz
-from app.db import utcnow
 from app.extensions import db
-from app.live.models import LiveAnswer, LivePoll, LiveSession
+from app.live.models import LiveAnswer, LivePoll
 from app.quizzes.gift import export_gift, import_gift
 from app.quizzes.scoring import score_attempt
 from app.quizzes.types import registry
@@ -23,7 +21,6 @@ from app.quizzes.types.rating import RatingBody
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures"
-PASSWORD = "correct horse battery"
 RATING = registry.get("rating")
 
 PULSE = """\
@@ -131,13 +128,7 @@ def app_config(request, database_uri, tmp_path):
             "CURRICULUM_DIR": str(FIXTURES / "mini-course"), "QUIZZES_DIR": str(quizzes_dir(tmp_path))}
 
 
-def login(app, user):
-    client = app.test_client()
-    client.post("/login", data={"email": user.email, "password": PASSWORD})
-    return client
-
-
-def test_a_trainee_rates_in_a_quiz_and_sees_it_marked(app, make_user):
+def test_a_trainee_rates_in_a_quiz_and_sees_it_marked(app, make_user, login):
     client = login(app, make_user())
     started = client.post("/quizzes/pulse-check/start")
     attempt_id = int(started.location.rsplit("/", 1)[1])
@@ -164,16 +155,14 @@ def course_quizzes(tmp_path):
     return target
 
 
-def test_a_rating_poll_shows_the_distribution_and_mean_and_reaches_the_analytics(app, make_user):
-    admin, teacher = make_user(roles=("admin",)), make_user(roles=("instructor",))
+def test_a_rating_poll_shows_the_distribution_and_mean_and_reaches_the_analytics(app, make_user, make_cohort,
+                                                                                  make_live_session, login):
+    teacher = make_user(roles=("instructor",))
     people = [make_user(display_name=f"Rater {n}") for n in range(3)]
-    cohort = cohorts.save_cohort(admin.id, None, name="Raters", track="live", starts_on=None, ends_on=None,
-                                 instructor_ids=[teacher.id], now=utcnow())
-    cohorts.enrol(admin.id, cohort.id, [p.id for p in people], now=utcnow())
+    cohort = make_cohort(name="Raters", instructors=[teacher], trainees=people)
+    session = make_live_session(cohort, by=teacher)
+    session_id, code = session.id, session.code
     staff = login(app, teacher)
-    started = staff.post("/live/start", data={"cohort_id": cohort.id, "day": 1})
-    session_id = int(started.headers["Location"].split("/")[2])
-    code = db.session.get(LiveSession, session_id).code
     phones = []
     for person in people:
         phone = login(app, person)
