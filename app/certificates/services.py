@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -87,18 +88,20 @@ class BulkIssue:
     failed: tuple[NotMade, ...] = ()
 
 
-def render_certificates(snapshots: list[Snapshot], *, max_waiting: int | None = None) -> list[bytes]:
-    """PDFs for these certificates, laid out together in batches, on every core for big runs (app/pdf).
+def render_certificates(snapshots: list[Snapshot], *, pool: Executor | None = None,
+                        max_waiting: int | None = None) -> list[bytes]:
+    """PDFs for these certificates, laid out together in batches of BATCH (app/pdf): on the worker
+    processes of `pool` (lazy_render.render_pool, for bulk runs), else in this process.
     With max_waiting (a request), PdfQueueFull if the process's render queue is full."""
     return lazy_render.render_many_parallel([_html(s) for s in snapshots], CSS, max_pages=1, time_limit=120.0,
-                                            chunk=BATCH, max_waiting=max_waiting)
+                                            chunk=BATCH, pool=pool, max_waiting=max_waiting)
 
 
-def _render_each(snapshots: list[Snapshot]) -> list[bytes | PdfError]:
+def _render_each(snapshots: list[Snapshot], pool: Executor | None) -> list[bytes | PdfError]:
     """PDFs for a batch; if the batch fails, each certificate alone, so one that cannot be made
     fails alone (its PdfError in its place) and the rest are issued."""
     try:
-        return list(render_certificates(snapshots))
+        return list(render_certificates(snapshots, pool=pool))
     except PdfError:
         pass
     made: list[bytes | PdfError] = []
@@ -211,20 +214,22 @@ def issue_many(actor_id: int | None, user_ids: Iterable[int], catalog: Catalog, 
     finished = _completed_on(todo, now.date()) if todo else {}
     issued, done, failed = 0, 0, []
     step = BATCH * 4  # render four batches at a time (one per core), then store them together
-    for start in range(0, len(todo), step):
-        batch = todo[start:start + step]
-        snapshots = [_snapshot(people[uid], catalog, issuer, finished[uid]) for uid in batch]
-        made = _render_each(snapshots)
-        with write_transaction(db.session):
-            for uid, snapshot, pdf in zip(batch, snapshots, made):
-                if isinstance(pdf, PdfError):
-                    failed.append(NotMade(uid, snapshot.holder_name, str(pdf)))
-                    continue
-                _store(snapshot, pdf, user_id=uid, actor_id=actor_id, cohort_id=cohort_id, override_reason=None, now=now)
-                issued += 1
-        done += len(batch)
-        if progress_cb:
-            progress_cb(done, len(todo))
+    with lazy_render.render_pool(len(todo), chunk=BATCH) as pool:  # one set of workers for the whole run
+        for start in range(0, len(todo), step):
+            batch = todo[start:start + step]
+            snapshots = [_snapshot(people[uid], catalog, issuer, finished[uid]) for uid in batch]
+            made = _render_each(snapshots, pool)
+            with write_transaction(db.session):
+                for uid, snapshot, pdf in zip(batch, snapshots, made):
+                    if isinstance(pdf, PdfError):
+                        failed.append(NotMade(uid, snapshot.holder_name, str(pdf)))
+                        continue
+                    _store(snapshot, pdf, user_id=uid, actor_id=actor_id, cohort_id=cohort_id, override_reason=None,
+                           now=now)
+                    issued += 1
+            done += len(batch)
+            if progress_cb:
+                progress_cb(done, len(todo))
     return BulkIssue(issued, len(ids) - len(todo), tuple(failed))
 
 

@@ -2,7 +2,12 @@
 a worker that never makes a PDF never pays for it."""
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
 
 
 def render_pdf(*args: Any, **kwargs: Any) -> bytes:
@@ -15,6 +20,14 @@ def render_many_parallel(*args: Any, **kwargs: Any) -> list[bytes]:
     from app.pdf.render import render_many_parallel as real
 
     return real(*args, **kwargs)
+
+
+@contextmanager
+def render_pool(documents: int, **kwargs: Any) -> Iterator[Executor | None]:
+    from app.pdf.render import render_pool as real
+
+    with real(documents, **kwargs) as pool:
+        yield pool
 
 
 def render_pdf_apart(html: str, css_text: str, *, max_pages: int, time_limit: float, niceness: int = 10) -> bytes:

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import mimetypes
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Executor
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -29,7 +31,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from app.pdf.limits import PdfError, PdfQueueFull, RenderQueue
 
 __all__ = ["BASE_URL", "PdfError", "PdfQueueFull", "StaticOnlyFetcher", "render_many", "render_many_parallel",
-           "render_pdf"]
+           "render_pdf", "render_pool"]
 
 BASE_URL = "https://lectern-pdf.invalid/"
 STATIC_DIR = (Path(__file__).resolve().parent.parent / "static").resolve()
@@ -146,22 +148,35 @@ def _render_chunk(args: tuple[list[str], str, int, float]) -> list[bytes]:
     return render_many(htmls, css_text, max_pages=max_pages, time_limit=time_limit)
 
 
-def render_many_parallel(htmls: Sequence[str], css_text: str, *, max_pages: int, time_limit: float,
-                         chunk: int = 50, processes: int | None = None, max_waiting: int | None = None) -> list[bytes]:
-    """Like render_many, spread over worker processes (one per core) for large batches.
+@contextmanager
+def render_pool(documents: int, *, chunk: int = 50, processes: int | None = None) -> Iterator[Executor | None]:
+    """Worker processes to lay out `documents` documents in chunks, for every batch of one bulk run,
+    or None when they would not pay for themselves (fewer than three chunks, or one core).
 
-    Worker processes are started fresh ("spawn"), never forked from a threaded server process.
-    Small batches, and machines with one core, stay in this process.
+    Each worker costs about a second of CPU to start (WeasyPrint, the app's modules, then the
+    fonts on its first document), so one pool serves a whole bulk run rather than each batch.
+    Workers are started fresh ("spawn"), never forked from a threaded server process.
     """
     import os
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
     processes = processes or os.cpu_count() or 1
+    chunks = -(-documents // chunk)
+    if processes < 2 or chunks < 3:
+        yield None
+        return
+    with ProcessPoolExecutor(max_workers=min(processes, chunks), mp_context=get_context("spawn")) as pool:
+        yield pool
+
+
+def render_many_parallel(htmls: Sequence[str], css_text: str, *, max_pages: int, time_limit: float,
+                         chunk: int = 50, pool: Executor | None = None, max_waiting: int | None = None) -> list[bytes]:
+    """Like render_many, in chunks of `chunk` documents: on the worker processes of `pool`
+    (render_pool), or in this process without one."""
     chunks = [list(htmls[i:i + chunk]) for i in range(0, len(htmls), chunk)]
-    if processes < 2 or len(chunks) < 3:
+    if pool is None or len(chunks) < 2:
         return [pdf for part in chunks
                 for pdf in render_many(part, css_text, max_pages=max_pages, time_limit=time_limit, max_waiting=max_waiting)]
-    with ProcessPoolExecutor(max_workers=min(processes, len(chunks)), mp_context=get_context("spawn")) as pool:
-        results = pool.map(_render_chunk, [(part, css_text, max_pages, time_limit) for part in chunks])
-        return [pdf for part in results for pdf in part]
+    results = pool.map(_render_chunk, [(part, css_text, max_pages, time_limit) for part in chunks])
+    return [pdf for part in results for pdf in part]
