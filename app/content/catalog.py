@@ -21,8 +21,8 @@ from app.content import timing
 from app.content.checklist import Checklist, parse_checklist
 from app.content.course import Course, load_course
 from app.content.lessons import PLACEHOLDER_HTML, LessonSource, lesson_url, parse_lesson
-from app.content.quizzes import Quiz, parse_quiz
 from app.content.problems import ContentInvalid, ContentProblem
+from app.content.quizzes import Quiz, parse_quiz
 from app.content.rendering import Heading, plain_text, render_markdown
 from app.content.rubrics import AssessedActivity, Rubric
 
