@@ -25,11 +25,12 @@ def worker_exit(server, worker):
     """Jobs (bulk certificate issue, imports) run in threads of the worker and end with it: mark the
     ones still running as interrupted, so their pages say so at once (app/jobs/services.py)."""
     from app.jobs.services import interrupt_local_jobs
+    from app.pdf.lazy_render import stop_apart_renders
 
     interrupt_local_jobs()
+    stop_apart_renders()    # a workbook build in a child process would hold the exit until it finished
 
 # gunicorn 25.1+ opens a control socket for `gunicornc` at one fixed path per user
-# ($XDG_RUNTIME_DIR or ~/.gunicorn/gunicorn.ctl). Lectern does not use it, and several instances
-# on one host (two sites, the tests' servers side by side) would take it from one another; a
-# master whose socket was taken waited out the whole graceful timeout (25 s) before stopping.
+# ($XDG_RUNTIME_DIR or ~/.gunicorn/gunicorn.ctl). Lectern does not use it, and several instances on
+# one host (two sites, the tests' servers side by side) would take the one path from one another.
 control_socket_disable = True

@@ -72,6 +72,8 @@ class BaseConfig:
     JOBS_BACKEND = ""              # "thread" or "rq"; empty: rq with REDIS_URL, else thread (app/jobs/services.py)
     JOBS_QUEUE = "lectern"         # the RQ queue's name
     CONTENT_RELOAD_SECONDS = 2.0   # look for edited content files this often; 0 = never
+    CONTENT_CACHE = True           # keep the rendered catalog on disk by content hash (app/content/cache.py)
+    CONTENT_CACHE_DIR = ""         # where; "" = the instance folder's cache/
     TOKEN_MAX_AGE_RESET = 60 * 60 * 2          # password reset links: 2 hours
     TOKEN_MAX_AGE_INVITE = 60 * 60 * 24 * 14   # invitations: 14 days
     MAIL_SERVER: str | None = None

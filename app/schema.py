@@ -1,11 +1,11 @@
 """Every feature's models, imported so that the metadata is complete (migrations, drift checks)."""
-from app.auth import models as auth_models  # noqa: F401
-from app.learn import models as learn_models  # noqa: F401
-from app.quizzes import models as quiz_models  # noqa: F401
-from app.cohorts import models as cohort_models  # noqa: F401
+from app.activities import models as activity_models  # noqa: F401
 from app.audit import models as audit_models  # noqa: F401
-from app.jobs import models as job_models  # noqa: F401
+from app.auth import models as auth_models  # noqa: F401
 from app.certificates import models as certificate_models  # noqa: F401
 from app.checklist import models as checklist_models  # noqa: F401
+from app.cohorts import models as cohort_models  # noqa: F401
+from app.jobs import models as job_models  # noqa: F401
+from app.learn import models as learn_models  # noqa: F401
 from app.live import models as live_models  # noqa: F401
-from app.activities import models as activity_models  # noqa: F401
+from app.quizzes import models as quiz_models  # noqa: F401

@@ -18,9 +18,8 @@ import io
 import os
 import re
 import time
-from typing import TYPE_CHECKING, Any, cast
-
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, cast
 
 from a2wsgi.wsgi import build_environ
 from flask import Flask

@@ -10,10 +10,10 @@ from flask import Flask, Response, abort, current_app, flash, has_request_contex
 from flask.json.provider import DefaultJSONProvider
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from werkzeug.routing import IntegerConverter, Map
 from wtforms import SelectMultipleField
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
-from werkzeug.routing import IntegerConverter, Map
 
 from app.errors import DomainError
 

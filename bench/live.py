@@ -41,14 +41,27 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from collections.abc import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from common import (HOST, USER_AGENT, BenchError, Gunicorn, Person, add_people, command_line,
-                    make_app, migrate, mint, open_sockets, pct, proc_memory)
+from common import (
+    HOST,
+    USER_AGENT,
+    BenchError,
+    Gunicorn,
+    Person,
+    add_people,
+    command_line,
+    make_app,
+    migrate,
+    mint,
+    open_sockets,
+    pct,
+    proc_memory,
+)
 
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
 PG_URL = "postgresql://postgres@127.0.0.1:5432/lectern_bench"

@@ -42,8 +42,21 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from common import (BenchError, Figure, Gunicorn, LoadResult, Person, add_people, closed_loop,
-                    judged, make_app, migrate, mint, proc_memory, report)
+from common import (
+    BenchError,
+    Figure,
+    Gunicorn,
+    LoadResult,
+    Person,
+    add_people,
+    closed_loop,
+    judged,
+    make_app,
+    migrate,
+    mint,
+    proc_memory,
+    report,
+)
 
 RATIO_BUDGET = 0.40
 P95_BUDGET_MS = 50.0

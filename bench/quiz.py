@@ -45,8 +45,21 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from common import (BenchError, Connection, Figure, Gunicorn, Person, add_people, judged, make_app,
-                    migrate, mint, pct, proc_memory, report)
+from common import (
+    BenchError,
+    Connection,
+    Figure,
+    Gunicorn,
+    Person,
+    add_people,
+    judged,
+    make_app,
+    migrate,
+    mint,
+    pct,
+    proc_memory,
+    report,
+)
 
 P95_BUDGET_MS = 100.0
 TAG = re.compile(r"<(input)\b([^>]*)>()|<(select)\b([^>]*)>(.*?)</select>", re.S)

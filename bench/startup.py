@@ -29,8 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from common import (ROOT, BenchError, Figure, Gunicorn, judged, make_app, migrate,
-                    proc_memory, report)
+from common import ROOT, BenchError, Figure, Gunicorn, judged, make_app, migrate, proc_memory, report
 
 BUDGET_S = 2.0
 CHILD = """

@@ -4,14 +4,14 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.web import public_url, refusals
 from app.admin import cohort_views, import_views, invitations
 from app.auth import services as accounts
 from app.auth.access import admin_required
-from app.auth.links import link_mail
 from app.auth.forms import InviteForm, RolesForm
+from app.auth.links import link_mail
 from app.db import utcnow
 from app.mail import mail_configured, send_mail
+from app.web import public_url, refusals
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 # admin's other pages live in their own modules; each adds its routes to this blueprint, here and only here

@@ -5,11 +5,11 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from app.web import public_url
 from app.auth import services
 from app.auth.models import Role
 from app.db import utcnow
 from app.errors import DomainError
+from app.web import public_url
 
 users_cli = AppGroup("users", help="Create people and make sign-in links.")
 

@@ -6,17 +6,24 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from app.audit import services as audit
 from app.auth import links
 from app.auth.models import AuthToken, Role, User, UserRole
 from app.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
 from app.db import rowcount, write_transaction
-from app.errors import (CurrentPasswordWrong, DomainError, EmailTaken, InvalidEmail, InvalidToken, NotFound,
-                        PasswordRejected)
+from app.errors import (
+    CurrentPasswordWrong,
+    DomainError,
+    EmailTaken,
+    InvalidEmail,
+    InvalidToken,
+    NotFound,
+    PasswordRejected,
+)
 from app.extensions import db
 from app.text import check_text
 

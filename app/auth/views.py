@@ -5,10 +5,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import resume, services, throttle
 from app.auth.forms import ChangePasswordForm, RegisterForm, SetPasswordForm, SignInForm
+from app.auth.passwords import HashingBusy
 from app.auth.redirects import safe_next
 from app.cohorts import services as cohorts
 from app.db import utcnow
-from app.auth.passwords import HashingBusy
 from app.error_pages import error_response
 from app.errors import CurrentPasswordWrong, InvalidToken, PasswordRejected
 from app.extensions import limiter

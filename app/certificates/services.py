@@ -16,7 +16,6 @@ from flask import current_app, render_template
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 
-from app.web import public_url
 from app.audit import services as audit
 from app.auth.models import User
 from app.certificates.codes import format_code, new_code, normalise
@@ -33,6 +32,7 @@ from app.pdf import lazy_render
 from app.pdf.limits import PdfError
 from app.progress import services as progress
 from app.quizzes.models import QuizAttempt
+from app.web import public_url
 
 CSS = (Path(__file__).with_name("certificate.css")).read_text(encoding="utf-8")
 BATCH = 50

@@ -4,9 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app.checklist import services
+from app.checklist import services, state
 from app.checklist.pdf import checklist_pdf
-from app.checklist import state
 from app.content.catalog import catalog
 from app.db import utcnow
 from app.pdf.downloads import pdf_response, render_limited

@@ -17,12 +17,13 @@ from pathlib import Path
 from flask import Flask, current_app
 from markupsafe import Markup
 
+from app.content import cache as content_cache
 from app.content import timing
 from app.content.checklist import Checklist, parse_checklist
 from app.content.course import Course, load_course
 from app.content.lessons import PLACEHOLDER_HTML, LessonSource, lesson_url, parse_lesson
-from app.content.quizzes import Quiz, parse_quiz
 from app.content.problems import ContentInvalid, ContentProblem
+from app.content.quizzes import Quiz, parse_quiz
 from app.content.rendering import Heading, plain_text, render_markdown
 from app.content.rubrics import AssessedActivity, Rubric
 
@@ -501,16 +502,22 @@ _LOADED_LOCK = threading.Lock()
 _LOADED_KEEP = 4
 
 
-def _loaded_catalog(directory: Path, quizzes_dir: str, signature: tuple[tuple[str, int, int], ...]) -> Catalog:
+def _loaded_catalog(directory: Path, quizzes_dir: str, signature: tuple[tuple[str, int, int], ...],
+                    cache_dir: Path | None = None) -> Catalog:
     """The catalog of this content, loaded once per process for each state of its files: an app
     created again over unchanged content (the tests create one per test; a CLI command next to a
-    server) reuses it. The Catalog is immutable, and a changed file changes the signature."""
+    server) reuses it. The Catalog is immutable, and a changed file changes the signature. With
+    `cache_dir`, a new process reads it from there when the content hash matches (cache.py)."""
     key = (str(directory.resolve()), str(Path(quizzes_dir).resolve()), signature)
     with _LOADED_LOCK:
         found = _LOADED.get(key)
     if found is not None:
         return found
-    loaded = load_catalog(directory, quizzes_dir)
+    if cache_dir is None:
+        loaded = load_catalog(directory, quizzes_dir)
+    else:
+        digest = content_cache.content_key(directory, Path(quizzes_dir))
+        loaded = content_cache.cached(cache_dir, digest, lambda: load_catalog(directory, quizzes_dir))
     with _LOADED_LOCK:
         while len(_LOADED) >= _LOADED_KEEP:
             _LOADED.pop(next(iter(_LOADED)))
@@ -525,7 +532,9 @@ def install_catalog(app: Flask) -> None:
     signature = content_signature(directory, Path(app.config["QUIZZES_DIR"]))
     quizzes_dir = app.config["QUIZZES_DIR"]
     try:
-        catalog_ = _loaded_catalog(directory, quizzes_dir, signature)
+        cache_dir = (Path(app.config["CONTENT_CACHE_DIR"] or Path(app.instance_path) / "cache")
+                     if app.config["CONTENT_CACHE"] else None)
+        catalog_ = _loaded_catalog(directory, quizzes_dir, signature, cache_dir)
     except ContentInvalid as exc:
         import click
 

@@ -9,9 +9,9 @@ from functools import lru_cache
 
 import markdown
 import nh3
-from markupsafe import Markup
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
+from markupsafe import Markup
 
 from app.content.lessons import lesson_url
 

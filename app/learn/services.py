@@ -12,9 +12,9 @@ from app.content.catalog import Catalog, Lesson
 from app.db import rowcount, write_transaction
 from app.errors import DomainError, InputRejected, NotFound
 from app.extensions import db
-from app.text import check_text
 from app.learn.models import LessonCompletion, LessonVisit, ReflectionNote
 from app.progress.progress import Share, Status, combined_status, continue_lesson, lesson_status, share_done
+from app.text import check_text
 
 NOTE_MAX_CHARS = 10_000
 VISIT_REFRESH = timedelta(minutes=2)  # a page view within this window writes nothing

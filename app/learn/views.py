@@ -13,9 +13,9 @@ from app.cohorts import services as cohorts
 from app.content.catalog import catalog
 from app.db import utcnow
 from app.errors import InputRejected
+from app.extensions import limiter
 from app.learn import services
 from app.learn.search import search as search_lessons
-from app.extensions import limiter
 from app.live import sessions
 from app.quizzes.services import standings
 from app.web import refusals

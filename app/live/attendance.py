@@ -16,10 +16,10 @@ from app.cohorts.models import Enrolment
 from app.db import write_transaction
 from app.errors import InputRejected, NotFound
 from app.extensions import db
-from app.text import check_text
 from app.live import rules
 from app.live.models import LiveAttendanceCredit, LiveParticipant, LiveSession
 from app.live.sessions import staff_session
+from app.text import check_text
 
 
 @dataclass(frozen=True)

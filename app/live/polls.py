@@ -17,7 +17,6 @@ from app.content.quizzes import Question
 from app.db import write_transaction
 from app.errors import Forbidden, InputRejected, NotFound
 from app.extensions import db
-from app.text import check_text
 from app.live import rules, screens, sessions
 from app.live.broker import LocalBroker
 from app.live.models import LiveAnswer, LiveParticipant, LivePoll, LiveSession
@@ -25,7 +24,7 @@ from app.quizzes import answers as answer_forms
 from app.quizzes.snapshot import freeze_question
 from app.quizzes.types.base import Option
 from app.quizzes.types.choice import ChoiceBody
-
+from app.text import check_text
 
 MAX_ADHOC_OPTIONS = 8
 

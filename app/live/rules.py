@@ -12,7 +12,6 @@ from app.quizzes.scoring import mark
 from app.quizzes.snapshot import Asked
 from app.quizzes.types.base import Tally
 
-
 # --- join codes --------------------------------------------------------------------------
 # Six symbols from an alphabet without the look-alikes 0/O, 1/I/L and U/V: read off a
 # projector at the back of a room, typed on a phone. 29^6 ≈ 595 million codes.

@@ -25,20 +25,19 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from app.web import public_url, refusals, wants_json
 from app.auth.access import instructor_required
 from app.content.catalog import catalog
 from app.csvout import csv_response
 from app.db import utcnow
 from app.errors import InputRejected, NotFound
 from app.extensions import limiter
-from app.live import attendance, exports, rules
+from app.live import attendance, exports, polls, rules, screens, sessions, streams
 from app.live.broker import current_broker
 from app.live.forms import AttendanceCorrectionForm
 from app.live.fragments import answer_path
 from app.live.models import LiveSession
-from app.live import polls, screens, sessions, streams
 from app.quizzes.snapshot import public_question
+from app.web import public_url, refusals, wants_json
 
 bp = Blueprint("live", __name__, template_folder="templates")
 

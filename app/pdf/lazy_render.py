@@ -2,12 +2,21 @@
 a worker that never makes a PDF never pays for it."""
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
+
+_apart: set[Any] = set()              # the process pools of renders under way in child processes
+_apart_lock = threading.Lock()
+_stopping = threading.Event()
+
+
+class RenderStopped(RuntimeError):
+    """The process is stopping: a render in a child process was ended before it finished."""
 
 
 def render_pdf(*args: Any, **kwargs: Any) -> bytes:
@@ -41,6 +50,32 @@ def render_pdf_apart(html: str, css_text: str, *, max_pages: int, time_limit: fl
 
     from app.pdf.render_child import render_one
 
-    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"), initializer=os.nice,
-                             initargs=(niceness,)) as pool:
+    if _stopping.is_set():
+        raise RenderStopped("the server is stopping")
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"), initializer=os.nice, initargs=(niceness,))
+    with _apart_lock:
+        _apart.add(pool)
+    try:
         return pool.submit(render_one, html, css_text, max_pages, time_limit).result()
+    except Exception:
+        if _stopping.is_set():
+            raise RenderStopped("the server is stopping") from None
+        raise
+    finally:
+        with _apart_lock:
+            _apart.discard(pool)
+        pool.shutdown(wait=not _stopping.is_set(), cancel_futures=True)
+
+
+def stop_apart_renders() -> int:
+    """End the renders under way in child processes at once, for a process that is stopping: left
+    alone, the interpreter would wait at exit for a workbook build (ten seconds or more) and hold up
+    a restart. Their callers get RenderStopped; the next process builds again. Returns how many."""
+    _stopping.set()
+    with _apart_lock:
+        pools = list(_apart)
+    for pool in pools:
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+    return len(pools)

@@ -19,7 +19,6 @@ from app.quizzes.types.base import GiftBlock
 from app.quizzes.types.gift_syntax import escape, find_unescaped, split_unescaped, strip_format, unescape
 
 
-
 @dataclass(frozen=True)
 class Note:
     line: int

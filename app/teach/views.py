@@ -15,8 +15,8 @@ from app.csvout import csv_response
 from app.db import utcnow
 from app.live import screens, sessions
 from app.progress import services as progress
-from app.quizzes.services import finished_attempts, review, standings
 from app.quizzes import services as quiz_services
+from app.quizzes.services import finished_attempts, review, standings
 from app.teach.analytics import cue_cells, cue_figures, question_stats
 from app.teach.grid import SORTS, build_rows
 

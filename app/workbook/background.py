@@ -31,6 +31,7 @@ from flask import Flask, current_app
 
 from app.content.catalog import Catalog, catalog
 from app.pdf.cache import Made
+from app.pdf.lazy_render import RenderStopped
 from app.workbook.build import EDITIONS, cache_folder, cached_pdf, make_edition
 from app.workbook.readiness import DEFAULT_SECONDS, Estimate, estimate, next_step
 
@@ -121,6 +122,9 @@ def build_missing(app: Flask, first: str | None = None) -> bool:
                               failed_at=None, error="")
                 try:
                     make_edition(current, edition)
+                except RenderStopped:       # the process is stopping: not a failure; the next one builds
+                    _write_status(folder, edition=None, started_at=None)
+                    return False
                 except Exception as exc:  # recorded for the progress page, retried later
                     app.logger.exception("The %s workbook could not be made", edition)
                     _write_status(folder, edition=None, started_at=None, failed_at=time.time(),

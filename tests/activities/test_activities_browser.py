@@ -3,7 +3,6 @@ the trainee sees the marks and feedback."""
 import pytest
 from playwright.sync_api import expect
 
-
 pytestmark = pytest.mark.browser
 LESSON = "/lessons/stage-06-identifying-stepping-stones"
 

@@ -5,10 +5,11 @@ Each test is named after its finding; the pure parts are tested in tests/auth/te
 """
 from __future__ import annotations
 
+from datetime import UTC
+
 import pytest
 
 from app.auth import passwords
-from datetime import UTC
 
 NEW_PASSWORD = "harbour quilt meadow"
 

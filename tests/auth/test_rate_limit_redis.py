@@ -4,7 +4,6 @@ import uuid
 import pytest
 import redis
 
-
 pytestmark = pytest.mark.redis
 
 

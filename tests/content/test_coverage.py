@@ -2,7 +2,7 @@
 from pathlib import Path
 
 from app.content.catalog import load_catalog
-from app.content.coverage import csv_rows, coverage, text_report
+from app.content.coverage import coverage, csv_rows, text_report
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 

@@ -7,7 +7,6 @@ from app.cohorts.models import Enrolment
 from app.extensions import db
 from app.jobs.models import Job
 
-
 BAD_ROWS = [(11, "not-an-email,Bad Email,trainee,Spring 2027"),
             (101, "imp1@example.org,Duplicate,trainee,Spring 2027"),
             (201, "imp200@example.org,Unknown Cohort,trainee,Autumn 1999"),

@@ -3,6 +3,7 @@ lesson the class is on; ending asks first and can be undone for a few minutes; a
 lesson page, knows who was not enrolled yet, caps corrections and marks several people at once."""
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 from markupsafe import escape
 
@@ -15,8 +16,6 @@ from app.extensions import db
 from app.live import attendance, rules, screens, sessions
 from app.live.broker import current_broker
 from app.live.models import LiveAttendanceCredit, LiveParticipant, LiveSession
-
-import pytest
 
 JSON = {"Accept": "application/json"}
 

@@ -1,6 +1,6 @@
 """The rules of a live session, without a database."""
 import threading
-from datetime import datetime, timedelta, UTC
+from datetime import UTC, datetime, timedelta
 
 from app.live import rules
 from app.live.broker import LocalBroker, Message

@@ -16,9 +16,9 @@ from __future__ import annotations
 import json
 import os
 import re
-from datetime import timedelta
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest

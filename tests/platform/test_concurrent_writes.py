@@ -5,7 +5,7 @@ transactions (the reader's snapshot goes stale when the other commits). write_tr
 the write lock up front, so every write waits its turn instead.
 """
 import threading
-from datetime import datetime, UTC
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session

@@ -15,7 +15,6 @@ from app.content.catalog import catalog
 from app.db import utcnow
 from app.extensions import db
 
-
 # --- finding 7: private downloads and JSON are not cached -----------------------------------------
 
 def test_finding_7_every_response_to_a_signed_in_person_says_no_store(client, make_user, sign_in, app, room, join, start):

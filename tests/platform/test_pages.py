@@ -2,7 +2,6 @@ import pytest
 from flask import abort
 
 
-
 def test_home_requires_sign_in(client):
     response = client.get("/")
     assert response.status_code == 302 and response.location.startswith("/login?next=")

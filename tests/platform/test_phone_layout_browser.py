@@ -4,7 +4,6 @@ row, so no action or column is pushed off-screen."""
 import pytest
 from playwright.sync_api import expect
 
-
 pytestmark = pytest.mark.browser
 
 

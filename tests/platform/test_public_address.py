@@ -2,7 +2,6 @@
 import pytest
 
 
-
 @pytest.fixture
 def app_config(database_uri):
     return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_uri, "LECTERN_BASE_URL": "http://192.168.1.20:5000"}

@@ -8,8 +8,16 @@ import pytest
 from flask import get_flashed_messages
 from wtforms import Form, StringField
 
-from app.errors import (AttemptLimitReached, CurrentPasswordWrong, DomainError, EmailTaken, InputRejected,
-                        InvalidEmail, NotFound, PasswordRejected)
+from app.errors import (
+    AttemptLimitReached,
+    CurrentPasswordWrong,
+    DomainError,
+    EmailTaken,
+    InputRejected,
+    InvalidEmail,
+    NotFound,
+    PasswordRejected,
+)
 from app.web import refusals
 
 

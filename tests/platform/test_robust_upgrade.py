@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Iterator
-from datetime import datetime, UTC
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa

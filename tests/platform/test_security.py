@@ -1,7 +1,6 @@
 import pytest
 
 
-
 @pytest.fixture
 def app_config(database_uri):
     return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_uri, "WTF_CSRF_ENABLED": True,

@@ -7,8 +7,8 @@ import json
 import socket
 import threading
 import time
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 from flask import Flask
 from flask.testing import FlaskClient

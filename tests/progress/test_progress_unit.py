@@ -1,7 +1,16 @@
 import pytest
 
-from app.progress.progress import (CourseOutline, LearnerFacts, QuizRecord, Status, combined_status,
-                                   continue_lesson, report, share_done, stage_status)
+from app.progress.progress import (
+    CourseOutline,
+    LearnerFacts,
+    QuizRecord,
+    Status,
+    combined_status,
+    continue_lesson,
+    report,
+    share_done,
+    stage_status,
+)
 
 OUTLINE = CourseOutline(
     lessons=(("intro", 1, "Intro"), ("s1", 1, "Stage 1"), ("s2", 1, "Stage 2"), ("s3", 2, "Stage 3"), ("wrap", 2, "Wrap")),

@@ -6,7 +6,7 @@ anything saved or submitted later is not counted, and the attempt is marked on w
 by then. Times are injected (`now=`), or attempts are started in the past, never slept through.
 """
 import shutil
-from datetime import datetime, timedelta, UTC
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest

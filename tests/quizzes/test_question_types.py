@@ -15,9 +15,9 @@ from werkzeug.datastructures import MultiDict
 from app.content.quizzes import QUESTION_KEYS, Question, _question
 from app.content.yamlsource import load_yaml
 from app.quizzes.gift import export_gift, import_gift
+from app.quizzes.scoring import mark
 from app.quizzes.services import QuestionReview
 from app.quizzes.snapshot import Asked, ask
-from app.quizzes.scoring import mark
 from app.quizzes.types import registry
 from app.quizzes.types.base import NOT_ANSWERED
 

@@ -3,7 +3,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-
 pytestmark = pytest.mark.browser
 SAVED = re.compile(r"^Saved \d\d?:\d\d( [AP]M)?$")   # the time in the browser's own locale
 

@@ -5,10 +5,10 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from app.content.quizzes import Question
-from app.quizzes.types.base import Option
-from app.quizzes.types.choice import ChoiceBody
 from app.quizzes import completeness, scoring
 from app.quizzes.answers import answers_from_form
+from app.quizzes.types.base import Option
+from app.quizzes.types.choice import ChoiceBody
 
 ORDER = {"id": "o", "type": "ordering", "options": [{"id": "x"}, {"id": "y"}, {"id": "z"}],
          "display": {"options": ["z", "x", "y"], "pairs": [], "choices": []}}

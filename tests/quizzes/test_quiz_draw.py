@@ -5,7 +5,7 @@ import os
 import random
 import shutil
 import time
-from datetime import datetime, timedelta, UTC
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest

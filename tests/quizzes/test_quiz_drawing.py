@@ -5,8 +5,8 @@ from collections import Counter
 import pytest
 
 from app.content.quizzes import Question
-from app.quizzes.types.numeric import NumericBody
 from app.quizzes.drawing import draw_questions, expected_counts, strata
+from app.quizzes.types.numeric import NumericBody
 
 
 def q(qid: str, lesson: str | None) -> Question:

@@ -1,5 +1,5 @@
 """The time-limit rule (app/quizzes/timing.py): when a timed attempt closes and what counts."""
-from datetime import datetime, timedelta, UTC
+from datetime import UTC, datetime, timedelta
 
 import pytest
 

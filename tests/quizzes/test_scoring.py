@@ -3,12 +3,12 @@ import math
 import pytest
 
 from app.content.quizzes import Question
+from app.quizzes.scoring import mark, normalise_text, parse_number, score_attempt
 from app.quizzes.types.base import Option, Pair
 from app.quizzes.types.choice import ChoiceBody
 from app.quizzes.types.matching import MatchingBody
 from app.quizzes.types.numeric import NumericBody
 from app.quizzes.types.short_text import ShortTextBody
-from app.quizzes.scoring import mark, normalise_text, parse_number, score_attempt
 
 
 def q(kind, **kw):

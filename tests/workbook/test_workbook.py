@@ -64,8 +64,9 @@ def test_trainee_edition_has_no_answers_or_facilitator_notes(editions):
 
 
 def test_workbook_is_cached_by_content_hash(editions, tmp_path):
-    from app import create_app
     import time
+
+    from app import create_app
 
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/y.db"})
     app.instance_path = str(tmp_path)

@@ -6,11 +6,20 @@ from dataclasses import dataclass
 from random import Random
 from typing import Any
 
-from app.quizzes.types.gift_syntax import answer_parts, escape
 from app.quizzes.types.base import (
-    MAX_TEXT, GiftBlock, GiftNote, Option, QuestionType, Tally, as_list, choice_counts, field_name, option_dicts,
+    MAX_TEXT,
+    GiftBlock,
+    GiftNote,
+    Option,
+    QuestionType,
+    Tally,
+    as_list,
+    choice_counts,
+    field_name,
+    option_dicts,
     options_from_dicts,
 )
+from app.quizzes.types.gift_syntax import answer_parts, escape
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,17 @@ from random import Random
 from typing import Any
 
 from app.quizzes.types.base import (
-    ID, MAX_TEXT, NOT_ANSWERED, Bad, GiftBlock, Pair, QuestionType, Source, Tally, field_name, right_wrong_tally,
+    ID,
+    MAX_TEXT,
+    NOT_ANSWERED,
+    Bad,
+    GiftBlock,
+    Pair,
+    QuestionType,
+    Source,
+    Tally,
+    field_name,
+    right_wrong_tally,
 )
 from app.quizzes.types.gift_syntax import escape, strip_format, unescape
 

@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from app.quizzes.types.base import MAX_PARTS, MAX_TEXT, NOT_ANSWERED, Bad, GiftBlock, Source, as_list, field_name, parse_options
+from app.quizzes.types.base import (
+    MAX_PARTS,
+    MAX_TEXT,
+    NOT_ANSWERED,
+    Bad,
+    GiftBlock,
+    Source,
+    as_list,
+    field_name,
+    parse_options,
+)
 from app.quizzes.types.choice import ChoiceBody, ChoiceType, choice_from_gift
 from app.quizzes.types.gift_syntax import weight
 
