@@ -3,7 +3,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional
 
 from app.cohorts.models import Track
-from app.web import HtmlForm, MaxLength, MultiCheckboxField
+from app.web import HtmlForm, MaxLength, MultiCheckboxField, record_id
 
 
 class CohortForm(HtmlForm):
@@ -11,7 +11,7 @@ class CohortForm(HtmlForm):
     track = SelectField("Track", choices=[SelectChoice(t.value, t.label) for t in Track], default=Track.SELF_STUDY.value)
     starts_on = DateField("Starts on", validators=[Optional()])
     ends_on = DateField("Ends on", validators=[Optional()])
-    instructors = MultiCheckboxField("Instructors", coerce=int, validate_choice=False)
+    instructors = MultiCheckboxField("Instructors", coerce=record_id, validate_choice=False)
 
 
 class EnrolForm(HtmlForm):

@@ -37,7 +37,7 @@ from app.live.forms import AttendanceCorrectionForm
 from app.live.fragments import answer_path
 from app.live.models import LiveSession
 from app.quizzes.snapshot import public_question
-from app.web import public_url, refusals, wants_json
+from app.web import public_url, record_id, refusals, wants_json
 
 bp = Blueprint("live", __name__, template_folder="templates")
 
@@ -220,7 +220,7 @@ def _rejected(session_id: int, exc: InputRejected, anchor: str = ""):
 def start():
     try:
         day = int(request.form.get("day", "0"))
-        cohort_id = int(request.form.get("cohort_id", "0"))
+        cohort_id = record_id(request.form.get("cohort_id", "0"))
     except ValueError:
         abort(400)
     with refusals(InputRejected) as refused:
@@ -441,7 +441,7 @@ def attendance_register(session_id: int):
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
-            people = [int(v) for v in request.form.getlist("people")]
+            people = [record_id(v) for v in request.form.getlist("people")]
             minutes = int(request.form.get("minutes", ""))
         except ValueError:
             people, minutes = [], None

@@ -44,6 +44,16 @@ def test_cohort_form_errors_keep_input(app, make_user, admin_client):
     assert dup.status_code == 422 and "already a cohort called" in dup.get_data(as_text=True)
 
 
+def test_an_instructor_id_no_table_can_hold_is_a_form_error_not_a_500(app, admin_client):
+    """Found by the fuzz test on PostgreSQL: -2594465819491718656 reached the query and overflowed
+    INTEGER (a 500). Ids outside 1 .. 2**31 - 1 are refused by the form."""
+    client, _admin = admin_client()
+    for wild in ("-2594465819491718656", "2147483648", "0", "-1", "1e3"):
+        response = client.post("/admin/cohorts/new", data={"name": f"Wild {wild}", "track": "live", "instructors": wild})
+        assert response.status_code == 422, wild
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Cohort)) == 0
+
+
 def test_audit_log_is_append_only(app, make_user, admin_client):
     client, admin = admin_client()
     client.post("/admin/cohorts/new", data={"name": "Audit me", "track": "self-study"})

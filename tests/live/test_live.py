@@ -311,3 +311,14 @@ def test_the_course_home_points_members_to_a_running_session(app, room, login, s
     assert f'href="/live/{session.id}"' in ana.get("/").get_data(as_text=True)
     outsider = login(app, room["outsider"])
     assert "is live now" not in outsider.get("/").get_data(as_text=True)
+
+
+def test_record_ids_no_table_can_hold_are_refused_before_the_database(app, room, login, start):
+    """A cohort id or person id beyond PostgreSQL's INTEGER is a bad request, never a 500 from the
+    driver (the cohort form had this bug; app.web.record_id guards every form id)."""
+    teacher = login(app, room["teacher"])
+    for wild in ("2147483648", "-2594465819491718656", "0"):
+        assert teacher.post("/live/start", data={"cohort_id": wild, "day": 1}).status_code in (400, 404), wild
+    staff, session = start(app, room)
+    response = staff.post(f"/live/{session.id}/attendance", data={"people": ["2147483648"], "minutes": "30"})
+    assert response.status_code in (200, 422)
