@@ -26,6 +26,7 @@ import json
 import math
 import re
 import unicodedata
+from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -128,8 +129,9 @@ class GiftBlock:
         return self.pieces
 
 
-class QuestionType:
-    """The base every type derives from. Defaults suit a type with one typed text answer."""
+class QuestionType(ABC):
+    """The base every type derives from. Defaults suit a type with one typed text answer; a type
+    that leaves an abstract method out cannot be instantiated (its module fails at import)."""
 
     name: ClassVar[str]
     label: ClassVar[str]                   # how people call it ("multiple choice, one answer")
@@ -138,11 +140,13 @@ class QuestionType:
     example: ClassVar[str] = ""           # a question of the type in a quiz file (YAML): docs and the contract test
 
     # --- the quiz file ---------------------------------------------------------------------
+    @abstractmethod
     def parse(self, raw: Source, label: str, bad: Bad) -> Body:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def from_dict(self, data: Mapping[str, Any]) -> Body:
-        raise NotImplementedError
+        ...
 
     def has_key(self, body: Any) -> bool:
         """Whether an answer can be right or wrong (a rating with no accepted range cannot)."""
@@ -170,20 +174,24 @@ class QuestionType:
         return None if isinstance(answer, str) and answer.strip() else NOT_ANSWERED
 
     # --- marking ---------------------------------------------------------------------------
+    @abstractmethod
     def score(self, body: Any, answer: Any) -> tuple[float, bool]:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def key(self, body: Any) -> Any:
         """The right answer as JSON (the live reveal)."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def key_text(self, body: Any) -> str:
         """The right answer in one line of text (the workbook's answer key)."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def right_answer(self, body: Any) -> Any:
         """An answer that earns full credit, in the shape the type scores (None: no right answer)."""
-        raise NotImplementedError
+        ...
 
     def wrong_labels(self, body: Any, answer: Any) -> list[str]:
         return []

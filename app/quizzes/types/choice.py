@@ -84,7 +84,16 @@ class ChoiceType(QuestionType):
         return "\n" + "\n".join(entries), []
 
     def gift_mark(self, body: ChoiceBody, is_right: bool) -> str:
-        raise NotImplementedError
+        """How an option is marked in GIFT: "=" right, "~" wrong (one right answer)."""
+        return "=" if is_right else "~"
+
+    def from_gift(self, block: GiftBlock) -> dict[str, Any] | None:
+        """A GIFT choice block, taken when the weights make it this type (single or multiple)."""
+        question, notes = choice_from_gift(block)
+        if question["type"] != self.name:
+            return None
+        block.notes.extend(notes)
+        return question
 
 
 def choice_from_gift(block: GiftBlock) -> tuple[dict[str, Any], list[GiftNote]]:

@@ -10,13 +10,12 @@ from app.quizzes.types.base import (
     MAX_TEXT,
     NOT_ANSWERED,
     Bad,
-    GiftBlock,
     Source,
     as_list,
     field_name,
     parse_options,
 )
-from app.quizzes.types.choice import ChoiceBody, ChoiceType, choice_from_gift
+from app.quizzes.types.choice import ChoiceBody, ChoiceType
 from app.quizzes.types.gift_syntax import weight
 
 
@@ -82,12 +81,6 @@ explanation: Firms and knowledge institutions; a football club is not part of th
         n_right = len(body.correct)
         return "~" + weight(100 / n_right if is_right else -100 / n_right)
 
-    def from_gift(self, block: GiftBlock) -> dict[str, Any] | None:
-        question, notes = choice_from_gift(block)
-        if question["type"] != self.name:
-            return None
-        block.notes.extend(notes)
-        return question
 
 
 TYPE = Multiple()

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.quizzes.types.base import Bad, GiftBlock, Source, parse_options
-from app.quizzes.types.choice import ChoiceBody, ChoiceType, choice_from_gift
+from app.quizzes.types.base import Bad, Source, parse_options
+from app.quizzes.types.choice import ChoiceBody, ChoiceType
 
 
 class Single(ChoiceType):
@@ -48,15 +48,7 @@ explanation: A cluster is a set of linked firms and institutions in a region.
         longest = [o.id for o in body.options if len(o.text) == most]
         return sum(self.score(body, oid)[0] for oid in longest) / len(longest)
 
-    def gift_mark(self, body: ChoiceBody, is_right: bool) -> str:
-        return "=" if is_right else "~"
 
-    def from_gift(self, block: GiftBlock) -> dict[str, Any] | None:
-        question, notes = choice_from_gift(block)
-        if question["type"] != self.name:
-            return None
-        block.notes.extend(notes)
-        return question
 
 
 TYPE = Single()
