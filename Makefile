@@ -33,9 +33,11 @@ dev: $(VENV)/.run-deps
 	FLASK_DEBUG=1 $(BIN)/flask --app wsgi demo seed
 	FLASK_DEBUG=1 $(BIN)/flask --app wsgi run --port $(PORT)
 
-## Set up and run the whole test suite (TEST_DATABASE_URL=postgresql://... adds PostgreSQL).
+## Set up and run the whole test suite (TEST_DATABASE_URL=postgresql://... adds PostgreSQL), one
+## worker process per core (pytest-xdist; TEST_WORKERS=0 runs everything in this process).
+TEST_WORKERS ?= auto
 test: $(VENV)/.test-deps
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 ## The gate: ruff (lint), mypy (types over app/) and import-linter (the import contracts), all
 ## configured in pyproject.toml. CI runs it before the tests.

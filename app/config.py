@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
@@ -71,6 +72,7 @@ class BaseConfig:
     WORKBOOK_PREPARE_AT_START = True   # build both editions as a server process starts (and when the content changes)
     JOBS_BACKEND = ""              # "thread" or "rq"; empty: rq with REDIS_URL, else thread (app/jobs/services.py)
     JOBS_QUEUE = "lectern"         # the RQ queue's name
+    REDIS_PREFIX = "lectern"       # names in a shared Redis: live channels, sign-in counters (and the queue's default name)
     CONTENT_RELOAD_SECONDS = 2.0   # look for edited content files this often; 0 = never
     CONTENT_CACHE = True           # keep the rendered catalog on disk by content hash (app/content/cache.py)
     CONTENT_CACHE_DIR = ""         # where; "" = the instance folder's cache/
@@ -134,6 +136,10 @@ def from_environment(environ: Mapping[str, str], instance_path: str) -> dict[str
         out["RATELIMIT_STORAGE_URI"] = environ["REDIS_URL"]
     if environ.get("JOBS_BACKEND"):
         out["JOBS_BACKEND"] = environ["JOBS_BACKEND"].strip().lower()
+    if environ.get("REDIS_PREFIX"):  # several Lecterns on one Redis: each its own names
+        out["REDIS_PREFIX"] = environ["REDIS_PREFIX"].strip()
+        out["RATELIMIT_KEY_PREFIX"] = out["REDIS_PREFIX"]
+        out["JOBS_QUEUE"] = out["REDIS_PREFIX"]
     if environ.get("JOBS_QUEUE"):
         out["JOBS_QUEUE"] = environ["JOBS_QUEUE"]
     if environ.get("LECTERN_BASE_URL"):
@@ -192,6 +198,8 @@ def finalise(config: dict[str, Any]) -> None:
         raise ConfigError(f"JOBS_BACKEND must be thread or rq, not {config['JOBS_BACKEND']!r}")
     if config.get("JOBS_BACKEND") == "rq" and not config.get("REDIS_URL"):
         raise ConfigError("JOBS_BACKEND=rq needs REDIS_URL (the queue lives in Redis)")
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,40}", str(config.get("REDIS_PREFIX", ""))):
+        raise ConfigError(f"REDIS_PREFIX={config.get('REDIS_PREFIX')!r}: use 1 to 40 letters, digits, '.', '_' or '-'")
     for key in LIMIT_SETTINGS:
         _check_limit(key, config.get(key))
     if not isinstance(config.get("PDF_RENDER_QUEUE"), int) or config["PDF_RENDER_QUEUE"] < 0:

@@ -25,7 +25,6 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-CHANNEL_PREFIX = "lectern:live:"
 SHUTDOWN = "shutdown"
 _BROKERS: weakref.WeakSet[LocalBroker] = weakref.WeakSet()
 
@@ -147,10 +146,11 @@ class RedisBroker(LocalBroker):
 
     name = "redis"
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, prefix: str = "lectern") -> None:
         super().__init__()
         import redis
 
+        self.channel_prefix = f"{prefix}:live:"   # REDIS_PREFIX: several Lecterns can share one Redis
         self._redis = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
         self._listener: threading.Thread | None = None
         self._ready = threading.Event()
@@ -164,7 +164,7 @@ class RedisBroker(LocalBroker):
 
     def publish(self, message: Message) -> None:
         try:
-            self._redis.publish(CHANNEL_PREFIX + str(message.session_id), message.encode())
+            self._redis.publish(self.channel_prefix + str(message.session_id), message.encode())
         except Exception:  # Redis down: this process's listeners still hear it
             log.warning("Redis publish failed; delivering to this process only", exc_info=True)
             self.deliver(message)
@@ -172,7 +172,7 @@ class RedisBroker(LocalBroker):
     def claim_stream(self, session_id: int, user_id: int, stream_id: str, keep: int) -> list[str]:
         """Across processes: a sorted set per person and session of their open streams, oldest first.
         A stream of a process that died stays listed until the person's next stream pushes it out."""
-        key = f"{CHANNEL_PREFIX}streams:{session_id}:{user_id}"
+        key = f"{self.channel_prefix}streams:{session_id}:{user_id}"
         try:
             pipe = self._redis.pipeline()
             pipe.zadd(key, {stream_id: time.time()})
@@ -188,7 +188,7 @@ class RedisBroker(LocalBroker):
 
     def release_stream(self, session_id: int, user_id: int, stream_id: str) -> None:
         try:
-            self._redis.zrem(f"{CHANNEL_PREFIX}streams:{session_id}:{user_id}", stream_id)
+            self._redis.zrem(f"{self.channel_prefix}streams:{session_id}:{user_id}", stream_id)
         except Exception:
             log.warning("Redis stream release failed", exc_info=True)
 
@@ -207,7 +207,7 @@ class RedisBroker(LocalBroker):
         while not self._stop.is_set():
             pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
             try:
-                pubsub.psubscribe(CHANNEL_PREFIX + "*")
+                pubsub.psubscribe(self.channel_prefix + "*")
                 self._ready.set()
                 delay = 0.5
                 while not self._stop.is_set():
@@ -236,7 +236,7 @@ class RedisBroker(LocalBroker):
 
 def broker_for(config: dict[str, Any]) -> LocalBroker:
     url = config.get("REDIS_URL")
-    return RedisBroker(url) if url else LocalBroker()
+    return RedisBroker(url, config.get("REDIS_PREFIX") or "lectern") if url else LocalBroker()
 
 
 EXTENSION_KEY = "lectern_live_broker"

@@ -2,8 +2,10 @@
 import threading
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from app.live import rules
-from app.live.broker import LocalBroker, Message
+from app.live.broker import LocalBroker, Message, RedisBroker
 
 T0 = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
 
@@ -192,3 +194,17 @@ def test_people_enrolled_after_a_session_could_not_have_attended_it():
 def test_agenda_items_planned_minutes():
     assert rules.planned_minutes("09:15", "10:15") == 60
     assert rules.planned_minutes("12:35", "13:20") == 45
+
+
+@pytest.mark.redis
+def test_two_lecterns_sharing_one_redis_do_not_hear_each_other(redis_url):
+    """REDIS_PREFIX: session 1 of one install is not session 1 of another on the same Redis."""
+    ours, theirs = RedisBroker(redis_url, "lectern-a"), RedisBroker(redis_url, "lectern-b")
+    try:
+        mine, other = ours.subscribe(1), theirs.subscribe(1)
+        ours.publish(Message(1, "class", "state", "ours"))
+        assert mine.get(5).data == "ours" and other.get(0.3) is None
+        assert theirs.claim_stream(1, 9, "s1", keep=1) == [] and ours.claim_stream(1, 9, "s2", keep=1) == []
+    finally:
+        ours.close()
+        theirs.close()

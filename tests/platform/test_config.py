@@ -51,6 +51,14 @@ def test_redis_url_moves_rate_limits_to_redis():
     assert settings["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
 
 
+def test_redis_prefix_names_everything_this_install_keeps_in_a_shared_redis():
+    settings = from_environment({"REDIS_URL": "redis://127.0.0.1:6379/0", "REDIS_PREFIX": "school-b"}, "/x")
+    assert settings["RATELIMIT_KEY_PREFIX"] == settings["JOBS_QUEUE"] == settings["REDIS_PREFIX"] == "school-b"
+    assert from_environment({"REDIS_PREFIX": "b", "JOBS_QUEUE": "q"}, "/x")["JOBS_QUEUE"] == "q"
+    with pytest.raises(ConfigError, match="REDIS_PREFIX"):
+        create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "REDIS_PREFIX": "a*b"})
+
+
 def test_create_app_touches_no_database(tmp_path):
     db_file = tmp_path / "never.db"
     create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_file}"})

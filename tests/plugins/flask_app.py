@@ -3,6 +3,10 @@
 Databases: every test gets a database migrated to head. SQLite (the default) copies a file that
 was migrated once per run; with TEST_DATABASE_URL set to PostgreSQL the schema is migrated once
 and every table is emptied after each test.
+
+Parallel runs (pytest-xdist, `make test`): each worker process has its own PostgreSQL database
+(TEST_DATABASE_URL's name + `_gw0`, `_gw1`, … made afresh) and its own REDIS_PREFIX, so live
+channels, sign-in counters and queues of two workers never meet in the one Redis.
 """
 from __future__ import annotations
 
@@ -22,6 +26,27 @@ from app.extensions import db
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith(("postgres://", "postgresql"))
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")   # "gw0", "gw1", … under pytest-xdist; "" otherwise
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # every app this process and its servers build names its Redis keys and channels apart
+    os.environ["REDIS_PREFIX"] = f"lectern-test-{os.getpid()}"
+
+
+def _worker_postgres_url() -> str:
+    """TEST_DATABASE_URL, normalised; under xdist a database of this worker's own, made empty."""
+    url = _pg_url(TEST_DATABASE_URL)
+    if not WORKER:
+        return url
+    base = sa.engine.make_url(url)
+    name = f"{base.database}_{WORKER}"
+    engine = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def migrate_to_head(app: Flask) -> None:
@@ -36,13 +61,14 @@ def migrate_to_head(app: Flask) -> None:
 def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A database at head: a SQLite file to copy, or the PostgreSQL URL after a fresh migration."""
     if ON_POSTGRES:
-        engine = sa.create_engine(_pg_url(TEST_DATABASE_URL))
+        url = _worker_postgres_url()
+        engine = sa.create_engine(url)
         with engine.begin() as conn:
             conn.execute(sa.text("DROP SCHEMA public CASCADE"))
             conn.execute(sa.text("CREATE SCHEMA public"))
         engine.dispose()
-        migrate_to_head(create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": _pg_url(TEST_DATABASE_URL)}))
-        return _pg_url(TEST_DATABASE_URL)
+        migrate_to_head(create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url}))
+        return url
     path = tmp_path_factory.mktemp("template") / "lectern.db"
     migrate_to_head(create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"}))
     return str(path)
@@ -145,9 +171,9 @@ def on_postgres() -> bool:
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> str:
-    """TEST_DATABASE_URL as the app would use it (normalised), or "" on SQLite."""
-    return _pg_url(TEST_DATABASE_URL) if ON_POSTGRES else ""
+def postgres_url(migrated_template: str) -> str:
+    """This process's PostgreSQL test database as the app would use it (normalised), or "" on SQLite."""
+    return migrated_template if ON_POSTGRES else ""
 
 
 @pytest.fixture(scope="session")
