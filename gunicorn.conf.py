@@ -25,8 +25,10 @@ def worker_exit(server, worker):
     """Jobs (bulk certificate issue, imports) run in threads of the worker and end with it: mark the
     ones still running as interrupted, so their pages say so at once (app/jobs/services.py)."""
     from app.jobs.services import interrupt_local_jobs
+    from app.learn.visits import flush_all
     from app.pdf.lazy_render import stop_apart_renders
 
+    flush_all()             # lesson views not yet written (app/learn/visits.py)
     interrupt_local_jobs()
     stop_apart_renders()    # a workbook build in a child process would hold the exit until it finished
 

@@ -73,6 +73,7 @@ class BaseConfig:
     JOBS_BACKEND = ""              # "thread" or "rq"; empty: rq with REDIS_URL, else thread (app/jobs/services.py)
     JOBS_QUEUE = "lectern"         # the RQ queue's name
     REDIS_PREFIX = "lectern"       # names in a shared Redis: live channels, sign-in counters (and the queue's default name)
+    VISITS_BATCH_SECONDS = 1.0     # lesson views gather this long per process, then one write (app/learn/visits.py); 0 = in the request
     CONTENT_RELOAD_SECONDS = 2.0   # look for edited content files this often; 0 = never
     CONTENT_CACHE = True           # keep the rendered catalog on disk by content hash (app/content/cache.py)
     CONTENT_CACHE_DIR = ""         # where; "" = the instance folder's cache/
@@ -93,6 +94,7 @@ class TestConfig(BaseConfig):
     JOBS_INLINE = True
     WORKBOOK_BUILD = "inline"
     WORKBOOK_PREPARE_AT_START = False
+    VISITS_BATCH_SECONDS = 0.0
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105 - the fixed key of the test configuration only
     RATELIMIT_ENABLED = False
     WTF_CSRF_ENABLED = False
@@ -220,6 +222,7 @@ def finalise(config: dict[str, Any]) -> None:
     if uri.startswith("sqlite"):
         options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         options.setdefault("connect_args", {"timeout": 15})
+        options["pool_pre_ping"] = False   # a file never drops a connection: no ping on every checkout
         config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 

@@ -468,3 +468,87 @@ async def closed_loop(port: int, clients: int, seconds: float, warmup: float,
     for connection in connections:
         connection.close()
     return result
+
+
+# --- profiles (py-spy) --------------------------------------------------------------------------
+
+class Profile:
+    """`with Profile(pids, path):` py-spy samples those processes (the thread holding the GIL: CPU spent in Python) while
+    the block runs and writes collapsed stacks to `path` (py-spy's raw format); `top_frames(path)`
+    summarises them. Needs the py-spy binary (PyPI) beside this Python and permission to ptrace."""
+
+    def __init__(self, pids: list[int], path: str | Path, rate: int = 250) -> None:
+        self.pids, self.path, self.rate = pids, Path(path), rate
+        self.procs: list[subprocess.Popen] = []
+
+    def __enter__(self) -> Profile:
+        spy = Path(sys.executable).with_name("py-spy")
+        for pid in self.pids:
+            out = self.path.with_name(f"{self.path.stem}-{pid}{self.path.suffix}")
+            self.procs.append(subprocess.Popen(
+                [str(spy), "record", "--pid", str(pid), "--rate", str(self.rate), "--format", "raw", "--gil",
+                 "--output", str(out), "--nonblocking"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        time.sleep(0.5)  # attached before the load starts
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        for proc in self.procs:
+            proc.send_signal(signal.SIGINT)  # py-spy writes its file on Ctrl-C
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        parts = sorted(self.path.parent.glob(f"{self.path.stem}-*{self.path.suffix}"))
+        self.path.write_text("".join(p.read_text() for p in parts))
+        for part in parts:
+            part.unlink()
+
+
+def _frame_name(frame: str) -> str:
+    """'render (flask/templating.py:150)' -> 'flask/templating.py:render' (line numbers dropped, paths shortened)."""
+    name, _, where = frame.partition(" (")
+    path = where.rstrip(")").rsplit(":", 1)[0]
+    for marker in ("site-packages/", "lib/python3.11/", "/work/main/", str(ROOT) + "/"):
+        if marker in path:
+            path = path.split(marker, 1)[1]
+    return f"{path}:{name.strip()}"
+
+
+def top_frames(raw_path: str | Path, count: int = 12) -> tuple[int, list[tuple[str, float]], list[tuple[str, float]]]:
+    """(samples, [(Lectern's own frame, share of samples it was on the stack)], [(any frame, share it was the innermost)])
+    from py-spy's raw (collapsed) output; the idle pool and event-loop waits are left out."""
+    inclusive: dict[str, int] = {}
+    own: dict[str, int] = {}
+    total = 0
+    idle = ("threading.py:wait", "queue.py:get", "selectors.py:select", "base_events.py:_run_once",
+            "concurrent/futures/thread.py:_worker")
+    for line in Path(raw_path).read_text().splitlines():
+        stack, _, n = line.rpartition(" ")
+        if not n.isdigit():
+            continue
+        frames = [_frame_name(f) for f in stack.split(";")[1:]]  # the first item is the thread
+        if not frames or any(frames[-1].endswith(i.split(":")[1]) and i.split(":")[0] in frames[-1] for i in idle):
+            continue
+        samples = int(n)
+        total += samples
+        for frame in set(frames):
+            if frame.startswith(("app/", "flask_login/", "jinja2/environment.py", "flask/templating.py")):
+                inclusive[frame] = inclusive.get(frame, 0) + samples
+        own[frames[-1]] = own.get(frames[-1], 0) + samples
+
+    def top(counts: dict[str, int]) -> list[tuple[str, float]]:
+        return [(f, c / total) for f, c in sorted(counts.items(), key=lambda kv: -kv[1])[:count]] if total else []
+
+    return total, top(inclusive), top(own)
+
+
+def print_top_frames(path: str | Path, count: int = 12) -> None:
+    samples, inclusive, own = top_frames(path, count)
+    print(f"\n  py-spy {Path(path).name}: {samples} busy samples")
+    print("    on the stack (inclusive)                                  | innermost (self)")
+    for i in range(count):
+        left = f"{inclusive[i][1]:5.1%} {inclusive[i][0][:52]}" if i < len(inclusive) else ""
+        right = f"{own[i][1]:5.1%} {own[i][0][:60]}" if i < len(own) else ""
+        print(f"    {left:<58} | {right}")

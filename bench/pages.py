@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import html
 import os
 import shutil
@@ -48,12 +49,14 @@ from common import (
     Gunicorn,
     LoadResult,
     Person,
+    Profile,
     add_people,
     closed_loop,
     judged,
     make_app,
     migrate,
     mint,
+    print_top_frames,
     proc_memory,
     report,
 )
@@ -81,7 +84,7 @@ def seed_recent_visits(app, user_ids: list[int], slugs: list[str]) -> None:
 
 
 def run_workers(workers: int, clients: int, seconds: float, rounds: int,
-                people_per_client: int) -> tuple[list[Figure], dict]:
+                people_per_client: int, profile: Path | None = None) -> tuple[list[Figure], dict]:
     from app.content.catalog import catalog
 
     secret = os.urandom(24).hex()
@@ -141,10 +144,12 @@ def run_workers(workers: int, clients: int, seconds: float, rounds: int,
         }
         pids = {"lesson": lectern_pids, "reload": lectern_pids, "healthz": lectern_pids, "trivial": trivial_pids}
         results: dict[str, list[LoadResult]] = {name: [] for name in targets}
-        for _round in range(rounds):
+        for n_round in range(rounds):
             for name, (port, step) in targets.items():
-                results[name].append(asyncio.run(closed_loop(port, clients, seconds, 0.5, step,
-                                                             lambda r: r.status == 200, cookie_name, pids[name])))
+                watch = profile is not None and n_round == 0 and name in ("lesson", "reload")
+                with Profile(pids[name], profile / f"{name}-{workers}w.txt") if watch else contextlib.nullcontext():
+                    results[name].append(asyncio.run(closed_loop(port, clients, seconds, 0.5, step,
+                                                                 lambda r: r.status == 200, cookie_name, pids[name])))
         memory = {pid: proc_memory(pid) for pid in lectern.workers()}
     finally:
         for server in servers:
@@ -211,14 +216,19 @@ def main() -> None:
     parser.add_argument("--people-per-client", type=int, default=10,
                         help="trainees per client for first views (default 10: 220 lesson views each)")
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON to PATH")
+    parser.add_argument("--profile", metavar="DIR", help="sample the workers with py-spy during the first round of "
+                        "lesson and reload; write the collapsed stacks to DIR and print the top frames")
     args = parser.parse_args()
+    profile = Path(args.profile) if args.profile else None
+    if profile:
+        profile.mkdir(parents=True, exist_ok=True)
 
     figures: list[Figure] = []
     errors: list[str] = []
     details = []
     for workers in [int(w) for w in args.workers.split(",") if w.strip()]:
         try:
-            got, detail = run_workers(workers, args.clients, args.seconds, args.rounds, args.people_per_client)
+            got, detail = run_workers(workers, args.clients, args.seconds, args.rounds, args.people_per_client, profile)
         except BenchError as exc:
             errors.append(f"{workers} workers: {exc}")
             continue
@@ -229,6 +239,9 @@ def main() -> None:
                   f"p50 {t['p50_ms']:5.1f} ms, p95 {t['p95_ms']:5.1f} ms, p99 {t['p99_ms']:5.1f} ms; "
                   f"worker CPU {t['server_cpu_ms_per_request']:.2f} ms/request, busy {t['server_busy']:.0%} of a core; "
                   f"client CPU {t['client_cpu_s']:.1f} s")
+    if profile:
+        for path in sorted(profile.glob("*.txt")):
+            print_top_frames(path)
     report(f"lesson pages, {args.clients} concurrent keep-alive clients", "pages", figures, errors, args.json,
            {"details": details})
 

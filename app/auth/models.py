@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -18,7 +19,26 @@ class Role(StrEnum):
 ROLE_VALUES = ", ".join(f"'{r.value}'" for r in Role)
 
 
-class User(Base):
+class RoleChecks:
+    """What a person may do, from their `roles` (User's rows or SignedIn's set)."""
+
+    def role_set(self) -> frozenset[Role]:
+        return frozenset(getattr(self, "roles", ()))
+
+    def has_role(self, *roles: Role | str) -> bool:
+        mine = {r.value for r in self.role_set()}
+        return any(str(r) in mine for r in roles)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.has_role(Role.ADMIN)
+
+    @property
+    def is_instructor(self) -> bool:
+        return self.has_role(Role.INSTRUCTOR)
+
+
+class User(RoleChecks, Base):
     __tablename__ = "users"
     __table_args__ = (sa.CheckConstraint("email = lower(email)", name="email_lower_case"),)
 
@@ -49,25 +69,34 @@ class User(Base):
     def get_id(self) -> str:
         return f"{self.id}:{self.session_epoch}"
 
-    # --- roles ------------------------------------------------------------------------------
     @property
     def roles(self) -> frozenset[Role]:
         return frozenset(Role(r.role) for r in self.role_rows)
 
-    def has_role(self, *roles: Role | str) -> bool:
-        mine = {r.value for r in self.roles}
-        return any(str(r) in mine for r in roles)
-
-    @property
-    def is_admin(self) -> bool:
-        return self.has_role(Role.ADMIN)
-
-    @property
-    def is_instructor(self) -> bool:
-        return self.has_role(Role.INSTRUCTOR)
-
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+
+@dataclass(frozen=True, eq=False)
+class SignedIn(RoleChecks):
+    """The signed-in person as every request after sign-in sees them (Flask-Login's `current_user`):
+    read in one statement without the ORM (app/auth/services.py load_session_user), so nothing is
+    lazily loaded or expired later in the request. It has what pages and access checks use."""
+
+    id: int
+    email: str
+    display_name: str
+    session_epoch: int
+    roles: frozenset[Role]
+    is_active: bool = True
+    is_authenticated = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_epoch}"
+
+    def __repr__(self) -> str:
+        return f"<SignedIn {self.id} {self.email}>"
 
 
 class UserRole(Base):

@@ -8,11 +8,10 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 
 from app.audit import services as audit
 from app.auth import links
-from app.auth.models import AuthToken, Role, User, UserRole
+from app.auth.models import AuthToken, Role, SignedIn, User, UserRole
 from app.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
 from app.db import rowcount, write_transaction
 from app.errors import (
@@ -79,16 +78,27 @@ def get_user(user_id: int) -> User:
     return user
 
 
-def load_session_user(session_id: str) -> User | None:
-    """Flask-Login's loader: '<id>:<epoch>' names a live session only while the epoch matches."""
+_USERS, _ROLES = User.__table__, UserRole.__table__
+_SIGNED_IN = (sa.select(_USERS.c.id, _USERS.c.email, _USERS.c.display_name, _USERS.c.session_epoch, _ROLES.c.role)
+              .select_from(_USERS.outerjoin(_ROLES, _ROLES.c.user_id == _USERS.c.id))
+              .where(_USERS.c.id == sa.bindparam("user_id"), _USERS.c.session_epoch == sa.bindparam("epoch"),
+                     _USERS.c.is_active.is_(True)))
+
+
+def load_session_user(session_id: str) -> SignedIn | None:
+    """Flask-Login's loader: '<id>:<epoch>' names a live session only while the epoch matches and
+    the account is active. One Core statement on every signed-in request (the person and their
+    roles together); nothing is cached between requests, so a sign-out elsewhere, a password
+    change, a deactivation or a role change holds from the very next request, in every process."""
     user_part, _, epoch_part = session_id.partition(":")
-    if not (user_part.isdigit() and epoch_part.isdigit()):
+    if not (user_part.isdigit() and epoch_part.isdigit()) or int(user_part) > 2**31 - 1 or int(epoch_part) > 2**31 - 1:
         return None
-    # one query on every signed-in request: the person and their roles together
-    user = db.session.get(User, int(user_part), options=[joinedload(User.role_rows)])
-    if user is None or not user.is_active or user.session_epoch != int(epoch_part):
+    rows = db.session.execute(_SIGNED_IN, {"user_id": int(user_part), "epoch": int(epoch_part)}).all()
+    if not rows:
         return None
-    return user
+    first = rows[0]
+    return SignedIn(first.id, first.email, first.display_name, first.session_epoch,
+                    frozenset(Role(r.role) for r in rows if r.role is not None))
 
 
 def create_user(

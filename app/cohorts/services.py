@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from app.audit import services as audit
-from app.auth.models import Role, User, UserRole
+from app.auth.models import Role, SignedIn, User, UserRole
 from app.cohorts.models import Cohort, CohortInstructor, Enrolment, SiteSetting, Track
 from app.db import rowcount, write_transaction
 from app.errors import InputRejected, NotFound
@@ -50,7 +50,7 @@ def cohorts_taught_by(user_id: int) -> list[Cohort]:
         .where(CohortInstructor.user_id == user_id).order_by(Cohort.is_archived, Cohort.starts_on.desc(), Cohort.name)))
 
 
-def cohort_for_staff(user: User, cohort_id: int) -> Cohort:
+def cohort_for_staff(user: User | SignedIn, cohort_id: int) -> Cohort:
     """The cohort if this person may see it: administrators all, instructors the ones they teach."""
     cohort = get_cohort(cohort_id)
     if user.has_role(Role.ADMIN) or any(i.id == user.id for i in cohort.instructors):

@@ -2,23 +2,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 
 from app.content.catalog import Catalog, Lesson
-from app.db import rowcount, write_transaction
+from app.db import write_transaction
 from app.errors import DomainError, InputRejected, NotFound
 from app.extensions import db
+from app.learn import visits
 from app.learn.models import LessonCompletion, LessonVisit, ReflectionNote
+from app.learn.visits import VISIT_REFRESH
 from app.progress.progress import Share, Status, combined_status, continue_lesson, lesson_status, share_done
 from app.text import check_text
 
 NOTE_MAX_CHARS = 10_000
-VISIT_REFRESH = timedelta(minutes=2)  # a page view within this window writes nothing
-IDLE_GAP = timedelta(minutes=30)      # a longer gap between page views is not counted as study time
 
 
 def get_lesson(catalog: Catalog, slug: str) -> Lesson:
@@ -34,13 +34,21 @@ class LearnerState:
     last_seen: dict[str, datetime] = field(default_factory=dict)
 
 
+_COMPLETIONS, _VISITS = LessonCompletion.__table__, LessonVisit.__table__
+_LEARNER_STATE = sa.union_all(
+    sa.select(sa.literal("c").label("what"), _COMPLETIONS.c.lesson_key, _COMPLETIONS.c.completed_at.label("at"))
+    .where(_COMPLETIONS.c.user_id == sa.bindparam("user_id")),
+    sa.select(sa.literal("v").label("what"), _VISITS.c.lesson_key, _VISITS.c.last_seen_at.label("at"))
+    .where(_VISITS.c.user_id == sa.bindparam("user_id")),
+)
+
+
 def learner_state(user_id: int) -> LearnerState:
-    completed = dict(db.session.execute(
-        sa.select(LessonCompletion.lesson_key, LessonCompletion.completed_at).where(LessonCompletion.user_id == user_id)
-    ).all())
-    last_seen = dict(db.session.execute(
-        sa.select(LessonVisit.lesson_key, LessonVisit.last_seen_at).where(LessonVisit.user_id == user_id)
-    ).all())
+    """Completions and latest visits in one statement."""
+    completed: dict[str, datetime] = {}
+    last_seen: dict[str, datetime] = {}
+    for what, key, at in db.session.execute(_LEARNER_STATE, {"user_id": user_id}):
+        (completed if what == "c" else last_seen)[key] = at
     return LearnerState(completed, last_seen)
 
 
@@ -56,28 +64,13 @@ def complete_lesson(user_id: int, lesson: Lesson, *, now: datetime) -> bool:
 
 
 def record_visit(user_id: int, lesson: Lesson, state: LearnerState, *, now: datetime) -> None:
-    """Remember the visit and count study time: the gap since the previous page view goes to the
-    lesson viewed then, unless it is longer than IDLE_GAP (the person was away)."""
+    """Remember the view and count study time (app/learn/visits.py: the rule, and the batches that
+    keep the write off the request path). A reload within VISIT_REFRESH of the lesson's last
+    written view is not even queued."""
     previous = state.last_seen.get(lesson.key)
     if previous is not None and now - previous < VISIT_REFRESH:
-        return  # a reload: its time is counted with the next recorded view
-    latest_key = max(state.last_seen, key=state.last_seen.__getitem__, default=None)
-    gap = now - state.last_seen[latest_key] if latest_key else None
-    try:
-        with write_transaction(db.session):
-            if latest_key and gap is not None and timedelta(0) < gap <= IDLE_GAP:
-                db.session.execute(
-                    sa.update(LessonVisit).where(LessonVisit.user_id == user_id, LessonVisit.lesson_key == latest_key)
-                    .values(seconds_spent=LessonVisit.seconds_spent + int(gap.total_seconds()))
-                )
-            updated = rowcount(db.session.execute(
-                sa.update(LessonVisit).where(LessonVisit.user_id == user_id, LessonVisit.lesson_key == lesson.key)
-                .values(last_seen_at=now)
-            ))
-            if not updated:
-                db.session.add(LessonVisit(user_id=user_id, lesson_key=lesson.key, first_seen_at=now, last_seen_at=now))
-    except IntegrityError:
-        pass  # a parallel request recorded the first visit; its time is as good as ours
+        return
+    visits.record(visits.View(user_id, lesson.key, now))
 
 
 def notes_for(user_id: int, lesson: Lesson) -> dict[str, ReflectionNote]:
