@@ -15,7 +15,8 @@ asyncio client on the same 2 cores as the server):
 
   lesson      GET /lessons/<slug> as a signed-in trainee, each view a person's first view of that
               lesson, as when people read a lesson for minutes before the next: the view records
-              the visit (and the study time of the previous lesson), one write transaction. Client
+              the visit (and the study time of the previous lesson) in this worker's batch, written
+              once a second (app/learn/visits.py; the batch's writes count in the worker's CPU). Client
               i walks its own people (--people-per-client of them) through all the lessons in turn.
   reload      the same page for 20 other trainees who viewed every lesson moments ago (visit rows
               seeded), so the view writes nothing: the page's read-only cost
@@ -24,9 +25,12 @@ asyncio client on the same 2 cores as the server):
 
 Targets run in turn, `--rounds` times each for `--seconds` (after a 0.5 s warm-up), so drift on
 the shared machine falls on all of them alike. Worker CPU per request (from /proc) is reported as
-well: unlike throughput and latency it hardly depends on what else the machine is running. Budget (DESIGN.md section 4): lesson throughput at
-least 40% of the trivial endpoint's, lesson p95 under 50 ms at 20 clients. Also reported: resident
-memory of each Lectern worker after the run (budget under 250 MB per worker).
+well: unlike throughput and latency it hardly depends on what else the machine is running.
+Budgets (DESIGN.md section 4, ratios to the trivial endpoint in the same run): lesson throughput at
+least 40%, reload at least 50%, lesson p95 at most 4x trivial's; worker CPU per request at most
+2.5x (lesson) and 2x (reload) trivial's (issue 19). Also reported: resident memory of each Lectern
+worker after the run (budget under 250 MB per worker). `--profile DIR` samples the workers with
+py-spy during the first round of lesson and reload and prints the top frames.
 """
 from __future__ import annotations
 
@@ -61,8 +65,12 @@ from common import (
     report,
 )
 
-RATIO_BUDGET = 0.40
-P95_BUDGET_MS = 50.0
+# DESIGN.md section 4, as ratios to the trivial endpoint in the same run; the CPU ratios are issue 19's goals
+RATIO_BUDGET = 0.40          # lesson page (first view) throughput, at least this share of trivial's
+RELOAD_RATIO_BUDGET = 0.50   # reload (no write) throughput
+P95_RATIO_BUDGET = 4.0       # lesson page p95 at 20 clients, at most this many times trivial's p95
+CPU_RATIO_BUDGET = 2.5       # worker CPU per request, lesson vs trivial
+RELOAD_CPU_RATIO_BUDGET = 2.0
 RSS_BUDGET_MB = 250.0
 
 
@@ -179,15 +187,19 @@ def run_workers(workers: int, clients: int, seconds: float, rounds: int,
         judged(f"lesson page throughput / trivial Flask endpoint ({tag})", ratio * 100, "%",
                f"{ratio:.0%} ({lesson.rate:.0f} vs {ref.rate:.0f} req/s)", RATIO_BUDGET * 100, "at least 40%",
                higher_is_better=True, note=f"{repeats} views were repeats" if repeats else ""),
-        judged(f"lesson page p95 at {clients} clients ({tag})", lesson.p(0.95), "ms",
-               f"{lesson.p(0.95):.1f} ms (p50 {lesson.p50:.1f})", P95_BUDGET_MS, "under 50 ms"),
-        Figure(f"  trivial endpoint p50 / p95 ({tag})", ref.p(0.95), "ms",
-               f"{ref.p50:.1f} / {ref.p(0.95):.1f} ms"),
-        Figure(f"  lesson page reload (no write): throughput / trivial, p95 ({tag})", reload.rate / ref.rate * 100, "%",
-               f"{reload.rate / ref.rate:.0%} ({reload.rate:.0f} req/s), p95 {reload.p(0.95):.1f} ms"),
-        Figure(f"  worker CPU per request: lesson, reload, trivial ({tag})", lesson.server_cpu_ms, "ms",
-               f"{lesson.server_cpu_ms:.2f} / {reload.server_cpu_ms:.2f} / {ref.server_cpu_ms:.2f} ms (workers busy "
-               f"{lesson.server_busy:.0%} / {reload.server_busy:.0%} / {ref.server_busy:.0%} of one core)"),
+        judged(f"lesson page p95 at {clients} clients / trivial p95 ({tag})", lesson.p(0.95) / ref.p(0.95), "x",
+               f"{lesson.p(0.95) / ref.p(0.95):.1f}x ({lesson.p(0.95):.1f} vs {ref.p(0.95):.1f} ms; lesson p50 "
+               f"{lesson.p50:.1f})", P95_RATIO_BUDGET, "at most 4x"),
+        judged(f"lesson page reload (no write) throughput / trivial ({tag})", reload.rate / ref.rate * 100, "%",
+               f"{reload.rate / ref.rate:.0%} ({reload.rate:.0f} req/s, p95 {reload.p(0.95):.1f} ms)",
+               RELOAD_RATIO_BUDGET * 100, "at least 50%", higher_is_better=True),
+        judged(f"worker CPU per request, lesson / trivial ({tag})", lesson.server_cpu_ms / ref.server_cpu_ms, "x",
+               f"{lesson.server_cpu_ms / ref.server_cpu_ms:.0f}x ({lesson.server_cpu_ms:.2f} vs {ref.server_cpu_ms:.2f} ms; "
+               f"workers busy {lesson.server_busy:.0%} / {ref.server_busy:.0%} of one core)", CPU_RATIO_BUDGET,
+               "at most 2.5x"),
+        judged(f"worker CPU per request, reload / trivial ({tag})", reload.server_cpu_ms / ref.server_cpu_ms, "x",
+               f"{reload.server_cpu_ms / ref.server_cpu_ms:.0f}x ({reload.server_cpu_ms:.2f} ms)", RELOAD_CPU_RATIO_BUDGET,
+               "at most 2x"),
         Figure(f"  Lectern's /healthz (2 SQL queries): throughput / trivial ({tag})", healthz.rate / ref.rate * 100, "%",
                f"{healthz.rate / ref.rate:.0%} ({healthz.rate:.0f} req/s, p95 {healthz.p(0.95):.1f} ms, "
                f"CPU {healthz.server_cpu_ms:.2f} ms)"),
