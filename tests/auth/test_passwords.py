@@ -119,3 +119,10 @@ def test_finding_2_configure_gate_sets_the_limit():
             passwords.HashGate(0, 1.0)
     finally:
         passwords._gate = before
+
+
+def test_the_timing_equaliser_has_the_hashers_own_cost_and_matches_nothing():
+    from argon2 import PasswordHasher
+
+    assert not PasswordHasher().check_needs_rehash(passwords._DUMMY_HASH)   # same work as a real check
+    assert passwords.verify_password(None, "lectern-timing-equaliser") is False
