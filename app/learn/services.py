@@ -73,10 +73,20 @@ def record_visit(user_id: int, lesson: Lesson, state: LearnerState, *, now: date
     visits.record(visits.View(user_id, lesson.key, now))
 
 
-def notes_for(user_id: int, lesson: Lesson) -> dict[str, ReflectionNote]:
-    rows = db.session.scalars(sa.select(ReflectionNote).where(ReflectionNote.user_id == user_id,
-                                                              ReflectionNote.lesson_key == lesson.key))
-    return {row.prompt_key: row for row in rows}
+@dataclass(frozen=True)
+class NoteShown:
+    body: str
+    updated_at: datetime
+
+
+def notes_for(user_id: int, lesson: Lesson) -> dict[str, NoteShown]:
+    """The person's notes on this lesson's reflection prompts (no query for a lesson without any)."""
+    if not lesson.reflection_keys:
+        return {}
+    notes = ReflectionNote.__table__.c
+    rows = db.session.execute(sa.select(notes.prompt_key, notes.body, notes.updated_at)
+                              .where(notes.user_id == user_id, notes.lesson_key == lesson.key))
+    return {key: NoteShown(body, updated_at) for key, body, updated_at in rows}
 
 
 def notes_in_course_order(user_id: int, catalog: Catalog) -> list[tuple[Lesson, Markup, ReflectionNote]]:
