@@ -1,12 +1,13 @@
 """Top frames of a py-spy raw profile, by inclusive and by self time.
 
-    .venv/bin/python bench/pyspy_top.py FILE.raw [--top 10] [--lines] [--markdown]
+    .venv/bin/python bench/pyspy_top.py FILE.raw [--top 10] [--lines] [--markdown] [--match REGEX]
 
 FILE.raw is what `py-spy record --format raw` writes (collapsed stacks: `frame;frame;... count`,
 a frame being `function (file:line)`). A frame's inclusive share counts the samples whose stack
 holds it (once per stack, however often it recurses); its self share counts the samples where it
 is the innermost frame. Frames are grouped by function and file, without the line number, unless
 `--lines`. Shares are of all samples in the file (busy threads only, as py-spy records them).
+`--match app/` lists only the frames matching the pattern (still as shares of all samples).
 """
 from __future__ import annotations
 
@@ -61,8 +62,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--top", type=int, default=10)
     parser.add_argument("--lines", action="store_true", help="keep line numbers (one row per line, not per function)")
     parser.add_argument("--markdown", action="store_true", help="Markdown tables (for BENCHMARKS.md)")
+    parser.add_argument("--match", metavar="REGEX", help="only frames matching this pattern, e.g. app/")
     args = parser.parse_args(argv)
     total, inclusive, own = parse(args.raw.read_text(errors="replace"), args.lines)
+    if args.match:
+        keep = re.compile(args.match)
+        inclusive = Counter({k: n for k, n in inclusive.items() if keep.search(k)})
+        own = Counter({k: n for k, n in own.items() if keep.search(k)})
     if not total:
         sys.exit(f"{args.raw}: no samples")
     print(f"{args.raw.name}: {total} samples")
