@@ -168,3 +168,41 @@ def test_someone_elses_attempt_is_missing_on_every_request(client, app, make_use
 def test_attempt_page_says_whether_another_try_is_left(used, allowed, open_id, left, can):
     page = AttemptPage(attempt=None, attempts_used=used, open_attempt_id=open_id)  # type: ignore[arg-type]
     assert page.attempts_left(allowed) == left and page.can_start(allowed) is can
+
+
+def test_the_same_attempt_submitted_at_once_from_six_threads_is_graded_once(app, make_user):
+    """Each thread reads the attempt locked (FOR UPDATE / BEGIN IMMEDIATE) and waits for the one
+    ahead of it: one grading, five that find it finished and write nothing."""
+    import threading
+
+    from app.content.catalog import catalog
+    from app.db import utcnow
+    from app.quizzes import services
+
+    user_id = make_user().id
+    attempt = services.start_attempt(user_id, catalog().quiz("opening-check"), now=utcnow())
+    attempt_id, token = attempt.id, attempt.submit_token
+    db.session.remove()
+    barrier, outcomes, errors = threading.Barrier(6), [], []
+
+    def submit(choice: str) -> None:
+        try:
+            with app.app_context():
+                barrier.wait()
+                _attempt, first = services.submit_attempt(user_id, attempt_id, token, {"single-q": choice},
+                                                          now=utcnow(), allow_unanswered=True)
+                outcomes.append((first, choice))
+                db.session.remove()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=submit, args=("ab"[n % 2],)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == [] and len(outcomes) == 6
+    winners = [choice for first, choice in outcomes if first]
+    assert len(winners) == 1
+    [row] = attempts_of(user_id)
+    assert row.is_finished and row.answers == {"single-q": winners[0]}
