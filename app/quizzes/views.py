@@ -39,15 +39,17 @@ def start(quiz_id: str):
 @bp.get("/attempts/<int:attempt_id>")
 @login_required
 def attempt(attempt_id: int):
-    current = services.own_attempt(current_user.id, attempt_id, now=utcnow())
-    cat = catalog()
+    page = services.attempt_page(current_user.id, attempt_id, now=utcnow())
+    current, cat = page.attempt, catalog()
     quiz = cat.quiz(current.quiz_key)
     review_links = services.review_links(current, quiz)
     if current.is_finished:
+        allowed = quiz.attempts if quiz else current.max_attempts
         return render_template("quizzes/results.html", attempt=current, quiz=quiz, reviews=services.review(current),
                                review_links=review_links,
                                lesson=cat.lesson(quiz.lesson) if quiz and quiz.lesson else None,
-                               standing=services.standings(current_user.id, [quiz])[quiz.id] if quiz else None)
+                               can_start=quiz is not None and page.can_start(allowed),
+                               attempts_left=page.attempts_left(allowed))
     public = [public_question(q) for q in current.questions]
     checked = services.review(current, only=set(current.checked))
     if request.accept_mimetypes.best == "application/json":
@@ -63,8 +65,9 @@ def attempt(attempt_id: int):
 @bp.post("/attempts/<int:attempt_id>")
 @login_required
 def answer(attempt_id: int):
-    current = services.own_attempt(current_user.id, attempt_id)
-    answers = answers_from_form(current.questions, request.form)
+    def answers(questions):  # the form read against the questions the attempt asked (loaded by the service)
+        return answers_from_form(questions, request.form)
+
     with refusals(AttemptClosed) as refused:
         try:
             if request.form.get("check"):
@@ -76,9 +79,9 @@ def answer(attempt_id: int):
                 flash(f"Your answers are saved. Submit them by {saved.deadline_at:%H:%M} UTC." if saved.deadline_at
                       else "Your answers are saved. Come back to finish any time.", "success")
                 return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
-            finished, first_time = services.submit_attempt(current_user.id, attempt_id, request.form.get("token", ""),
-                                                           answers, now=utcnow(),
-                                                           allow_unanswered=request.form.get("allow_unanswered") == "1")
+            _finished, first_time = services.submit_attempt(current_user.id, attempt_id, request.form.get("token", ""),
+                                                            answers, now=utcnow(),
+                                                            allow_unanswered=request.form.get("allow_unanswered") == "1")
         except UnansweredQuestions:
             # nothing graded; the answers sent are saved and the page asks (take.html, #unanswered)
             return redirect(url_for("quizzes.attempt", attempt_id=attempt_id, confirm=1) + "#unanswered")
@@ -86,16 +89,17 @@ def answer(attempt_id: int):
         return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
     if not first_time:
         flash("This attempt had already been submitted; it was recorded once.", "info")
-    return redirect(url_for("quizzes.attempt", attempt_id=finished.id))
+    return redirect(url_for("quizzes.attempt", attempt_id=attempt_id))
 
 
 @bp.post("/attempts/<int:attempt_id>/autosave")
 @login_required
 def autosave(attempt_id: int):
     """The answers so far, saved as "Save and finish later" does, from the page's script (quiz.js)."""
-    current, now = services.own_attempt(current_user.id, attempt_id), utcnow()
+    now = utcnow()
     try:
-        services.save_answers(current_user.id, attempt_id, answers_from_form(current.questions, request.form), now=now)
+        services.save_answers(current_user.id, attempt_id, lambda questions: answers_from_form(questions, request.form),
+                              now=now)
     except AttemptClosed as exc:
         return jsonify(error="closed", message=str(exc), results=url_for("quizzes.attempt", attempt_id=attempt_id)), 409
     return jsonify(saved_at=now.isoformat())
