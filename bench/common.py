@@ -506,49 +506,20 @@ class Profile:
             part.unlink()
 
 
-def _frame_name(frame: str) -> str:
-    """'render (flask/templating.py:150)' -> 'flask/templating.py:render' (line numbers dropped, paths shortened)."""
-    name, _, where = frame.partition(" (")
-    path = where.rstrip(")").rsplit(":", 1)[0]
-    for marker in ("site-packages/", "lib/python3.11/", "/work/main/", str(ROOT) + "/"):
-        if marker in path:
-            path = path.split(marker, 1)[1]
-    return f"{path}:{name.strip()}"
-
-
-def top_frames(raw_path: str | Path, count: int = 12) -> tuple[int, list[tuple[str, float]], list[tuple[str, float]]]:
-    """(samples, [(Lectern's own frame, share of samples it was on the stack)], [(any frame, share it was the innermost)])
-    from py-spy's raw (collapsed) output; the idle pool and event-loop waits are left out."""
-    inclusive: dict[str, int] = {}
-    own: dict[str, int] = {}
-    total = 0
-    idle = ("threading.py:wait", "queue.py:get", "selectors.py:select", "base_events.py:_run_once",
-            "concurrent/futures/thread.py:_worker")
-    for line in Path(raw_path).read_text().splitlines():
-        stack, _, n = line.rpartition(" ")
-        if not n.isdigit():
-            continue
-        frames = [_frame_name(f) for f in stack.split(";")[1:]]  # the first item is the thread
-        if not frames or any(frames[-1].endswith(i.split(":")[1]) and i.split(":")[0] in frames[-1] for i in idle):
-            continue
-        samples = int(n)
-        total += samples
-        for frame in set(frames):
-            if frame.startswith(("app/", "flask_login/", "jinja2/environment.py", "flask/templating.py")):
-                inclusive[frame] = inclusive.get(frame, 0) + samples
-        own[frames[-1]] = own.get(frames[-1], 0) + samples
-
-    def top(counts: dict[str, int]) -> list[tuple[str, float]]:
-        return [(f, c / total) for f, c in sorted(counts.items(), key=lambda kv: -kv[1])[:count]] if total else []
-
-    return total, top(inclusive), top(own)
-
-
 def print_top_frames(path: str | Path, count: int = 12) -> None:
-    samples, inclusive, own = top_frames(path, count)
-    print(f"\n  py-spy {Path(path).name}: {samples} busy samples")
-    print("    on the stack (inclusive)                                  | innermost (self)")
-    for i in range(count):
-        left = f"{inclusive[i][1]:5.1%} {inclusive[i][0][:52]}" if i < len(inclusive) else ""
-        right = f"{own[i][1]:5.1%} {own[i][0][:60]}" if i < len(own) else ""
-        print(f"    {left:<58} | {right}")
+    """The top frames of a Profile's file (bench/pyspy_top.py): Lectern's own and the templates by
+    inclusive share, any frame by self share."""
+    import re
+    from collections import Counter
+
+    from pyspy_top import parse, table
+
+    total, inclusive, own = parse(Path(path).read_text(errors="replace"))
+    if not total:
+        print(f"  py-spy {Path(path).name}: no samples")
+        return
+    ours = re.compile(r"\(app/|\.html\)")
+    print(f"\n  py-spy {Path(path).name}: {total} samples holding the GIL")
+    print(table("  inclusive (Lectern's code and templates)", Counter({k: n for k, n in inclusive.items()
+                                                                    if ours.search(k)}), total, count, False))
+    print(table("  self", own, total, count, False))
