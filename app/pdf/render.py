@@ -6,6 +6,8 @@
   document, and the fetcher refuses everything once layout is done (WeasyPrint fetches attachments
   only while writing the PDF).
 - Templates get plain values and are autoescaped; fields print as text.
+- QR codes made by segno are painted as filled rectangles (app/pdf/qr.py), not through WeasyPrint's
+  SVG painter.
 - Stylesheets are parsed once per process and reused with one font configuration.
 - One document is laid out at a time per process (app/pdf/limits.py): a caller may refuse to wait
   behind more than `max_waiting` others (PdfQueueFull); the time limit starts once it has its turn.
@@ -28,6 +30,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from app.pdf import qr
 from app.pdf.limits import PdfError, PdfQueueFull, RenderQueue
 
 __all__ = ["BASE_URL", "PdfError", "PdfQueueFull", "StaticOnlyFetcher", "render_many", "render_many_parallel",
@@ -92,6 +95,7 @@ def render_document(html: str, css_text: str):
     document.metadata.attachments = []
     for page in document.pages:
         page.links = [link for link in page.links if link[0] != "attachment"]
+        qr.paint_directly(page._page_box.descendants(placeholders=True))  # QR codes as rectangles, not SVG strokes (app/pdf/qr.py)
     return document
 
 
