@@ -65,11 +65,38 @@ def verify_url(code: str) -> str:
     return public_url(f"/verify/{format_code(code)}")  # no url_for: jobs render certificates outside requests
 
 
-def _html(snapshot: Snapshot) -> str:
+def _context(snapshot: Snapshot) -> dict[str, Any]:
+    return {**snapshot.__dict__, "code": format_code(snapshot.code), "hours_text": snapshot.hours_text,
+            "completed_text": snapshot.completed_text, "name_size": name_size(snapshot.holder_name)}
+
+
+def _qr_svg(snapshot: Snapshot) -> Markup:
     qr = segno.make(snapshot.verify_url, error="m").svg_inline(scale=4, dark="#0b3445", border=0)
-    context = {**snapshot.__dict__, "code": format_code(snapshot.code), "hours_text": snapshot.hours_text,
-               "completed_text": snapshot.completed_text, "name_size": name_size(snapshot.holder_name)}
-    return render_template("certificates/certificate.html", c=context, qr_svg=Markup(qr))  # noqa: S704 - an SVG segno made from our own code
+    return Markup(qr)  # noqa: S704 - an SVG segno made from our own code
+
+
+def _html(snapshot: Snapshot) -> str:
+    """The whole certificate as one document."""
+    return render_template("certificates/certificate.html", c=_context(snapshot), qr_svg=_qr_svg(snapshot))
+
+
+def _background_html(snapshot: Snapshot) -> str:
+    """What this certificate shares with the others of a bulk issue: nothing of the person's own, so
+    one background serves every certificate whose name takes the same height (lazy_render.FIT)."""
+    shared = {**_context(snapshot), "code": "", "holder_name": "", "verify_url": "",
+              "completed_text": "30 September 2000"}   # not shown; one line, as every date
+    return render_template("certificates/certificate.html", c=shared, layer="background", fit=lazy_render.FIT)
+
+
+def _layers(snapshot: Snapshot) -> tuple[str, str]:
+    """(background, foreground) of one certificate, printed over each other they are `_html`'s page:
+    the foreground's spacers are the background's measured gaps above and below the name."""
+    background = _background_html(snapshot)
+    placed = lazy_render.measure(background, CSS, ("frame", "fit", "date"))
+    gaps = {"above": placed["fit"][0] - placed["frame"][2], "below": placed["date"][0] - placed["fit"][1]}
+    foreground = render_template("certificates/certificate.html", c=_context(snapshot), qr_svg=_qr_svg(snapshot),
+                                 layer="foreground", gaps={k: repr(v) for k, v in gaps.items()})
+    return background, foreground
 
 
 @dataclass(frozen=True)
@@ -90,11 +117,16 @@ class BulkIssue:
 
 def render_certificates(snapshots: list[Snapshot], *, pool: Executor | None = None,
                         max_waiting: int | None = None) -> list[bytes]:
-    """PDFs for these certificates, laid out together in batches of BATCH (app/pdf): on the worker
-    processes of `pool` (lazy_render.render_pool, for bulk runs), else in this process.
+    """PDFs for these certificates (app/pdf). One alone is laid out and painted whole. Several are
+    printed in two layers (`_layers`): the parts they share laid out once per name height, each
+    person's own parts laid out together in batches of BATCH; on the worker processes of `pool`
+    (lazy_render.render_pool, for bulk runs), else in this process. Both ways make the same page.
     With max_waiting (a request), PdfQueueFull if the process's render queue is full."""
-    return lazy_render.render_many_parallel([_html(s) for s in snapshots], CSS, max_pages=1, time_limit=120.0,
-                                            chunk=BATCH, pool=pool, max_waiting=max_waiting)
+    if len(snapshots) == 1:
+        return lazy_render.render_many_parallel([_html(snapshots[0])], CSS, max_pages=1, time_limit=120.0,
+                                                max_waiting=max_waiting)
+    return lazy_render.render_layered_parallel([_layers(s) for s in snapshots], CSS, time_limit=120.0, chunk=BATCH,
+                                               pool=pool, max_waiting=max_waiting)
 
 
 def _render_each(snapshots: list[Snapshot], pool: Executor | None) -> list[bytes | PdfError]:

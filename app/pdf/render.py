@@ -17,24 +17,30 @@
 """
 from __future__ import annotations
 
+import html as htmllib
 import mimetypes
+import re
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor
 from contextlib import contextmanager
+from copy import copy
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from weasyprint import CSS, HTML
+from weasyprint.document import Document, Page
+from weasyprint.draw import draw_page
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from app.pdf import qr
+from app.pdf.layers import FIT
 from app.pdf.limits import PdfError, PdfQueueFull, RenderQueue
 
-__all__ = ["BASE_URL", "PdfError", "PdfQueueFull", "StaticOnlyFetcher", "render_many", "render_many_parallel",
-           "render_pdf", "render_pool"]
+__all__ = ["BASE_URL", "FIT", "PdfError", "PdfQueueFull", "StaticOnlyFetcher", "measure", "render_layered",
+           "render_layered_parallel", "render_many", "render_many_parallel", "render_pdf", "render_pool"]
 
 BASE_URL = "https://lectern-pdf.invalid/"
 STATIC_DIR = (Path(__file__).resolve().parent.parent / "static").resolve()
@@ -130,8 +136,108 @@ def render_many(htmls: Sequence[str], css_text: str, *, max_pages: int, time_lim
             raise PdfError(f"Laying out the PDF took longer than {time_limit:.0f} s.")
         if pages_each is None:
             return [document.write_pdf(attachments=[])]
-        return [document.copy(document.pages[i * pages_each:(i + 1) * pages_each]).write_pdf(attachments=[])
-                for i in range(len(htmls))]
+        return [_part(document, document.pages[i * pages_each:(i + 1) * pages_each], html).write_pdf(attachments=[])
+                for i, html in enumerate(htmls)]
+
+
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.S | re.I)
+
+
+def _part(document: Document, pages: list[Page], html: str) -> Document:
+    """These pages of a joined document, titled as their own HTML document (not as the first one)."""
+    part = document.copy(pages)
+    title = _TITLE.search(html[:html.find("<body")] if "<body" in html else html)
+    if title is not None:
+        part.metadata = copy(document.metadata)
+        part.metadata.title = " ".join(htmllib.unescape(title.group(1)).split()) or None
+    return part
+
+
+
+
+class _Layered(Page):
+    """One page painted as a background page, then a foreground page over it."""
+
+    def __init__(self, background: Page, foreground: Page):
+        self.__dict__.update(foreground.__dict__)   # size, links, anchors: the foreground's
+        self._background = background
+
+    def paint(self, stream, scale=1):
+        with stream.stacked():
+            stream.transform(a=scale, d=scale)
+            draw_page(self._background._page_box, stream)
+            draw_page(self._page_box, stream)
+
+
+def _element(page: Page, element_id: str):
+    for box in page._page_box.descendants(placeholders=True):
+        element = getattr(box, "element", None)
+        if element is not None and element.get("id") == element_id and getattr(box, "element_tag", None) == element.tag:
+            return box
+    raise PdfError(f"The page has no element #{element_id}.")
+
+
+@lru_cache(maxsize=32)
+def _background(html: str, css_text: str) -> Page:
+    """A background page, laid out once per process (bulk issues share a few)."""
+    document = render_document(html, css_text)
+    if len(document.pages) != 1:
+        raise PdfError(f"A background would have {len(document.pages)} pages; it must have 1.")
+    return document.pages[0]
+
+
+@lru_cache(maxsize=32)
+def measure(html: str, css_text: str, ids: tuple[str, ...]) -> dict[str, tuple[float, float, float]]:
+    """Where the elements with these ids are on the first page, in CSS px: (top and bottom of the
+    margin box, top of the content box). Laid out once per process and distinct document."""
+    with _queue.turn(None):
+        page = render_document(html.replace(FIT, "0px"), css_text).pages[0]
+    placed = {}
+    for element_id in ids:
+        box = _element(page, element_id)
+        placed[element_id] = (box.position_y, box.position_y + box.margin_height(), box.content_box_y())
+    return placed
+
+
+def render_layered(layers: Sequence[tuple[str, str]], css_text: str, *, time_limit: float,
+                   max_waiting: int | None = None) -> list[bytes]:
+    """One-page PDFs, each a (background, foreground) pair of HTML documents painted one over the
+    other: the foregrounds are laid out together as one document, each background once per process
+    for each height of its foreground's element id="fit" (written into it at FIT). Much cheaper than
+    laying out and painting whole documents when many share the same background."""
+    if not layers:
+        return []
+    with _queue.turn(max_waiting):
+        started = time.perf_counter()
+        document = render_document(_join([foreground for _, foreground in layers]), css_text)
+        if len(document.pages) != len(layers):
+            raise PdfError(f"The PDF would have {len(document.pages)} pages for {len(layers)} document(s); "
+                           "each must have 1.")
+        pages = []
+        for (background, _), page in zip(layers, document.pages):
+            fit = _element(page, "fit").height
+            pages.append(_Layered(_background(background.replace(FIT, f"{fit!r}px"), css_text), page))
+        if time.perf_counter() - started > time_limit:
+            raise PdfError(f"Laying out the PDF took longer than {time_limit:.0f} s.")
+        return [_part(document, [page], foreground).write_pdf(attachments=[])
+                for page, (_, foreground) in zip(pages, layers)]
+
+
+def _render_layered_chunk(args: tuple[list[tuple[str, str]], str, float]) -> list[bytes]:
+    layers, css_text, time_limit = args
+    return render_layered(layers, css_text, time_limit=time_limit)
+
+
+def render_layered_parallel(layers: Sequence[tuple[str, str]], css_text: str, *, time_limit: float, chunk: int = 50,
+                            pool: Executor | None = None, max_waiting: int | None = None) -> list[bytes]:
+    """Like render_layered, in chunks of `chunk` pages: on the worker processes of `pool`
+    (render_pool), or in this process without one."""
+    chunks = [list(layers[i:i + chunk]) for i in range(0, len(layers), chunk)]
+    if pool is None or len(chunks) < 2:
+        return [pdf for part in chunks
+                for pdf in render_layered(part, css_text, time_limit=time_limit, max_waiting=max_waiting)]
+    results = pool.map(_render_layered_chunk, [(part, css_text, time_limit) for part in chunks])
+    return [pdf for part in results for pdf in part]
 
 
 def _join(htmls: Sequence[str]) -> str:
