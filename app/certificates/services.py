@@ -76,7 +76,8 @@ def _qr_svg(snapshot: Snapshot) -> Markup:
 
 
 def _html(snapshot: Snapshot) -> str:
-    """The whole certificate as one document."""
+    """The whole certificate as one document: what `_layers` print in two (the reference the tests
+    and bench/certificates.py compare them with)."""
     return render_template("certificates/certificate.html", c=_context(snapshot), qr_svg=_qr_svg(snapshot))
 
 
@@ -88,11 +89,12 @@ def _background_html(snapshot: Snapshot) -> str:
     return render_template("certificates/certificate.html", c=shared, layer="background", fit=lazy_render.FIT)
 
 
-def _layers(snapshot: Snapshot) -> tuple[str, str]:
+def _layers(snapshot: Snapshot, max_waiting: int | None = None) -> tuple[str, str]:
     """(background, foreground) of one certificate, printed over each other they are `_html`'s page:
-    the foreground's spacers are the background's measured gaps above and below the name."""
+    the foreground's spacers are the background's measured gaps above and below the name (measured
+    once per process; with max_waiting, PdfQueueFull if that has to wait behind a full queue)."""
     background = _background_html(snapshot)
-    placed = lazy_render.measure(background, CSS, ("frame", "fit", "date"))
+    placed = lazy_render.measure(background, CSS, ("frame", "fit", "date"), max_waiting=max_waiting)
     gaps = {"above": placed["fit"][0] - placed["frame"][2], "below": placed["date"][0] - placed["fit"][1]}
     foreground = render_template("certificates/certificate.html", c=_context(snapshot), qr_svg=_qr_svg(snapshot),
                                  layer="foreground", gaps={k: repr(v) for k, v in gaps.items()})
@@ -117,16 +119,13 @@ class BulkIssue:
 
 def render_certificates(snapshots: list[Snapshot], *, pool: Executor | None = None,
                         max_waiting: int | None = None) -> list[bytes]:
-    """PDFs for these certificates (app/pdf). One alone is laid out and painted whole. Several are
-    printed in two layers (`_layers`): the parts they share laid out once per name height, each
-    person's own parts laid out together in batches of BATCH; on the worker processes of `pool`
-    (lazy_render.render_pool, for bulk runs), else in this process. Both ways make the same page.
+    """PDFs for these certificates (app/pdf), printed in two layers (`_layers`): the parts every
+    certificate shares laid out once per process and name height, each person's own parts laid out
+    together in batches of BATCH; on the worker processes of `pool` (lazy_render.render_pool, for bulk
+    runs), else in this process. The page is the same as `_html`'s laid out whole.
     With max_waiting (a request), PdfQueueFull if the process's render queue is full."""
-    if len(snapshots) == 1:
-        return lazy_render.render_many_parallel([_html(snapshots[0])], CSS, max_pages=1, time_limit=120.0,
-                                                max_waiting=max_waiting)
-    return lazy_render.render_layered_parallel([_layers(s) for s in snapshots], CSS, time_limit=120.0, chunk=BATCH,
-                                               pool=pool, max_waiting=max_waiting)
+    return lazy_render.render_layered_parallel([_layers(s, max_waiting) for s in snapshots], CSS, time_limit=120.0,
+                                               chunk=BATCH, pool=pool, max_waiting=max_waiting)
 
 
 def _render_each(snapshots: list[Snapshot], pool: Executor | None) -> list[bytes | PdfError]:
