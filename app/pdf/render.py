@@ -29,9 +29,11 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import pydyf
 from weasyprint import CSS, HTML
 from weasyprint.document import Document, Page
 from weasyprint.draw import draw_page
+from weasyprint.pdf.stream import Stream
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -160,17 +162,55 @@ def _part(document: Document, pages: list[Page], html: str) -> Document:
 _GROUP = 5
 
 
+class _Background:
+    """A background page, and the PDF operators it paints, recorded once: painting it again for every
+    page cost 3-4 ms. Recorded only when the operators need nothing but fonts and alpha states from
+    the page's resources (no images, patterns, shadings or other graphics states); otherwise every
+    page paints it again."""
+
+    def __init__(self, document: Document):
+        self.page = document.pages[0]
+        fonts: dict = {}
+        resources = pydyf.Dictionary({"ExtGState": pydyf.Dictionary(), "XObject": pydyf.Dictionary(),
+                                      "Pattern": pydyf.Dictionary(), "Shading": pydyf.Dictionary(), "ColorSpace": None})
+        images: dict = {}
+        scratch = Stream(fonts, (0, 0, self.page.width, self.page.height), resources, images, None,
+                         document.color_profiles, document.output_intent)
+        with scratch.stacked():
+            draw_page(self.page._page_box, scratch)
+        plain = (not images and not any(resources[kind] for kind in ("XObject", "Pattern", "Shading"))
+                 and all(re.fullmatch(r"[aA][0-9.]+", key) for key in resources["ExtGState"])
+                 and not any(font.missing or font.used_in_forms for font in fonts.values()))
+        self.operators: list | None = list(scratch.stream) if plain else None
+        self.fonts, self.states = fonts, dict(resources["ExtGState"])
+
+    def paint(self, stream) -> None:
+        if self.operators is None:
+            draw_page(self.page._page_box, stream)
+            return
+        for key, font in self.fonts.items():   # the glyphs it shows join each PDF's own font subsets
+            mine = stream._fonts.get(key)
+            if mine is None:
+                mine = stream._fonts[key] = copy(font)
+                mine.widths, mine.to_unicode, mine.missing = {}, {}, {}
+            mine.widths.update(font.widths)
+            mine.to_unicode.update(font.to_unicode)
+        for key, state in self.states.items():
+            stream._resources["ExtGState"].setdefault(key, state)
+        stream.stream.extend(self.operators)   # one q … Q: the graphics state is as it was after
+
+
 class _Layered(Page):
     """One page painted as a background page, then a foreground page over it."""
 
-    def __init__(self, background: Page, foreground: Page):
+    def __init__(self, background: _Background, foreground: Page):
         self.__dict__.update(foreground.__dict__)   # size, links, anchors: the foreground's
         self._background = background
 
     def paint(self, stream, scale=1):
         with stream.stacked():
             stream.transform(a=scale, d=scale)
-            draw_page(self._background._page_box, stream)
+            self._background.paint(stream)
             draw_page(self._page_box, stream)
 
 
@@ -183,12 +223,12 @@ def _element(page: Page, element_id: str):
 
 
 @lru_cache(maxsize=32)
-def _background(html: str, css_text: str) -> Page:
-    """A background page, laid out once per process (all certificates share a few)."""
+def _background(html: str, css_text: str) -> _Background:
+    """A background page, laid out and painted once per process (all certificates share a few)."""
     document = render_document(html, css_text)
     if len(document.pages) != 1:
         raise PdfError(f"A background would have {len(document.pages)} pages; it must have 1.")
-    return document.pages[0]
+    return _Background(document)
 
 
 _placed: dict[tuple[str, str, tuple[str, ...]], dict[str, tuple[float, float, float]]] = {}
@@ -232,7 +272,7 @@ def render_layered(layers: Sequence[tuple[str, str]], css_text: str, *, time_lim
                 raise PdfError(f"The PDF would have {len(document.pages)} pages for {len(group)} document(s); "
                                "each must have 1.")
             for (background, foreground), page in zip(group, document.pages):
-                fit = _element(page, "fit").height
+                fit = round(_element(page, "fit").height, 6)   # the same height, whatever float noise
                 layered = _Layered(_background(background.replace(FIT, f"{fit!r}px"), css_text), page)
                 parts.append(_part(document, [layered], foreground))
         if time.perf_counter() - started > time_limit:
