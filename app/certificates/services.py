@@ -65,11 +65,40 @@ def verify_url(code: str) -> str:
     return public_url(f"/verify/{format_code(code)}")  # no url_for: jobs render certificates outside requests
 
 
-def _html(snapshot: Snapshot) -> str:
+def _context(snapshot: Snapshot) -> dict[str, Any]:
+    return {**snapshot.__dict__, "code": format_code(snapshot.code), "hours_text": snapshot.hours_text,
+            "completed_text": snapshot.completed_text, "name_size": name_size(snapshot.holder_name)}
+
+
+def _qr_svg(snapshot: Snapshot) -> Markup:
     qr = segno.make(snapshot.verify_url, error="m").svg_inline(scale=4, dark="#0b3445", border=0)
-    context = {**snapshot.__dict__, "code": format_code(snapshot.code), "hours_text": snapshot.hours_text,
-               "completed_text": snapshot.completed_text, "name_size": name_size(snapshot.holder_name)}
-    return render_template("certificates/certificate.html", c=context, qr_svg=Markup(qr))  # noqa: S704 - an SVG segno made from our own code
+    return Markup(qr)  # noqa: S704 - an SVG segno made from our own code
+
+
+def _html(snapshot: Snapshot) -> str:
+    """The whole certificate as one document: what `_layers` print in two (the reference the tests
+    and bench/certificates.py compare them with)."""
+    return render_template("certificates/certificate.html", c=_context(snapshot), qr_svg=_qr_svg(snapshot))
+
+
+def _background_html(snapshot: Snapshot) -> str:
+    """What this certificate shares with the others of a bulk issue: nothing of the person's own, so
+    one background serves every certificate whose name takes the same height (lazy_render.FIT)."""
+    shared = {**_context(snapshot), "code": "", "holder_name": "", "verify_url": "",
+              "completed_text": "30 September 2000"}   # not shown; one line, as every date
+    return render_template("certificates/certificate.html", c=shared, layer="background", fit=lazy_render.FIT)
+
+
+def _layers(snapshot: Snapshot, max_waiting: int | None = None) -> tuple[str, str]:
+    """(background, foreground) of one certificate, printed over each other they are `_html`'s page:
+    the foreground's spacers are the background's measured gaps above and below the name (measured
+    once per process; with max_waiting, PdfQueueFull if that has to wait behind a full queue)."""
+    background = _background_html(snapshot)
+    placed = lazy_render.measure(background, CSS, ("frame", "fit", "date"), max_waiting=max_waiting)
+    gaps = {"above": placed["fit"][0] - placed["frame"][2], "below": placed["date"][0] - placed["fit"][1]}
+    foreground = render_template("certificates/certificate.html", c=_context(snapshot), qr_svg=_qr_svg(snapshot),
+                                 layer="foreground", gaps={k: repr(v) for k, v in gaps.items()})
+    return background, foreground
 
 
 @dataclass(frozen=True)
@@ -90,11 +119,13 @@ class BulkIssue:
 
 def render_certificates(snapshots: list[Snapshot], *, pool: Executor | None = None,
                         max_waiting: int | None = None) -> list[bytes]:
-    """PDFs for these certificates, laid out together in batches of BATCH (app/pdf): on the worker
-    processes of `pool` (lazy_render.render_pool, for bulk runs), else in this process.
+    """PDFs for these certificates (app/pdf), printed in two layers (`_layers`): the parts every
+    certificate shares laid out once per process and name height, each person's own parts laid out
+    together in batches of BATCH; on the worker processes of `pool` (lazy_render.render_pool, for bulk
+    runs), else in this process. The page is the same as `_html`'s laid out whole.
     With max_waiting (a request), PdfQueueFull if the process's render queue is full."""
-    return lazy_render.render_many_parallel([_html(s) for s in snapshots], CSS, max_pages=1, time_limit=120.0,
-                                            chunk=BATCH, pool=pool, max_waiting=max_waiting)
+    return lazy_render.render_layered_parallel([_layers(s, max_waiting) for s in snapshots], CSS, time_limit=120.0,
+                                               chunk=BATCH, pool=pool, max_waiting=max_waiting)
 
 
 def _render_each(snapshots: list[Snapshot], pool: Executor | None) -> list[bytes | PdfError]:

@@ -7,6 +7,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from app.pdf.layers import FIT
+
+__all__ = ["FIT", "RenderStopped", "measure", "render_layered_parallel", "render_many_parallel", "render_pdf",
+           "render_pdf_apart", "render_pool", "stop_apart_renders"]
+
 if TYPE_CHECKING:
     from concurrent.futures import Executor
 
@@ -27,6 +32,20 @@ def render_pdf(*args: Any, **kwargs: Any) -> bytes:
 
 def render_many_parallel(*args: Any, **kwargs: Any) -> list[bytes]:
     from app.pdf.render import render_many_parallel as real
+
+    return real(*args, **kwargs)
+
+
+
+
+def render_layered_parallel(*args: Any, **kwargs: Any) -> list[bytes]:
+    from app.pdf.render import render_layered_parallel as real
+
+    return real(*args, **kwargs)
+
+
+def measure(*args: Any, **kwargs: Any) -> dict[str, tuple[float, float, float]]:
+    from app.pdf.render import measure as real
 
     return real(*args, **kwargs)
 
