@@ -58,6 +58,7 @@ class BaseConfig:
     LIVE_STREAMS_PER_SESSION = 1500   # per session and process; beyond it pages poll
     LIVE_STREAMS_PER_PROCESS = 3000
     LIVE_RECHECK_SECONDS = 5.0        # how often streams re-check who may still listen
+    LIVE_COUNTDOWN_MIN_SECONDS = 10   # the shortest poll countdown the launch form accepts (tests: 1)
     LIVE_STREAM_OPENS_PER_MINUTE = 20  # per browser and process, refused before Flask runs
     LECTERN_BASE_URL = "http://127.0.0.1:5000"
     LECTERN_ISSUER_ORG = "Lectern Professional Training"   # printed on certificates
@@ -100,6 +101,7 @@ class TestConfig(BaseConfig):
     WTF_CSRF_ENABLED = False
     TOKEN_MAX_AGE_RESET = 60 * 60
     LECTERN_BASE_URL = "http://localhost"
+    LIVE_COUNTDOWN_MIN_SECONDS = 1    # countdowns of a second or two, so tests see time run out
 
 
 LIMIT_SETTINGS = ("LOGIN_ADDRESS_LIMIT", "LOGIN_ACCOUNT_ADDRESS_LIMIT", "LOGIN_ACCOUNT_LIMIT",

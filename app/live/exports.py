@@ -51,8 +51,19 @@ def answer_text(question: dict[str, Any], raw: Any) -> str:
     return ""
 
 
+def countdown_text(poll: LivePoll) -> str:
+    """The Countdown column: empty without one; its length, and whether time ran out or the
+    presenter closed the poll first (a poll closed by its countdown closed at the deadline plus grace)."""
+    if poll.closes_at is None:
+        return ""
+    length = f"{poll.countdown_seconds} s"
+    if poll.closed_at is None:
+        return length
+    return f"{length}, closed when time ran out" if poll.closed_at >= poll.closes_at else f"{length}, closed before time ran out"
+
+
 def poll_rows(session: LiveSession) -> tuple[list[str], list[list[Any]]]:
-    header = ["Poll", "Question", "Source", "Opened (UTC)", "Closed (UTC)", "Revealed (UTC)", "Name", "Email",
+    header = ["Poll", "Question", "Source", "Opened (UTC)", "Closed (UTC)", "Countdown", "Revealed (UTC)", "Name", "Email",
               "Answer", "Result", "Points", "Answered (UTC)", "Times changed"]
     rows: list[list[Any]] = []
     answers = db.session.execute(
@@ -64,7 +75,7 @@ def poll_rows(session: LiveSession) -> tuple[list[str], list[list[Any]]]:
     for poll in screens.polls_of(session.id):
         source = f"quiz bank: {poll.quiz_key}/{poll.question_id}" if poll.source == "bank" else "ad hoc"
         head = [poll.seq, _plain(poll.question["prompt"]), source, _stamp(poll.opened_at), _stamp(poll.closed_at),
-                _stamp(poll.revealed_at)]
+                countdown_text(poll), _stamp(poll.revealed_at)]
         given = by_poll.get(poll.id, [])
         if not given:
             rows.append(head + ["", "", "(no answers)", "", "", "", ""])

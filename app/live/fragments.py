@@ -6,6 +6,7 @@ from typing import Any
 from flask import get_template_attribute, render_template
 
 from app.content.catalog import Lesson
+from app.db import utcnow
 from app.live.models import LivePoll, LiveSession
 from app.quizzes.snapshot import public_question
 
@@ -25,7 +26,8 @@ def shared_poll_html(session: LiveSession, poll: LivePoll, revealed: dict[str, A
     the reveal (results and explanation) before the person's own verdict is fetched."""
     poll_state: dict[str, Any] = {"my_answer": None, **(revealed or {})}
     return render_template("live/_poll.html", session=session, poll=poll, question=public_question(poll.question),
-                           poll_state=poll_state, me=None, answer_url=answer_path(session.id, poll.id), csrf="")
+                           poll_state=poll_state, me=None, answer_url=answer_path(session.id, poll.id), csrf="",
+                           now=utcnow())
 
 
 def personal_html(poll: LivePoll | None, answered: bool, points: int, me: dict[str, int] | None) -> dict[str, str]:

@@ -72,6 +72,11 @@ class LivePoll(Base):
     opened_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
     revealed_at: Mapped[datetime | None]
+    closes_at: Mapped[datetime | None]       # a countdown's zero (rules.countdown_deadline); None: no limit
+
+    @property
+    def countdown_seconds(self) -> int | None:
+        return None if self.closes_at is None else round((self.closes_at - self.opened_at).total_seconds())
 
     @property
     def status(self) -> str:

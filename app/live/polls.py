@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from app.content.catalog import Catalog
 from app.content.quizzes import Question
-from app.db import write_transaction
+from app.db import rowcount, write_transaction
 from app.errors import Forbidden, InputRejected, NotFound
 from app.extensions import db
 from app.live import rules, screens, sessions
@@ -76,9 +76,20 @@ def option_numbers(text: str) -> list[str]:
     return [f"o{int(p)}" for p in parts]
 
 
+def countdown_from_form(raw: str | None, minimum: int = rules.MIN_COUNTDOWN) -> int | None:
+    """The countdown chosen on the launch form, in seconds (None: no limit); refused with what is allowed."""
+    try:
+        return rules.countdown_seconds(raw, minimum)
+    except ValueError as exc:
+        raise InputRejected(str(exc), "countdown") from None
+
+
 def launch_poll(broker: LocalBroker, actor_id: int, session_id: int, question: Question, *, quiz_key: str | None,
-                scored: bool, now: datetime) -> LivePoll:
-    """Put a question to the room. A poll still open is closed first: one open poll at a time."""
+                scored: bool, now: datetime, countdown: int | None = None) -> LivePoll:
+    """Put a question to the room. A poll still open is closed first: one open poll at a time.
+    With `countdown` seconds it closes by itself when they run out (close_expired)."""
+    if countdown is not None and not 1 <= countdown <= rules.MAX_COUNTDOWN:
+        raise InputRejected(f"Choose a countdown of at most {rules.MAX_COUNTDOWN} seconds, or no limit.", "countdown")
     frozen = freeze_question(question, random.Random(), shuffle_options=False)  # noqa: S311 - a display shuffle, not a secret
     with write_transaction(db.session):
         session = sessions.staff_change(actor_id, session_id)
@@ -86,7 +97,8 @@ def launch_poll(broker: LocalBroker, actor_id: int, session_id: int, question: Q
                                                      LivePoll.closed_at.is_(None)).values(closed_at=now))
         seq = (db.session.scalar(sa.select(sa.func.max(LivePoll.seq)).where(LivePoll.session_id == session.id)) or 0) + 1
         poll = LivePoll(session_id=session.id, seq=seq, source="bank" if quiz_key else "adhoc", quiz_key=quiz_key,
-                        question_id=question.id if quiz_key else None, question=frozen, scored=scored, opened_at=now)
+                        question_id=question.id if quiz_key else None, question=frozen, scored=scored, opened_at=now,
+                        closes_at=rules.countdown_deadline(now, countdown))
         db.session.add(poll)
         session.projector = "poll"
         session.version += 1
@@ -111,6 +123,29 @@ def close_poll(broker: LocalBroker, actor_id: int, session_id: int, poll_id: int
             session.version += 1
             screens.publish_state(broker, session.id)
     return poll
+
+
+def close_expired(broker: LocalBroker, session_id: int, *, now: datetime) -> bool:
+    """Close the session's open poll if its countdown ran out (deadline plus grace), as the presenter's
+    *Close poll* does, and tell every screen. Called whenever a screen reads the session and by the
+    stream engine's timer at time-up, in any number of processes at once: the conditional UPDATE
+    (`closed_at IS NULL`) lets exactly one of them close it and publish. True for that one.
+
+    A read first, outside any write transaction: reading a state must not queue for the write lock."""
+    poll_id, deadline = db.session.execute(
+        sa.select(LivePoll.id, LivePoll.closes_at).where(LivePoll.session_id == session_id, LivePoll.closed_at.is_(None))
+    ).first() or (None, None)
+    if poll_id is None or not rules.time_is_up(deadline, now):
+        return False
+    with write_transaction(db.session):
+        closed = rowcount(db.session.execute(sa.update(LivePoll).where(LivePoll.id == poll_id, LivePoll.closed_at.is_(None))
+                                             .values(closed_at=rules.answers_until(deadline))))
+        if closed != 1:
+            return False
+        db.session.execute(sa.update(LiveSession).where(LiveSession.id == session_id)
+                           .values(version=LiveSession.version + 1))
+        screens.publish_state(broker, session_id)
+    return True
 
 
 def reveal_poll(broker: LocalBroker, actor_id: int, session_id: int, poll_id: int, *, now: datetime) -> LivePoll:
@@ -157,6 +192,8 @@ def answer(broker: LocalBroker, user_id: int, session_id: int, poll_id: int, raw
         sessions.check_taking_part(user_id, sessions.get_session(session_id).cohort_id)
         if poll.closed_at is not None:
             raise InputRejected("This poll has closed; your answer was not counted.", "answer")
+        if rules.time_is_up(poll.closes_at, now):
+            raise InputRejected("Time was up for this poll; your answer was not counted.", "answer")
         raw = answer_forms.answer_from_json(raw, poll.question)   # the question's type has the last word
         fraction = rules.score_answer(poll.question, raw) if poll.scored else 0.0
         points = rules.points_for(fraction, poll.opened_at, now) if poll.scored else 0

@@ -184,3 +184,53 @@ def leaderboard(points_by_user: Mapping[int, int], names: Mapping[int, str]) -> 
         rank = out[-1].rank if out and out[-1].points == points else position
         out.append(Standing(rank, user_id, names.get(user_id, "?"), points))
     return out
+
+
+# --- countdowns ------------------------------------------------------------------------------
+# A poll may be launched with a countdown: it closes by itself on the server when the time is up.
+# The presenter picks one of COUNTDOWN_CHOICES (or none); the service accepts any whole number of
+# seconds from `minimum` to MAX_COUNTDOWN. COUNTDOWN_GRACE is slack for the network, not extra time:
+# an answer sent at the last moment from a slow phone still counts. The poll's closed_at is then the
+# deadline plus the grace, the last moment answers counted.
+COUNTDOWN_CHOICES = (15, 30, 60, 90, 120)
+MIN_COUNTDOWN = 10
+MAX_COUNTDOWN = 600
+COUNTDOWN_GRACE = timedelta(seconds=1)
+
+
+def countdown_seconds(raw: str | None, minimum: int = MIN_COUNTDOWN) -> int | None:
+    """What the presenter chose: None for no limit ("" or "0"), else the seconds. A ValueError
+    names what is allowed for anything else (not a whole number, too short, too long)."""
+    text = (raw or "").strip()
+    if text in ("", "0"):
+        return None
+    if not (text.isdecimal() and len(text) <= 4):
+        raise ValueError(f"Choose a countdown from {minimum} to {MAX_COUNTDOWN} seconds, or no limit.")
+    seconds = int(text)
+    if not minimum <= seconds <= MAX_COUNTDOWN:
+        raise ValueError(f"Choose a countdown from {minimum} to {MAX_COUNTDOWN} seconds, or no limit.")
+    return seconds
+
+
+def countdown_deadline(opened_at: datetime, seconds: int | None) -> datetime | None:
+    """When the countdown reaches zero; None without one."""
+    return None if seconds is None else opened_at + timedelta(seconds=seconds)
+
+
+def answers_until(deadline: datetime | None, grace: timedelta = COUNTDOWN_GRACE) -> datetime | None:
+    """The last moment an answer counts: the deadline plus the grace; None without a countdown."""
+    return None if deadline is None else deadline + grace
+
+
+def time_is_up(deadline: datetime | None, now: datetime, grace: timedelta = COUNTDOWN_GRACE) -> bool:
+    """Whether answers arriving at `now` come too late (and an open poll should be closed)."""
+    until = answers_until(deadline, grace)
+    return until is not None and now > until
+
+
+def seconds_left(deadline: datetime | None, now: datetime) -> int | None:
+    """Whole seconds left on the countdown as a screen shows them (rounded up; 0 once it is up)."""
+    if deadline is None:
+        return None
+    left = (deadline - now).total_seconds()
+    return max(0, int(left) + (1 if left > int(left) else 0))

@@ -148,7 +148,8 @@ def class_state(session: LiveSession, poll: LivePoll | None, cat: Catalog) -> di
         "status": "live" if session.ended_at is None else "ended",
         "day": session.day,
         "lesson": {"slug": lesson.slug, "title": lesson.title} if lesson else None,
-        "poll": {"id": poll.id, "seq": poll.seq, "status": poll.status} if poll else None,
+        "poll": {"id": poll.id, "seq": poll.seq, "status": poll.status,
+                 "closes_at": poll.closes_at.isoformat(timespec="milliseconds") if poll.closes_at else None} if poll else None,
         "leaderboard": session.leaderboard_visible,
     }
 

@@ -16,6 +16,9 @@ the process then takes over:
   session's streams; the SSE text of a message is made once for all of them;
 - the latest class state per session, read from the database once per version and shared by
   every stream that opens meanwhile;
+- a timer per session at the open poll's countdown time-up (deadline plus grace), which closes the
+  poll through polls.close_expired in the pool; every process with streams on the session does it,
+  and the conditional UPDATE there lets exactly one close and publish;
 - every `LIVE_RECHECK_SECONDS` (5 by default), per session, one read of who may still listen
   (active, signed in with the same session epoch, still a member or staff of the cohort) and of
   the session's version; streams whose person may not are ended with an "end" event, and a lost
@@ -36,6 +39,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
@@ -122,6 +126,14 @@ def _read_staff(session_id: int, kind: str) -> dict[str, Any]:
     from app.live import screens, sessions
 
     return screens.staff_payload(sessions.get_session(session_id), kind, catalog(), now=utcnow())
+
+
+def _close_expired(session_id: int) -> bool:
+    from app.db import utcnow
+    from app.live import polls
+    from app.live.broker import current_broker
+
+    return polls.close_expired(current_broker(), session_id, now=utcnow())
 
 
 def _read_authority(session_id: int, user_ids: list[int]):
@@ -265,6 +277,8 @@ class Room:
         self.state: tuple[int, bytes, bool] | None = None   # version, SSE text, ended
         self.state_read: asyncio.Future[tuple[int, bytes, bool]] | None = None
         self.checker: asyncio.Task[None] | None = None
+        self.timed: tuple[int, str] | None = None      # the open poll whose countdown is armed: (id, closes_at)
+        self.timer: asyncio.TimerHandle | None = None
 
     # state shared by every stream of the session
     async def current_state(self) -> tuple[int, bytes, bool]:
@@ -280,7 +294,44 @@ class Room:
                 state["status"] == "ended")
         if self.state is None or read[0] >= self.state[0]:
             self.state = read
+            self.arm(state.get("poll"))
         return self.state
+
+    # a poll's countdown: close it at time-up, whether or not anyone posts anything
+    def arm(self, poll: dict[str, Any] | None) -> None:
+        """Set (or move, or cancel) the timer for the open poll's countdown, from a state's "poll"."""
+        from app.live.rules import COUNTDOWN_GRACE
+
+        target = ((int(poll["id"]), str(poll["closes_at"]))
+                  if poll and poll.get("status") == "open" and poll.get("closes_at") else None)
+        if target == self.timed and (self.timer is not None or target is None):
+            return
+        self.disarm()
+        self.timed = target
+        if target is None or not self.streams:
+            return
+        until = datetime.fromisoformat(target[1]) + COUNTDOWN_GRACE
+        delay = max((until - datetime.now(UTC)).total_seconds(), 0.0) + 0.05
+        self.timer = asyncio.get_running_loop().call_later(delay, self._time_up, target)
+
+    def disarm(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+        self.timer = None
+
+    def _time_up(self, target: tuple[int, str]) -> None:
+        self.timer = None
+        asyncio.ensure_future(self._close(target))
+
+    async def _close(self, target: tuple[int, str]) -> None:
+        try:
+            if await self.hub.run(_close_expired, self.session_id):
+                return         # this process closed it; its "state" message disarms every room
+        except Exception:  # the database is away: try again below
+            log.warning("closing an expired poll failed for session %s", self.session_id, exc_info=True)
+        if self.timed == target and self.timer is None and self.streams:
+            # not closed (another process's news not here yet, clocks apart): look again shortly
+            self.timer = asyncio.get_running_loop().call_later(1.0, self._time_up, target)
 
     async def read_staff(self, kind: str) -> dict[str, Any]:
         return await self.hub.run(_read_staff, self.session_id, kind)
@@ -301,6 +352,10 @@ class Room:
             text = sse("state", message.data, message.version).encode()
             if self.state is None or message.version >= self.state[0]:
                 self.state = (message.version, text, message.final)
+                try:
+                    self.arm(json.loads(message.data).get("poll"))
+                except (ValueError, AttributeError):
+                    log.warning("unreadable state message for session %s", self.session_id)
             outgoing = Outgoing(message, text)
         else:
             outgoing = Outgoing(message, b"")
@@ -452,6 +507,7 @@ class Hub:
                 room.subscription.close()
             if room.checker is not None:
                 room.checker.cancel()
+            room.disarm()
 
     async def ended(self, stream: Stream) -> None:
         """A stream's connection is over: forget it here and in the shared record."""

@@ -14,6 +14,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -102,6 +103,7 @@ def participant(session_id: int):
     session = sessions.get_session(session_id)
     if _is_staff(session) and not sessions.is_participant(current_user.id, session_id):
         return redirect(url_for("live.present", session_id=session_id))
+    _settle(session_id)
     session = sessions.participant_session(current_user.id, session_id)
     cat = catalog()
     state = screens.participant_state(current_user.id, session, cat)
@@ -114,8 +116,9 @@ def participant(session_id: int):
 @bp.get("/live/<int:session_id>/state")
 @login_required
 def state(session_id: int):
+    now = _settle(session_id)
     session = sessions.participant_session(current_user.id, session_id)
-    return jsonify(screens.participant_state(current_user.id, session, catalog()))
+    return jsonify({**screens.participant_state(current_user.id, session, catalog()), "now": now.isoformat(timespec="milliseconds")})
 
 
 STREAM_OPEN_LIMIT = "60 per minute"   # per person: a reconnecting page needs far fewer; a flood gets 429
@@ -142,6 +145,7 @@ def lesson_fragment(session_id: int):
 @bp.get("/live/<int:session_id>/poll")
 @login_required
 def poll_fragment(session_id: int):
+    _settle(session_id)
     session = sessions.participant_session(current_user.id, session_id)
     state = screens.participant_state(current_user.id, session, catalog())
     return render_template("live/_poll.html", session=session, poll=screens.current_poll(session.id),
@@ -160,6 +164,7 @@ def answer(session_id: int, poll_id: int):
     try:
         mine = polls.answer(current_broker(), current_user.id, session_id, poll_id, raw, now=utcnow())
     except InputRejected as exc:
+        _settle(session_id)         # a late answer may be the first to notice that time is up
         if wants_json():
             return jsonify(error="Answer not counted", message=str(exc)), 422
         flash(str(exc), "error")
@@ -177,10 +182,18 @@ def heartbeat(session_id: int):
     return jsonify(live=live)
 
 
+def _settle(session_id: int):
+    """Before a screen reads the session: close a poll whose countdown ran out (polls.close_expired;
+    the stream engine also does it at time-up). Returns the `now` it used."""
+    now = utcnow()
+    polls.close_expired(current_broker(), session_id, now=now)
+    return now
+
+
 def _panel_context(session: LiveSession, state: dict) -> dict:
     poll_state = state.get("poll")
     return {"poll_state": poll_state, "question": poll_state.get("question") if poll_state else None,
-            "me": state.get("me"), "csrf": generate_csrf(),
+            "me": state.get("me"), "csrf": generate_csrf(), "now": utcnow(),
             "answer_url": answer_path(session.id, poll_state["id"]) if poll_state else ""}
 
 
@@ -233,6 +246,8 @@ def start():
 @bp.get("/live/<int:session_id>/present")
 @instructor_required
 def present(session_id: int):
+    _staff(session_id)
+    _settle(session_id)
     session, cohort = _staff(session_id)
     cat = catalog()
     day = next(d for d in cat.course.days if d.number == session.day)
@@ -249,24 +264,29 @@ def present(session_id: int):
         tally=screens.tally_of(poll, with_key=True) if poll else None,
         presence=screens.presence(session.id, now=utcnow()), people=screens.participants(session.id),
         standings=screens.standings(session.id), polls=screens.polls_of(session.id), qr=_qr(session),
-        join_url=_join_url(session), bank=_bank(cat, preview.slug))
+        join_url=_join_url(session), bank=_bank(cat, preview.slug), now=now,
+        countdowns=rules.COUNTDOWN_CHOICES)
 
 
 @bp.get("/live/<int:session_id>/present/panel")
 @instructor_required
 def present_panel(session_id: int):
+    _staff(session_id)
+    _settle(session_id)
     session, _cohort = _staff(session_id)
     poll = screens.current_poll(session.id)
     return render_template("live/_present_panel.html", session=session, poll=poll,
                            screen=screens.projector_screen(session, poll is not None, catalog()),
                            tally=screens.tally_of(poll, with_key=True) if poll else None,
                            presence=screens.presence(session.id, now=utcnow()),
-                           standings=screens.standings(session.id))
+                           standings=screens.standings(session.id), now=utcnow())
 
 
 @bp.get("/live/<int:session_id>/projector")
 @instructor_required
 def projector(session_id: int):
+    _staff(session_id)
+    _settle(session_id)
     session, cohort = _staff(session_id)
     return render_template("live/projector.html", session=session, cohort=cohort, qr=_qr(session),
                            join_url=_join_url(session), **_projector_context(session))
@@ -275,6 +295,8 @@ def projector(session_id: int):
 @bp.get("/live/<int:session_id>/projector/panel")
 @instructor_required
 def projector_panel(session_id: int):
+    _staff(session_id)
+    _settle(session_id)
     session, _cohort = _staff(session_id)
     return render_template("live/_projector_panel.html", session=session, qr=_qr(session),
                            join_url=_join_url(session), **_projector_context(session))
@@ -286,7 +308,7 @@ def _projector_context(session: LiveSession) -> dict:
     now_on = screens.now_on(session, catalog())
     screen = screens.projector_screen(session, poll is not None, catalog())
     return {"poll": poll, "question": public_question(poll.question) if poll else None, "screen": screen,
-            "now_on": now_on,
+            "now_on": now_on, "now": utcnow(),
             "tally": screens.tally_of(poll, with_key=revealed) if poll else None,
             "presence": screens.presence(session.id, now=utcnow()),
             "standings": screens.standings(session.id)[:10] if session.leaderboard_visible else []}
@@ -295,6 +317,8 @@ def _projector_context(session: LiveSession) -> dict:
 @bp.get("/live/<int:session_id>/staff/state")
 @instructor_required
 def staff_state(session_id: int):
+    _staff(session_id)
+    _settle(session_id)
     session, _cohort = _staff(session_id)
     return jsonify(screens.staff_payload(session, "state", catalog(), now=utcnow()))
 
@@ -355,6 +379,7 @@ def item(session_id: int):
 def launch(session_id: int):
     form = request.form
     try:
+        countdown = polls.countdown_from_form(form.get("countdown"), current_app.config["LIVE_COUNTDOWN_MIN_SECONDS"])
         if form.get("source") == "adhoc":
             question, scored = polls.adhoc_question(form.get("prompt", ""), form.get("options", ""),
                                                        polls.option_numbers(form.get("correct", "")),
@@ -364,7 +389,7 @@ def launch(session_id: int):
             quiz_key, question = polls.bank_question(catalog(), form.get("question", ""))
             scored = question.has_key          # a question with no right answer is an opinion poll
         polls.launch_poll(current_broker(), current_user.id, session_id, question, quiz_key=quiz_key, scored=scored,
-                             now=utcnow())
+                          now=utcnow(), countdown=countdown)
     except InputRejected as exc:
         if wants_json() or form.get("source") != "adhoc":
             raise

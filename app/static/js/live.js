@@ -89,6 +89,52 @@
     window.setInterval(tickTimers, 1000);
   }
 
+  /* Poll countdowns (every screen): the time left, from the deadline the server sent and the
+     server's clock (data-server-now on the page, made as it was served), so a phone whose clock
+     is wrong still counts right. The server closes the poll at zero by itself; this only shows
+     it. Announced at 10 seconds left and at time up, not every second. */
+  var serverOffset = 0;              // the server's clock minus this browser's, in ms
+  (function () {
+    var node = $("[data-server-now]");
+    var at = node ? Date.parse(node.dataset.serverNow) : NaN;
+    if (!isNaN(at)) { serverOffset = at - Date.now(); }
+  }());
+  var countdownsSeen = {};           // poll id → {start: seconds left when first seen, ten, up}
+
+  function tickCountdowns() {
+    var now = Date.now() + serverOffset;
+    Array.prototype.forEach.call(document.querySelectorAll("[data-live-countdown]"), function (box) {
+      var left = Math.max(0, Math.ceil((Date.parse(box.dataset.closesAt) - now) / 1000));
+      var time = box.querySelector(".live-countdown__time");
+      var text = left > 0 ? Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0") : "Time is up";
+      if (time && time.textContent !== text) { time.textContent = text; }
+      box.classList.toggle("live-countdown--low", left > 0 && left <= 10);
+      box.classList.toggle("live-countdown--up", left === 0);
+      var seen = countdownsSeen[box.dataset.poll];
+      if (!seen) { seen = countdownsSeen[box.dataset.poll] = { start: left, ten: false, up: false }; }
+      if (left > 0 && left <= 10 && seen.start > 10 && !seen.ten) {
+        seen.ten = true;
+        announce("10 seconds left to answer.");
+      }
+      if (left === 0 && !seen.up) {
+        seen.up = true;
+        if (seen.start > 0) { announce("Time is up. The poll is closed."); }
+        // answers sent from now on would be refused: say so instead of offering to send
+        Array.prototype.forEach.call(document.querySelectorAll("[data-live-answer]"), function (form) {
+          var button = form.querySelector("button[type=submit]");
+          var note = form.querySelector(".live-poll__status");
+          if (button) { button.disabled = true; }
+          if (note) { note.textContent = "Time is up."; }
+        });
+      }
+    });
+  }
+
+  function startCountdowns() {
+    tickCountdowns();
+    window.setInterval(tickCountdowns, 250);
+  }
+
   /* A sign of life every 30 s from a page the participant reads during the session. */
   function heartbeats(url, csrf, onEnded) {
     function beat() {
@@ -194,7 +240,11 @@
           shown = refreshPoll();
         }
         shown.then(function () {
-          if (isNew) { announce("A new poll is open."); pollBox.scrollIntoView({ block: "start" }); }
+          if (isNew) {
+            var timed = pollBox.querySelector("[data-live-countdown]");
+            announce("A new poll is open." + (timed ? " " + timed.dataset.seconds + " seconds to answer." : ""));
+            pollBox.scrollIntoView({ block: "start" });
+          }
           else if (state.poll && state.poll.status === "revealed" && pollChanged) { announce("The answer has been revealed."); }
         });
       }
@@ -240,6 +290,7 @@
     });
 
     heartbeats(root.dataset.heartbeatUrl, csrf, function () { window.location.reload(); });
+    startCountdowns();
   }
 
   /* The session's lesson opened on its own page: attendance keeps counting while it is open. */
@@ -267,12 +318,23 @@
     }, 300);
     listen(root.dataset.eventsUrl, {
       state: function (state) {
-        if (state.version > version) { var stale = $("[data-live-stale]"); if (stale) { stale.hidden = false; } }
+        if (state.version <= version) { return; }
+        // a poll closed by its countdown (the server, not another instructor): show it closed
+        var panel = document.getElementById("present-panel");
+        if (state.version === version + 1 && state.poll && state.poll.closes_at && state.poll.status === "closed" &&
+            panel && panel.getAttribute("data-poll") === String(state.poll.id) &&
+            panel.getAttribute("data-status") === "open") {
+          version = state.version;
+          refresh();
+          return;
+        }
+        var stale = $("[data-live-stale]"); if (stale) { stale.hidden = false; }
       },
       tally: refresh,
       presence: refresh
     }, refresh, function () {});
     startTimers();
+    startCountdowns();
   }
 
   /* --- projector ----------------------------------------------------------------------- */
@@ -287,6 +349,7 @@
     }, 300);
     listen(root.dataset.eventsUrl, { state: refresh, tally: refresh, presence: refresh }, refresh, function () {});
     startTimers();
+    startCountdowns();
   }
 
   var node = $("[data-live-participant]");
