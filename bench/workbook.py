@@ -16,6 +16,7 @@ under 250 MB.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import subprocess
@@ -52,6 +53,12 @@ def pages(pdf: bytes, folder: Path) -> int:
     return len(re.findall(rb"/Type\s*/Page\b", pdf))
 
 
+def cpu_with_children() -> float:
+    """CPU seconds of this process and of its finished children (the workbook renders in a child process)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON to PATH")
@@ -70,13 +77,14 @@ def main() -> None:
         before = memory()
         with app.app_context():
             for edition in build.EDITIONS:
-                started, cpu = time.perf_counter(), time.process_time()
-                pdf = build.workbook_pdf(catalog(), edition)
-                seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+                started, cpu = time.perf_counter(), cpu_with_children()
+                made = build.workbook_pdf(catalog(), edition)
+                pdf = made.pdf
+                seconds, cpu = time.perf_counter() - started, cpu_with_children() - cpu
                 started = time.perf_counter()
                 again = build.workbook_pdf(catalog(), edition)
                 cached = time.perf_counter() - started
-                assert again is pdf or again == pdf
+                assert made.rendered and not again.rendered and again.pdf == pdf
                 figures.append(judged(f"workbook PDF, {edition} edition, first build (no cache)", seconds, "s",
                                       f"{seconds:.1f} s (CPU {cpu:.1f} s; {pages(pdf, folder)} pages, "
                                       f"{len(pdf) / 1e6:.1f} MB; cached {cached * 1000:.2f} ms)", BUDGET_S, "under 10 s"))
