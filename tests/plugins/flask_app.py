@@ -186,3 +186,17 @@ def isolated_client_class() -> type[FlaskClient]:
 def migrate_to_head_fixture():
     """`migrate_to_head(app)`: run every migration on the app's database."""
     return migrate_to_head
+
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+@pytest.fixture
+def mini_course_config(database_uri: str, tmp_path: Path) -> dict[str, object]:
+    """Test settings on the small course of tests/fixtures (mini-course) and a copy of its quizzes
+    (mini-quizzes, under tmp_path, so a test may edit them): `app_config` returns it in modules
+    that want a course small enough to reason about."""
+    target = tmp_path / "quizzes"
+    shutil.copytree(FIXTURES / "mini-quizzes", target)
+    return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_uri,
+            "CURRICULUM_DIR": str(FIXTURES / "mini-course"), "QUIZZES_DIR": str(target)}

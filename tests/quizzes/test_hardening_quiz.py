@@ -5,9 +5,7 @@ The rule (app/quizzes/timing.py): a timed attempt closes at its deadline plus 2 
 anything saved or submitted later is not counted, and the attempt is marked on what was saved
 by then. Times are injected (`now=`), or attempts are started in the past, never slept through.
 """
-import shutil
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -21,7 +19,6 @@ from app.quizzes import services
 from app.quizzes.models import QuizAttempt
 from app.quizzes.timing import GRACE
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 START = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 DEADLINE = START + timedelta(minutes=20)          # the fixture's day-2 assessment: 20 minutes
 RIGHT = {"a1": "b", "a2": "true", "a3": "Sölvell"}
@@ -30,11 +27,8 @@ FORM_RIGHT = {f"q-{k}": v for k, v in RIGHT.items()}
 
 
 @pytest.fixture
-def app_config(database_uri, tmp_path):
-    target = tmp_path / "quizzes"
-    shutil.copytree(FIXTURES / "mini-quizzes", target)
-    return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_uri,
-            "CURRICULUM_DIR": str(FIXTURES / "mini-course"), "QUIZZES_DIR": str(target)}
+def app_config(mini_course_config):
+    return mini_course_config
 
 
 def day_assessment():

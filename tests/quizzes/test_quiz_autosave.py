@@ -2,9 +2,7 @@
 /attempts/<id>/autosave, which keeps them as "Save and finish later" does. CSRF is on here, as in
 production: the script sends the page's token in the X-CSRFToken header."""
 import re
-import shutil
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -14,16 +12,12 @@ from app.extensions import db
 from app.quizzes import services
 from app.quizzes.models import QuizAttempt
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 JSON = {"Accept": "application/json"}
 
 
 @pytest.fixture
-def app_config(database_uri, tmp_path):
-    target = tmp_path / "quizzes"
-    shutil.copytree(FIXTURES / "mini-quizzes", target)
-    return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_uri, "WTF_CSRF_ENABLED": True,
-            "CURRICULUM_DIR": str(FIXTURES / "mini-course"), "QUIZZES_DIR": str(target)}
+def app_config(mini_course_config):
+    return {**mini_course_config, "WTF_CSRF_ENABLED": True}
 
 
 @pytest.fixture

@@ -4,9 +4,7 @@ control (SQLite's BEGIN / BEGIN IMMEDIATE, which psycopg sends without a cursor)
 both backends count the same. The signed-in person is loaded by app/auth (one read of `users` at
 most, which these tests allow but do not pin); the quiz's own statements are counted exactly."""
 import re
-import shutil
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -15,15 +13,10 @@ from app.extensions import db
 from app.quizzes.models import QuizAttempt
 from app.quizzes.services import AttemptPage
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-
 
 @pytest.fixture
-def app_config(database_uri, tmp_path):
-    target = tmp_path / "quizzes"
-    shutil.copytree(FIXTURES / "mini-quizzes", target)
-    return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_uri,
-            "CURRICULUM_DIR": str(FIXTURES / "mini-course"), "QUIZZES_DIR": str(target)}
+def app_config(mini_course_config):
+    return mini_course_config
 
 
 @dataclass
