@@ -11,6 +11,7 @@ from app.cohorts.models import Cohort
 from app.extensions import db
 from app.live import attendance, screens
 from app.live.models import LiveAnswer, LivePoll, LiveSession
+from app.quizzes.snapshot import Asked
 
 
 def filename(cohort: Cohort, session: LiveSession, what: str) -> str:
@@ -79,12 +80,36 @@ def poll_rows(session: LiveSession) -> tuple[list[str], list[list[Any]]]:
         given = by_poll.get(poll.id, [])
         if not given:
             rows.append(head + ["", "", "(no answers)", "", "", "", ""])
+        asked = Asked.from_dict(poll.question)
         for ans, user in given:
             result = "opinion" if not poll.scored else ("right" if ans.fraction >= 1 else
                                                         "partly right" if ans.fraction > 0 else "wrong")
-            rows.append(head + [user.display_name, user.email, answer_text(poll.question, ans.answer), result,
-                                ans.points, _stamp(ans.answered_at), ans.changes])
+            rows.append(head + [user.display_name, user.email, answer_text(poll.question, ans.answer),
+                                board_result(poll, asked, ans) or result, ans.points, _stamp(ans.answered_at),
+                                ans.changes])
+        if given and asked.kind.live_board == "cloud":
+            rows.append(head + ["(all answers)", "", cloud_totals(poll, asked, [a.answer for a, _u in given]),
+                                "word cloud totals", "", "", ""])
     return header, rows
+
+
+def board_result(poll: LivePoll, asked: Asked, ans: LiveAnswer) -> str | None:
+    """The Result column of a word cloud (the person's terms, hidden ones marked) or an open answer
+    (whether the instructor approved it for the projector); None for other polls."""
+    if asked.kind.live_board == "wall":
+        return "approved: yes" if ans.approved_at else "approved: no (rejected)" if ans.rejected_at else "approved: no"
+    if asked.kind.live_board == "cloud":
+        hidden = set(poll.hidden_terms or ())
+        terms = asked.kind.terms(asked.question.body, [ans.answer])   # type: ignore[attr-defined]
+        return "opinion; terms: " + ", ".join(t.label + (" (hidden)" if t.key in hidden else "") for t in terms)
+    return None
+
+
+def cloud_totals(poll: LivePoll, asked: Asked, answers: list[Any]) -> str:
+    """Every term of a word cloud with the number of people who gave it, hidden ones marked."""
+    hidden = set(poll.hidden_terms or ())
+    terms = asked.kind.terms(asked.question.body, answers)   # type: ignore[attr-defined]
+    return " | ".join(f"{t.label}: {t.count}" + (" (hidden)" if t.key in hidden else "") for t in terms)
 
 
 def _plain(markdown: str) -> str:

@@ -73,6 +73,8 @@ class LivePoll(Base):
     closed_at: Mapped[datetime | None]
     revealed_at: Mapped[datetime | None]
     closes_at: Mapped[datetime | None]       # a countdown's zero (rules.countdown_deadline); None: no limit
+    hidden_terms: Mapped[list[str]] = mapped_column(sa.JSON, default=list, server_default="[]")  # word clouds: terms the instructor hid
+    show_names: Mapped[bool] = mapped_column(default=False, server_default=sa.false())   # open text: names on the projector
 
     @property
     def countdown_seconds(self) -> int | None:
@@ -97,6 +99,8 @@ class LiveAnswer(Base):
     points: Mapped[int]
     answered_at: Mapped[datetime]
     changes: Mapped[int] = mapped_column(default=0, server_default="0")
+    approved_at: Mapped[datetime | None]     # open text: the instructor put it on the projector
+    rejected_at: Mapped[datetime | None]     # open text: the instructor set it aside
 
 
 class LiveParticipant(Base):

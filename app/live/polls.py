@@ -42,14 +42,20 @@ def bank_question(cat: Catalog, ref: str) -> tuple[str, Question]:
     return quiz.id, question
 
 
-def adhoc_question(prompt: str, options_text: str, correct: Sequence[str], multiple: bool) -> tuple[Question, bool]:
-    """A quick question typed in the room: one option per line; no right answer marked = opinion poll."""
+def adhoc_prompt(prompt: str) -> str:
+    """A question typed in the room, checked: present, not too long, plain text."""
     prompt = (prompt or "").strip()
     if not prompt:
         raise InputRejected("Type the question.", "prompt")
     if len(prompt) > MAX_PROMPT:
         raise InputRejected(f"Keep the question under {MAX_PROMPT} characters.", "prompt")
     check_text(prompt, "prompt", "The question", multiline=True)
+    return prompt
+
+
+def adhoc_question(prompt: str, options_text: str, correct: Sequence[str], multiple: bool) -> tuple[Question, bool]:
+    """A quick question typed in the room: one option per line; no right answer marked = opinion poll."""
+    prompt = adhoc_prompt(prompt)
     check_text(options_text or "", "options", "The answers", multiline=True)
     lines = [line.strip()[:200] for line in (options_text or "").splitlines() if line.strip()]
     if not 2 <= len(lines) <= MAX_ADHOC_OPTIONS:
@@ -85,7 +91,7 @@ def countdown_from_form(raw: str | None, minimum: int = rules.MIN_COUNTDOWN) -> 
 
 
 def launch_poll(broker: LocalBroker, actor_id: int, session_id: int, question: Question, *, quiz_key: str | None,
-                scored: bool, now: datetime, countdown: int | None = None) -> LivePoll:
+                scored: bool, now: datetime, countdown: int | None = None, show_names: bool = False) -> LivePoll:
     """Put a question to the room. A poll still open is closed first: one open poll at a time.
     With `countdown` seconds it closes by itself when they run out (close_expired)."""
     if countdown is not None and not 1 <= countdown <= rules.MAX_COUNTDOWN:
@@ -98,7 +104,7 @@ def launch_poll(broker: LocalBroker, actor_id: int, session_id: int, question: Q
         seq = (db.session.scalar(sa.select(sa.func.max(LivePoll.seq)).where(LivePoll.session_id == session.id)) or 0) + 1
         poll = LivePoll(session_id=session.id, seq=seq, source="bank" if quiz_key else "adhoc", quiz_key=quiz_key,
                         question_id=question.id if quiz_key else None, question=frozen, scored=scored, opened_at=now,
-                        closes_at=rules.countdown_deadline(now, countdown))
+                        closes_at=rules.countdown_deadline(now, countdown), show_names=show_names, hidden_terms=[])
         db.session.add(poll)
         session.projector = "poll"
         session.version += 1
@@ -171,7 +177,8 @@ def _upsert_answer(values: dict[str, Any]) -> None:
     stmt = stmt.on_conflict_do_update(
         index_elements=["poll_id", "user_id"],
         set_={"answer": stmt.excluded.answer, "fraction": stmt.excluded.fraction, "points": stmt.excluded.points,
-              "answered_at": stmt.excluded.answered_at, "changes": LiveAnswer.changes + 1})
+              "answered_at": stmt.excluded.answered_at, "changes": LiveAnswer.changes + 1,
+              "approved_at": None, "rejected_at": None})      # a changed open answer is moderated again
     db.session.execute(stmt)
 
 

@@ -152,13 +152,14 @@ def score_answer(question: Mapping[str, Any], answer: Any) -> float:
 
 # --- tallies for the live chart ------------------------------------------------------------
 def tally(question: Mapping[str, Any], answers: Iterable[tuple[Any, float]], *, scored: bool = True,
-          with_key: bool = False) -> Tally:
+          with_key: bool = False, hidden: Iterable[str] = ()) -> Tally:
     """Counts for the chart. answers: (raw answer, fraction) per person. The question's type
     decides the bars (one per option for choices; right / partly / wrong and the commonest typed
     answers for the rest; a scale's distribution). `with_key` marks the right bars; without it
-    nothing in the result reveals the key."""
+    nothing in the result reveals the key. `hidden`: word-cloud terms the instructor hid."""
     asked = Asked.from_dict(question)
-    return asked.kind.tally(asked.question.body, asked.display, list(answers), scored=scored, with_key=with_key)
+    counted = asked.kind.tally(asked.question.body, asked.display, list(answers), scored=scored, with_key=with_key)
+    return asked.kind.hide(asked.question.body, counted, hidden)   # what the instructor hid never shows
 
 
 def key_of(question: Mapping[str, Any]) -> Any:

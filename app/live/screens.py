@@ -46,7 +46,8 @@ def day_of(cat: Catalog, number: int):
 
 def tally_of(poll: LivePoll, *, with_key: bool) -> Tally:
     rows = db.session.execute(sa.select(LiveAnswer.answer, LiveAnswer.fraction).where(LiveAnswer.poll_id == poll.id)).all()
-    return rules.tally(poll.question, [(a, f) for a, f in rows], scored=poll.scored, with_key=with_key)
+    return rules.tally(poll.question, [(a, f) for a, f in rows], scored=poll.scored, with_key=with_key,
+                       hidden=poll.hidden_terms or ())
 
 
 def standings(session_id: int) -> list[rules.Standing]:
@@ -165,6 +166,7 @@ def participant_state(user_id: int, session: LiveSession, cat: Catalog) -> dict[
         detail["scored"] = poll.scored
         mine = my_answer(user_id, poll.id)
         detail["my_answer"] = mine.answer if mine else None
+        detail["shown"] = bool(mine and mine.approved_at)      # an open answer the instructor put on the projector
         if poll.revealed_at is not None:
             detail["results"] = tally_of(poll, with_key=True).as_dict()
             detail["correct"] = rules.key_of(poll.question) if poll.scored else None

@@ -32,7 +32,7 @@ from app.csvout import csv_response
 from app.db import utcnow
 from app.errors import InputRejected, NotFound
 from app.extensions import limiter
-from app.live import attendance, exports, polls, rules, screens, sessions, streams
+from app.live import attendance, exports, kinds, polls, rules, screens, sessions, streams
 from app.live.broker import current_broker
 from app.live.forms import AttendanceCorrectionForm
 from app.live.fragments import answer_path
@@ -265,7 +265,7 @@ def present(session_id: int):
         presence=screens.presence(session.id, now=utcnow()), people=screens.participants(session.id),
         standings=screens.standings(session.id), polls=screens.polls_of(session.id), qr=_qr(session),
         join_url=_join_url(session), bank=_bank(cat, preview.slug), now=now,
-        countdowns=rules.COUNTDOWN_CHOICES)
+        countdowns=rules.COUNTDOWN_CHOICES, board=kinds.board(poll, staff=True), adhoc_kinds=kinds.ADHOC_KINDS)
 
 
 @bp.get("/live/<int:session_id>/present/panel")
@@ -279,7 +279,7 @@ def present_panel(session_id: int):
                            screen=screens.projector_screen(session, poll is not None, catalog()),
                            tally=screens.tally_of(poll, with_key=True) if poll else None,
                            presence=screens.presence(session.id, now=utcnow()),
-                           standings=screens.standings(session.id), now=utcnow())
+                           standings=screens.standings(session.id), now=utcnow(), board=kinds.board(poll, staff=True))
 
 
 @bp.get("/live/<int:session_id>/projector")
@@ -311,7 +311,8 @@ def _projector_context(session: LiveSession) -> dict:
             "now_on": now_on, "now": utcnow(),
             "tally": screens.tally_of(poll, with_key=revealed) if poll else None,
             "presence": screens.presence(session.id, now=utcnow()),
-            "standings": screens.standings(session.id)[:10] if session.leaderboard_visible else []}
+            "standings": screens.standings(session.id)[:10] if session.leaderboard_visible else [],
+            "board": kinds.board(poll, staff=False)}
 
 
 @bp.get("/live/<int:session_id>/staff/state")
@@ -380,7 +381,12 @@ def launch(session_id: int):
     form = request.form
     try:
         countdown = polls.countdown_from_form(form.get("countdown"), current_app.config["LIVE_COUNTDOWN_MIN_SECONDS"])
-        if form.get("source") == "adhoc":
+        if form.get("source") == "adhoc" and form.get("kind", "choice") != "choice":
+            question, scored = kinds.adhoc_question(form.get("kind", ""), form.get("prompt", ""),
+                                                    scale=form.get("scale", ""), low=form.get("low", ""),
+                                                    high=form.get("high", ""), lang=form.get("lang", "")), False
+            quiz_key = None
+        elif form.get("source") == "adhoc":
             question, scored = polls.adhoc_question(form.get("prompt", ""), form.get("options", ""),
                                                        polls.option_numbers(form.get("correct", "")),
                                                        form.get("multiple") == "1")
@@ -389,14 +395,14 @@ def launch(session_id: int):
             quiz_key, question = polls.bank_question(catalog(), form.get("question", ""))
             scored = question.has_key          # a question with no right answer is an opinion poll
         polls.launch_poll(current_broker(), current_user.id, session_id, question, quiz_key=quiz_key, scored=scored,
-                          now=utcnow(), countdown=countdown)
+                          now=utcnow(), countdown=countdown, show_names=form.get("show_names") == "1")
     except InputRejected as exc:
         if wants_json() or form.get("source") != "adhoc":
             raise
         # an ad hoc question comes back with what was typed, to correct it
         flash(str(exc), "error")
         return redirect(url_for("live.present", session_id=session_id, prompt=form.get("prompt", "")[:500],
-                                options=form.get("options", "")[:2000]) + "#adhoc", 303)
+                                options=form.get("options", "")[:2000], kind=form.get("kind", "")[:20]) + "#adhoc", 303)
     return None
 
 
@@ -410,6 +416,22 @@ def close(session_id: int, poll_id: int):
 @presenter_action("#poll")
 def reveal(session_id: int, poll_id: int):
     polls.reveal_poll(current_broker(), current_user.id, session_id, poll_id, now=utcnow())
+
+
+@bp.post("/live/<int:session_id>/polls/<int:poll_id>/terms")
+@presenter_action("#poll")
+def poll_term(session_id: int, poll_id: int):
+    """Hide a word-cloud term from the room (hidden=1) or show it again (hidden=0)."""
+    kinds.set_term_hidden(current_broker(), current_user.id, session_id, poll_id, request.form.get("term", ""),
+                          request.form.get("hidden") == "1")
+
+
+@bp.post("/live/<int:session_id>/polls/<int:poll_id>/answers/<int:answer_id>")
+@presenter_action("#poll")
+def moderate(session_id: int, poll_id: int, answer_id: int):
+    """An open answer: action=approve (on the projector), unapprove, reject or restore."""
+    kinds.moderate_answer(current_broker(), current_user.id, session_id, poll_id, answer_id,
+                          request.form.get("action", ""), now=utcnow())
 
 
 @bp.post("/live/<int:session_id>/leaderboard")

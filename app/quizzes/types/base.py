@@ -138,6 +138,7 @@ class QuestionType(ABC):
     keys: ClassVar[frozenset[str]] = frozenset()   # its own keys in a quiz file
     gift_priority: ClassVar[int] = 100     # lower is tried first on GIFT import; 0 = never imported
     example: ClassVar[str] = ""           # a question of the type in a quiz file (YAML): docs and the contract test
+    live_board: ClassVar[str] = ""        # a live poll's own board: "cloud" (terms()), "wall" (answers approved one by one)
 
     # --- the quiz file ---------------------------------------------------------------------
     @abstractmethod
@@ -205,6 +206,10 @@ class QuestionType(ABC):
         """Counts for the chart: right / wrong (and the commonest typed answers). Without
         `with_key` nothing in the result reveals the key."""
         return right_wrong_tally(answers, with_key=with_key, texts=True)
+
+    def hide(self, body: Any, tally: Tally, hidden: Iterable[str]) -> Tally:
+        """The tally without what the instructor hid from the room (a word cloud's terms)."""
+        return tally
 
     # --- GIFT --------------------------------------------------------------------------------
     def from_gift(self, block: GiftBlock) -> dict[str, Any] | None:

@@ -2,12 +2,23 @@
 its templates (quizzes/types/<name>/), then list it here."""
 from __future__ import annotations
 
-from app.quizzes.types import matching, multiple, numeric, ordering, rating, short_text, single, true_false
+from app.quizzes.types import (
+    matching,
+    multiple,
+    numeric,
+    open_text,
+    ordering,
+    rating,
+    short_text,
+    single,
+    true_false,
+    word_cloud,
+)
 from app.quizzes.types.base import QuestionType
 
 TYPES: dict[str, QuestionType] = {t.name: t for t in (
     single.TYPE, multiple.TYPE, true_false.TYPE, ordering.TYPE, matching.TYPE, numeric.TYPE, short_text.TYPE,
-    rating.TYPE,
+    rating.TYPE, word_cloud.TYPE, open_text.TYPE,
 )}
 NAMES = tuple(TYPES)
 
