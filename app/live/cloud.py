@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 WIDTH, HEIGHT = 1200, 560
-MIN_SIZE, MAX_SIZE = 22.0, 110.0
+MIN_SIZE, MAX_SIZE = 32.0, 110.0
 MAX_WORDS = 40
 CHAR_WIDTH = 0.62              # of the font size, per character (bold sans-serif, with margin)
 LINE_HEIGHT = 1.1              # of the font size
