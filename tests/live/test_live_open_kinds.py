@@ -6,10 +6,10 @@ import io
 
 import pytest
 
+from app.errors import InputRejected
 from app.extensions import db
 from app.live import kinds, screens
 from app.live.models import LiveAnswer, LiveSession
-from app.errors import InputRejected
 
 JSON = {"Accept": "application/json"}
 
@@ -42,7 +42,7 @@ def test_a_word_cloud_counts_terms_per_person_and_hides_a_word_everywhere_but_th
     state = ana.get(f"/live/{session_id}/state").get_json()
     assert state["poll"]["question"]["type"] == "word_cloud" and state["poll"]["question"]["slots"] == 3
     page = ana.get(f"/live/{session_id}/poll").get_data(as_text=True)
-    assert f'name="q-adhoc--1"' in page and f'name="q-adhoc--3"' in page
+    assert 'name="q-adhoc--1"' in page and 'name="q-adhoc--3"' in page
 
     assert _send(ana, session_id, poll.id, ["Trust", "the TRUST!", "Goals<b>x</b>y"]).status_code == 200
     # the form's three fields work as well as JSON
@@ -207,20 +207,22 @@ def test_only_the_sessions_staff_may_moderate(app, room, live_room, login):
                         headers=JSON).status_code == 422
 
 
-def test_bank_questions_of_the_new_kinds_launch_and_tally_for_analytics(app, live_room):
+def test_question_analytics_count_word_clouds_and_open_answers_without_a_facility_or_their_texts():
     from app.content.quizzes import Question
     from app.quizzes.types import registry
+    from app.teach.analytics import question_stats
 
-    for name in ("word_cloud", "open_text"):
-        kind = registry.get(name)
-        question = Question(id="q1", type=name, prompt="P", points=1.0, explanation="", body=kind.from_dict({}))
-        from app.quizzes.snapshot import ask
-        import random
-        asked = ask(question, random.Random(1), shuffle_options=False)
-        tally = kind.tally(question.body, asked.display, [(["a"], 0.0), ("b", 0.0), (None, 0.0)], scored=False,
-                           with_key=True)
-        assert tally.responses == 3
-    assert registry.get("open_text").tally(None, {}, [("secret text", 0.0)], scored=False, with_key=True).bars == ()
+    cloud = Question(id="words", type="word_cloud", prompt="P", points=1.0, explanation="",
+                     body=registry.get("word_cloud").from_dict({"lang": "en"})).to_dict()
+    open_q = Question(id="open", type="open_text", prompt="Q", points=1.0, explanation="",
+                      body=registry.get("open_text").from_dict({})).to_dict()
+    attempts = [([cloud, open_q], {"words": ["Trust", "the trust"], "open": "private text"}),
+                ([cloud, open_q], {"words": "trust"}), ([cloud, open_q], {})]
+    stats = {s.question_id: s for s in question_stats(attempts)}
+    assert stats["words"].answered == 3 and stats["words"].facility is None and stats["words"].summary == "1 different term"
+    assert stats["open"].facility is None and stats["open"].summary == "1 written answer"
+    assert "private text" not in str(stats["open"])
+    assert registry.get("open_text").tally(None, {}, [("secret", 0.0)], scored=False, with_key=True).bars == ()
 
 
 def test_kinds_refuse_an_unknown_kind_without_flask():

@@ -16,7 +16,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from app.quizzes.types.base import NOT_ANSWERED, Bad, FormLike, QuestionType, Source, Tally, field_name, plain_json_answer
+from app.quizzes.types.base import (
+    NOT_ANSWERED,
+    Bad,
+    FormLike,
+    QuestionType,
+    Source,
+    Tally,
+    field_name,
+    plain_json_answer,
+)
 
 MAX_LENGTH = 280
 

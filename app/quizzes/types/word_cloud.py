@@ -40,16 +40,9 @@ MAX_TERM_LENGTH = 40           # characters per answer
 TOP_BARS = 12                  # terms a tally lists (the chart, question analytics)
 
 STOP_WORDS: dict[str, frozenset[str]] = {
-    "en": frozenset("""a an the and or but nor so yet of to in on at by for from with without into onto about
-        as is are was were be been being am do does did it its this that these those i me my we our you your
-        he she they them their his her very really just not no than then there here what which who how
-        will would can could should may might must have has had""".split()),
-    "fr": frozenset("""le la les l un une des du de d et ou mais ni donc car a au aux en dans sur sous par pour
-        avec sans ce cet cette ces c est sont etre je j tu il elle on nous vous ils elles me te se mon ma mes
-        ton ta tes son sa ses notre nos votre vos leur leurs qui que qu quoi ne pas plus tres""".split()),
-    "de": frozenset("""der die das den dem des ein eine einer eines einem einen und oder aber doch im in an
-        am auf aus bei mit nach von vom zu zum zur fur uber unter ist sind war waren sein ich du er sie es wir
-        ihr mein dein nicht kein keine sehr auch so wie als""".split()),
+    "en": frozenset(["a", "an", "the", "and", "or", "but", "nor", "so", "yet", "of", "to", "in", "on", "at", "by", "for", "from", "with", "without", "into", "onto", "about", "as", "is", "are", "was", "were", "be", "been", "being", "am", "do", "does", "did", "it", "its", "this", "that", "these", "those", "i", "me", "my", "we", "our", "you", "your", "he", "she", "they", "them", "their", "his", "her", "very", "really", "just", "not", "no", "than", "then", "there", "here", "what", "which", "who", "how", "will", "would", "can", "could", "should", "may", "might", "must", "have", "has", "had"]),
+    "fr": frozenset(["le", "la", "les", "l", "un", "une", "des", "du", "de", "d", "et", "ou", "mais", "ni", "donc", "car", "a", "au", "aux", "en", "dans", "sur", "sous", "par", "pour", "avec", "sans", "ce", "cet", "cette", "ces", "c", "est", "sont", "etre", "je", "j", "tu", "il", "elle", "on", "nous", "vous", "ils", "elles", "me", "te", "se", "mon", "ma", "mes", "ton", "ta", "tes", "son", "sa", "ses", "notre", "nos", "votre", "vos", "leur", "leurs", "qui", "que", "qu", "quoi", "ne", "pas", "plus", "tres"]),
+    "de": frozenset(["der", "die", "das", "den", "dem", "des", "ein", "eine", "einer", "eines", "einem", "einen", "und", "oder", "aber", "doch", "im", "in", "an", "am", "auf", "aus", "bei", "mit", "nach", "von", "vom", "zu", "zum", "zur", "fur", "uber", "unter", "ist", "sind", "war", "waren", "sein", "ich", "du", "er", "sie", "es", "wir", "ihr", "mein", "dein", "nicht", "kein", "keine", "sehr", "auch", "so", "wie", "als"]),
 }
 LANGUAGES = tuple(STOP_WORDS)
 
