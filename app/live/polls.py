@@ -202,6 +202,8 @@ def answer(broker: LocalBroker, user_id: int, session_id: int, poll_id: int, raw
         if rules.time_is_up(poll.closes_at, now):
             raise InputRejected("Time was up for this poll; your answer was not counted.", "answer")
         raw = answer_forms.answer_from_json(raw, poll.question)   # the question's type has the last word
+        if raw is None:                                            # e.g. an open answer of spaces only
+            raise InputRejected("Choose an answer first.", "answer")
         fraction = rules.score_answer(poll.question, raw) if poll.scored else 0.0
         points = rules.points_for(fraction, poll.opened_at, now) if poll.scored else 0
         _upsert_answer({"poll_id": poll.id, "user_id": user_id, "answer": raw, "fraction": fraction,

@@ -94,6 +94,7 @@ def test_open_answers_queue_for_the_instructor_and_only_approved_ones_reach_the_
     poll = screens.current_poll(session_id)
     assert poll.question["type"] == "open_text" and not poll.show_names
     assert _send(ana, session_id, poll.id, "Nobody will <em>come</em>").status_code == 200
+    assert _send(ben, session_id, poll.id, "   \n  ").status_code == 422              # nothing written
     assert _send(ben, session_id, poll.id, "x" * 400).status_code == 200
     stored = db.session.scalar(db.select(LiveAnswer.answer).filter_by(poll_id=poll.id, user_id=_uid(ben)))
     assert stored == "x" * 280

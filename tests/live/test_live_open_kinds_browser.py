@@ -94,6 +94,8 @@ def test_word_cloud_open_answers_and_a_rating_scale_on_the_projector(browser, cl
         expect(cloud.locator("text", has_text="trust")).to_have_count(1)
         expect(teacher.get_by_role("button", name="Show “pizza”")).to_be_visible()
         _shot(projector, "projector-word-cloud-hidden-1920")
+        if SHOTS is not None:
+            teacher.locator("#poll").screenshot(path=str(SHOTS / "presenter-word-cloud.png"))
 
         # --- an open question: answers queue for the instructor; only the approved one is projected
         _ask(teacher, "Open answer", "What worries you about the first meeting?")
@@ -116,6 +118,8 @@ def test_word_cloud_open_answers_and_a_rating_scale_on_the_projector(browser, cl
         expect(toby.locator("#poll")).not_to_contain_text("Tara")
         expect(toby.locator(".live-poll__shown")).to_have_count(0)
         _shot(projector, "projector-open-answers-1920")
+        if SHOTS is not None:
+            teacher.locator("#poll").screenshot(path=str(SHOTS / "presenter-open-answers.png"))
 
         # --- a rating scale asked on the spot: the distribution and the mean
         _ask(teacher, "Rating scale", "How ready do you feel to chair the meeting?",
