@@ -23,6 +23,7 @@ from app.live.broker import LocalBroker, Message
 from app.live.fragments import lesson_html, personal_html, shared_poll_html
 from app.live.models import LiveAnswer, LiveParticipant, LivePoll, LiveSession
 from app.quizzes.snapshot import public_question
+from app.quizzes.types import registry as question_types
 from app.quizzes.types.base import Tally
 
 
@@ -144,7 +145,7 @@ def staff_payload(session: LiveSession, kind: str, cat: Catalog, *, now: datetim
 def class_state(session: LiveSession, poll: LivePoll | None, cat: Catalog) -> dict[str, Any]:
     """What every participant's screen follows; the payload of "state" events. No answer keys."""
     lesson = cat.lesson(session.lesson_key) if session.lesson_key else None
-    return {
+    state = {
         "version": session.version,
         "status": "live" if session.ended_at is None else "ended",
         "day": session.day,
@@ -153,6 +154,12 @@ def class_state(session: LiveSession, poll: LivePoll | None, cat: Catalog) -> di
                  "closes_at": poll.closes_at.isoformat(timespec="milliseconds") if poll.closes_at else None} if poll else None,
         "leaderboard": session.leaderboard_visible,
     }
+    if poll is not None and question_types.get(poll.question["type"]).live_board == "wall":
+        # open answers approved for the projector, by answer id: each page shows its own "shown" mark
+        state["poll"]["approved"] = list(db.session.scalars(
+            sa.select(LiveAnswer.id).where(LiveAnswer.poll_id == poll.id, LiveAnswer.approved_at.is_not(None))
+            .order_by(LiveAnswer.id)))
+    return state
 
 
 def participant_state(user_id: int, session: LiveSession, cat: Catalog) -> dict[str, Any]:
@@ -166,7 +173,9 @@ def participant_state(user_id: int, session: LiveSession, cat: Catalog) -> dict[
         detail["scored"] = poll.scored
         mine = my_answer(user_id, poll.id)
         detail["my_answer"] = mine.answer if mine else None
-        detail["shown"] = bool(mine and mine.approved_at)      # an open answer the instructor put on the projector
+        if "approved" in detail:                                # an open answer: did the instructor show it?
+            detail["my_answer_id"] = mine.id if mine else None
+            detail["shown"] = bool(mine and mine.approved_at)
         if poll.revealed_at is not None:
             detail["results"] = tally_of(poll, with_key=True).as_dict()
             detail["correct"] = rules.key_of(poll.question) if poll.scored else None

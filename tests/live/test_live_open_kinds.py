@@ -118,6 +118,7 @@ def test_open_answers_queue_for_the_instructor_and_only_approved_ones_reach_the_
     assert "showed your answer" in ana.get(f"/live/{session_id}/poll").get_data(as_text=True)
     ben_state = ben.get(f"/live/{session_id}/state").get_json()
     assert ben_state["poll"]["shown"] is False and "Ana" not in str(ben_state) and "Nobody" not in str(ben_state)
+    assert ben_state["poll"]["approved"] == [ana_answer.id] and ben_state["poll"]["my_answer_id"] == ben_answer.id
     assert teacher.post(f"/live/{session_id}/polls/{poll.id}/reveal").status_code == 303
     for page in (ben.get(f"/live/{session_id}/poll").get_data(as_text=True), str(ben.get(f"/live/{session_id}/state").get_json())):
         assert "Ana Ruiz" not in page and "Nobody will" not in page

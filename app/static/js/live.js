@@ -248,6 +248,11 @@
           else if (state.poll && state.poll.status === "revealed" && pollChanged) { announce("The answer has been revealed."); }
         });
       }
+      // an open answer the instructor approved for the projector (or took off it): its author's mark
+      var mine = pollBox.querySelector("[data-live-mine]");
+      if (mine && state.poll && state.poll.approved) {
+        mine.hidden = state.poll.approved.indexOf(Number(mine.getAttribute("data-live-mine"))) < 0;
+      }
       if (state.status === "ended") {
         if (stream) { stream.close(); }
         window.location.reload();
