@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 WIDTH, HEIGHT = 1200, 560
 MIN_SIZE, MAX_SIZE = 32.0, 110.0
@@ -22,6 +23,8 @@ LINE_HEIGHT = 1.1              # of the font size
 GAP = 6.0                      # between boxes
 SPIRAL_STEP = 0.35             # radians per step along the spiral
 SPIRAL_GROWTH = 2.2            # pixels of radius per radian
+FILL = 0.45                    # the share of the canvas the words' boxes may cover at first
+ATTEMPTS = 6                   # tries in ever smaller type before leaving words out
 PALETTE = 6                    # colours, chosen by rank (CSS classes cloud__word--0 … --5)
 
 
@@ -82,13 +85,20 @@ def layout(terms: Sequence[tuple[str, int]], width: int = WIDTH, height: int = H
     """Place (label, count) terms: the most given first, in the middle; none overlapping; inside the
     canvas. When not all fit, the whole cloud is tried again in smaller type (a few times); a word
     that still cannot fit is left out (the least given ones first)."""
-    ordered = sorted(((label, count) for label, count in terms if label and count > 0), key=lambda t: (-t[1], t[0]))
+    ordered = tuple(sorted(((label, count) for label, count in terms if label and count > 0), key=lambda t: (-t[1], t[0])))
+    return _layout(ordered, width, height, max_words)
+
+
+@lru_cache(maxsize=64)       # a projector asks again on every answer and presence change; often nothing moved
+def _layout(ordered: tuple[tuple[str, int], ...], width: int, height: int, max_words: int) -> Layout:
     shown, cut = ordered[:max_words], len(ordered) - min(len(ordered), max_words)
     if not shown:
         return Layout(width, height, (), cut)
     best: tuple[Placed, ...] = ()
-    scale = 1.0
-    for _attempt in range(8):
+    # start from a size at which the words could fill about half the canvas, then shrink if need be
+    area = sum(_area(label, font_size(count, shown[-1][1], shown[0][1])) for label, count in shown)
+    scale = min(1.0, math.sqrt(FILL * width * height / area)) if area else 1.0
+    for _attempt in range(ATTEMPTS):
         placed = _place(shown, scale, width, height)
         if len(placed) > len(best):
             best = placed
@@ -96,6 +106,11 @@ def layout(terms: Sequence[tuple[str, int]], width: int = WIDTH, height: int = H
             break
         scale *= 0.85
     return Layout(width, height, best, cut + len(shown) - len(best))
+
+
+def _area(label: str, size: float) -> float:
+    w, h = word_box(label, size)
+    return w * h
 
 
 def _place(shown: Sequence[tuple[str, int]], scale: float, width: int, height: int) -> tuple[Placed, ...]:
@@ -112,17 +127,26 @@ def _place(shown: Sequence[tuple[str, int]], scale: float, width: int, height: i
 
 def _find_spot(label: str, size: float, placed: Sequence[Placed], width: int, height: int) -> Box | None:
     w, h = word_box(label, size)
+    w, h = round(w, 1), round(h, 1)
     if w > width or h > height:
         return None
     cx, cy = width / 2, height / 2
     squash = height / width                # an elliptical spiral that fills a wide screen
+    limit = (width / 2) / SPIRAL_GROWTH    # beyond this radius no box is inside the canvas any more
+    boxes = [(p.box.x, p.box.y, p.box.x + p.box.w, p.box.y + p.box.h) for p in placed]
+    last: tuple[float, float, float, float] | None = None   # the box hit last is the likeliest hit again
     angle = 0.0
-    limit = math.hypot(width, height) / SPIRAL_GROWTH
     while angle < limit:
         radius = SPIRAL_GROWTH * angle
-        box = Box(round(cx + radius * math.cos(angle) - w / 2, 1),
-                  round(cy + radius * squash * math.sin(angle) - h / 2, 1), round(w, 1), round(h, 1))
-        if box.inside(width, height) and not any(box.overlaps(p.box) for p in placed):
-            return box
+        x = round(cx + radius * math.cos(angle) - w / 2, 1)
+        y = round(cy + radius * squash * math.sin(angle) - h / 2, 1)
         angle += SPIRAL_STEP
+        if x < 0 or y < 0 or x + w > width or y + h > height:
+            continue
+        right, bottom = x + w, y + h
+        if last is not None and x < last[2] and last[0] < right and y < last[3] and last[1] < bottom:
+            continue
+        last = next((b for b in boxes if x < b[2] and b[0] < right and y < b[3] and b[1] < bottom), None)
+        if last is None:
+            return Box(x, y, w, h)
     return None

@@ -104,8 +104,9 @@ def board(poll: LivePoll | None, *, staff: bool) -> Board | None:
         terms = tuple(CloudTerm(t.key, t.label, t.count, t.key in hidden)
                       for t in asked.kind.terms(asked.question.body, raws))   # type: ignore[attr-defined]
         visible = [(t.label, t.count) for t in terms if not t.hidden]
-        return Board("cloud", terms if staff else tuple(t for t in terms if not t.hidden), cloud.layout(visible),
-                     responses=len(raws))
+        if staff:                                # the presenter lists the words; only the projector draws them
+            return Board("cloud", terms, None, responses=len(raws))
+        return Board("cloud", tuple(t for t in terms if not t.hidden), cloud.layout(visible), responses=len(raws))
     if kind == "wall":
         query = (sa.select(LiveAnswer, User.display_name).join(User, User.id == LiveAnswer.user_id)
                  .where(LiveAnswer.poll_id == poll.id))

@@ -145,7 +145,7 @@ def staff_payload(session: LiveSession, kind: str, cat: Catalog, *, now: datetim
 def class_state(session: LiveSession, poll: LivePoll | None, cat: Catalog) -> dict[str, Any]:
     """What every participant's screen follows; the payload of "state" events. No answer keys."""
     lesson = cat.lesson(session.lesson_key) if session.lesson_key else None
-    state = {
+    state: dict[str, Any] = {
         "version": session.version,
         "status": "live" if session.ended_at is None else "ended",
         "day": session.day,
