@@ -194,8 +194,10 @@
     if (section.querySelector("input[type=radio], input[type=checkbox]")) {
       return section.querySelector("input:checked") ? null : "not answered";
     }
-    var text = section.querySelector("input[type=text]");
-    if (text) { return text.value.trim() ? null : "not answered"; }
+    var texts = section.querySelectorAll("input[type=text], textarea");   // a word cloud has three boxes
+    if (texts.length) {
+      return Array.prototype.some.call(texts, function (t) { return t.value.trim(); }) ? null : "not answered";
+    }
     return null;
   }
 
