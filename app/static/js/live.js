@@ -40,6 +40,9 @@
     };
   }
 
+  /* Q&A (live-qna.js) follows the same stream: its "qna" events are handed on as a DOM event. */
+  function qnaChanged(data) { document.dispatchEvent(new CustomEvent("live:qna", { detail: data })); }
+
   /* Listen to an event stream; after repeated failures, fall back to calling `poll` regularly. */
   function listen(url, handlers, poll, onStatus) {
     var failures = 0, timer = null, source = null;
@@ -260,7 +263,8 @@
 
     stream = listen(root.dataset.eventsUrl, {
       state: apply,
-      personal: function (parts) { personal = parts; }
+      personal: function (parts) { personal = parts; },
+      qna: qnaChanged
     }, function () {
       getJSON(root.dataset.stateUrl).then(function (state) { status("Following the instructor (checking every few seconds)"); apply(state); })
         .catch(function () { status("Connection lost. Trying again…"); });
@@ -331,7 +335,8 @@
         var stale = $("[data-live-stale]"); if (stale) { stale.hidden = false; }
       },
       tally: refresh,
-      presence: refresh
+      presence: refresh,
+      qna: qnaChanged
     }, refresh, function () {});
     startTimers();
     startCountdowns();
@@ -347,7 +352,7 @@
         if (fresh && old) { old.replaceWith(fresh); }
       });
     }, 300);
-    listen(root.dataset.eventsUrl, { state: refresh, tally: refresh, presence: refresh }, refresh, function () {});
+    listen(root.dataset.eventsUrl, { state: refresh, tally: refresh, presence: refresh, qna: refresh }, refresh, function () {});
     startTimers();
     startCountdowns();
   }
