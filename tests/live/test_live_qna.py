@@ -291,3 +291,15 @@ def test_the_csv_lists_every_question_with_votes_author_times_and_hidden(qna_roo
     assert rows[0] == ["Question", "Votes", "Name", "Email", "Posted (UTC)", "Answered (UTC)", "Hidden"]
     assert rows[1][0].startswith("'=") and rows[1][1:3] == ["1", "Ana Ruiz"] and rows[1][5] and rows[1][6] == ""
     assert rows[2][0] == "Rude question" and rows[2][2] == "Ben Okafor" and rows[2][6] == "yes"
+
+
+def test_beyond_the_top_five_the_phones_list_folds_the_rest_away(app, room, qna_room):
+    sid, broker = qna_room["id"], current_broker()
+    t0 = utcnow()
+    for i in range(7):
+        qna.post_question(broker, room["ana"].id if i % 2 else room["ben"].id, sid, f"Question number {i}",
+                          now=t0 - timedelta(minutes=10 - i))
+    page = qna_room["ana"].get(f"/live/{sid}/qna").get_data(as_text=True)
+    top, _, folded = page.partition("data-qna-more")
+    assert all(f"Question number {i}" in top for i in range(5))
+    assert "2 more questions" in folded and "Question number 5" in folded and "Question number 6" in folded

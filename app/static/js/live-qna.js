@@ -75,7 +75,10 @@
 
     function show(html) {
       var key = focusKey(listBox);
+      var more = $("[data-qna-more]", listBox), open = Boolean(more && more.open);
       listBox.innerHTML = html;
+      more = $("[data-qna-more]", listBox);
+      if (more && (open || (key && more.querySelector('[data-question="' + key.question + '"]')))) { more.open = true; }
       personalise();
       restoreFocus(listBox, key);
     }
