@@ -303,3 +303,38 @@ def test_beyond_the_top_five_the_phones_list_folds_the_rest_away(app, room, qna_
     top, _, folded = page.partition("data-qna-more")
     assert all(f"Question number {i}" in top for i in range(5))
     assert "2 more questions" in folded and "Question number 5" in folded and "Question number 6" in folded
+
+
+def _data(block: str) -> dict:
+    return json.loads(next(line for line in block.splitlines() if line.startswith("data: "))[6:])
+
+
+def test_qna_events_reach_phones_with_the_shared_list_and_staff_as_a_nudge_and_bursts_are_coalesced(
+        app, qna_room, event_stream, engine):
+    sid, ana, ben, teacher = qna_room["id"], qna_room["ana"], qna_room["ben"], qna_room["teacher"]
+    with engine(app) as (base, _asgi):
+        phone = event_stream(base, f"/live/{sid}/events", ana, timeout=3)
+        staff = event_stream(base, f"/live/{sid}/staff/events", teacher, timeout=3)
+        assert "event: state" in phone.events(2)[1]         # retry, state
+        staff.events(4)                                    # retry, state, presence, tally
+        question = _ask(ben, sid, "Streams?").get_json()["question"]
+        block = phone.next()
+        assert block.startswith("event: qna")
+        shared = _data(block)
+        assert shared["count"] == 1 and "Streams?" in shared["html"] and "Ben Okafor" not in block
+        nudge = staff.next()
+        assert nudge.startswith("event: qna") and _data(nudge) == {}
+        # a burst of changes within a second: the phone gets the latest list once more, not each change
+        _vote(ana, sid, question)
+        _vote(ana, sid, question, undo=True)
+        _vote(ana, sid, question)
+        seen = []
+        try:
+            while True:
+                seen.append(phone.next())
+        except TimeoutError:
+            pass
+        lists = [_data(b) for b in seen if b.startswith("event: qna")]
+        assert 1 <= len(lists) <= 2 and "1 vote<" in lists[-1]["html"]
+        phone.close()
+        staff.close()
