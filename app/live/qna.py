@@ -204,8 +204,10 @@ def _question(session_id: int, question_id: int, *, lock: bool = False) -> LiveQ
 def _insert_vote(values: dict[str, Any]) -> bool:
     """One vote per person and question, atomically; False when it was already there."""
     insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    stmt = insert(LiveQuestionVote).values(**values).on_conflict_do_nothing(index_elements=["question_id", "user_id"])
-    return rowcount(db.session.execute(stmt)) == 1
+    stmt = (insert(LiveQuestionVote).values(**values).on_conflict_do_nothing(index_elements=["question_id", "user_id"])
+            .returning(LiveQuestionVote.question_id))
+    # RETURNING, not rowcount: an ORM-enabled INSERT reports no rowcount on PostgreSQL (psycopg)
+    return db.session.execute(stmt).first() is not None
 
 
 def votes_for(question_id: int) -> int:

@@ -63,9 +63,14 @@ def test_participants_ask_and_upvote_others_questions_and_the_list_is_sorted_by_
 def test_a_second_vote_changes_nothing_and_a_vote_can_be_withdrawn(qna_room):
     sid, ana, ben = qna_room["id"], qna_room["ana"], qna_room["ben"]
     question = _ask(ben, sid, "Why twelve stages?").get_json()["question"]
+    sub = current_broker().subscribe(sid, staff=True)
     assert _vote(ana, sid, question).get_json()["votes"] == 1
+    told = sub.get(timeout=2)                              # the vote is news: the list with 1 vote
+    assert told is not None and told.kind == "qna" and "1 vote<" in json.loads(told.data)["html"]
     again = _vote(ana, sid, question)
     assert again.status_code == 200 and again.get_json()["votes"] == 1
+    assert sub.get(timeout=0.3) is None                    # the same vote again is not
+    sub.close()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(LiveQuestionVote)) == 1
     assert _vote(ana, sid, question, undo=True).get_json() == {"question": question, "votes": 0, "voted": False}
     assert _vote(ana, sid, question, undo=True).get_json()["votes"] == 0
