@@ -213,11 +213,11 @@ def test_the_presenter_puts_one_question_on_screen_marks_answered_and_hides(qna_
     session = db.session.get(LiveSession, sid, populate_existing=True)
     assert session.projector == "qna" and session.version == version + 1
     panel = teacher.get(f"/live/{sid}/projector/panel").get_data(as_text=True)
-    assert 'data-screen="qna"' in panel and "First question" in panel and "0 votes" in panel
+    assert 'data-screen="qna"' in panel and "First question" in panel and "<strong>0</strong> votes" in panel
     # a second one replaces it: one at a time
     teacher.post(f"/live/{sid}/qna/{second}/screen", data={"on": "1"})
     panel = teacher.get(f"/live/{sid}/projector/panel").get_data(as_text=True)
-    assert "Second question" in panel and "1 vote" in panel and "First question" not in panel
+    assert "Second question" in panel and "<strong>1</strong> vote" in panel and "First question" not in panel
     assert [q["on_screen"] for q in _questions(ben, sid)["questions"]] == [True, False]
     # taken off: the projector goes back (no lesson yet: the join code)
     teacher.post(f"/live/{sid}/qna/{second}/screen", data={"on": "0"})

@@ -185,6 +185,7 @@
     var stream = null;
 
     var personal = null;             // the latest "personal" event: {version, poll, verdict, me}
+    var polls = 0;                   // state reads while the stream is down (polling)
 
     function fillPersonal(parts) {
       var verdict = pollBox.querySelector("[data-live-verdict]");
@@ -268,6 +269,8 @@
     }, function () {
       getJSON(root.dataset.stateUrl).then(function (state) { status("Following the instructor (checking every few seconds)"); apply(state); })
         .catch(function () { status("Connection lost. Trying again…"); });
+      polls += 1;
+      if (polls % 3 === 0) { qnaChanged({}); }    // no stream, no "qna" events: the list is fetched now and then
     }, status);
 
     document.addEventListener("submit", function (event) {
@@ -337,7 +340,7 @@
       tally: refresh,
       presence: refresh,
       qna: qnaChanged
-    }, refresh, function () {});
+    }, function () { refresh(); qnaChanged({}); }, function () {});
     startTimers();
     startCountdowns();
   }
