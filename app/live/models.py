@@ -27,7 +27,7 @@ class LiveSession(Base):
         sa.Index("ix_live_sessions_open_code", "code", unique=True, sqlite_where=_OPEN, postgresql_where=_OPEN),
         sa.Index("ix_live_sessions_open_cohort", "cohort_id", unique=True, sqlite_where=_OPEN, postgresql_where=_OPEN),
         sa.CheckConstraint("day >= 1", name="day_positive"),
-        sa.CheckConstraint("projector IN ('join', 'lesson', 'poll', 'leaderboard')", name="projector_known"),
+        sa.CheckConstraint("projector IN ('join', 'lesson', 'poll', 'leaderboard', 'qna')", name="projector_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,6 +43,7 @@ class LiveSession(Base):
     leaderboard_visible: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     projector: Mapped[str] = mapped_column(sa.String(12), default="join", server_default="join")  # rules.PROJECTOR_SCREENS
     version: Mapped[int] = mapped_column(default=1, server_default="1")
+    qna_anonymous: Mapped[bool] = mapped_column(default=True, server_default=sa.true())   # Q&A: names to staff only
 
     @property
     def is_open(self) -> bool:
@@ -129,3 +130,37 @@ class LiveAttendanceCredit(Base):
     note: Mapped[str] = mapped_column(sa.String(300))
     credited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     credited_at: Mapped[datetime]
+
+
+_ON_SCREEN = sa.text("on_screen_at IS NOT NULL")
+
+
+class LiveQuestion(Base):
+    """A question a participant asks the room during a session (Q&A, app/live/qna.py). At most one
+    per session is on the projector (on_screen_at set); hidden ones stay for the export only."""
+
+    __tablename__ = "live_questions"
+    __table_args__ = (
+        sa.Index("ix_live_questions_one_on_screen", "session_id", unique=True, sqlite_where=_ON_SCREEN,
+                 postgresql_where=_ON_SCREEN),
+        sa.Index("ix_live_questions_session_user_posted", "session_id", "user_id", "posted_at"),  # the rate limit
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("live_sessions.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(sa.String(280))
+    posted_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None]
+    on_screen_at: Mapped[datetime | None]
+    hidden_at: Mapped[datetime | None]
+
+
+class LiveQuestionVote(Base):
+    """One upvote per person per question: the primary key is the rule."""
+
+    __tablename__ = "live_question_votes"
+
+    question_id: Mapped[int] = mapped_column(sa.ForeignKey("live_questions.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    voted_at: Mapped[datetime]

@@ -52,6 +52,7 @@ ENGINE_KEY = "lectern.streams"        # in the WSGI environ: the stream engine s
 TICKET_KEY = "lectern.stream_ticket"  # set by admit(): the Flask checks passed
 KEEPALIVE = 15.0
 STAFF_COALESCE = 0.15                 # answers arriving together become one tally event
+QNA_COALESCE = 1.0                    # a participant gets at most one "qna" list a second (the latest)
 RETRY_MS = 2000
 
 Send = Callable[[dict[str, Any]], Awaitable[None]]
@@ -222,11 +223,33 @@ class Stream:
 
 
 class ParticipantStream(Stream):
-    """A participant's page: the class state, and this person's own part of "personal" messages."""
+    """A participant's page: the class state, this person's own part of "personal" messages, and
+    the room's Q&A list ("qna", app/live/qna.py): the latest one at most every QNA_COALESCE seconds."""
+
+    def __init__(self, room: Room, ticket: Ticket) -> None:
+        super().__init__(room, ticket)
+        self.qna: Outgoing | None = None
+        self.qna_sent = 0.0
+
+    def wait_for(self) -> float:
+        if self.qna is not None:
+            return max(self.qna_sent + QNA_COALESCE - time.monotonic(), 0.0)
+        return KEEPALIVE
 
     async def on_message(self, item: Outgoing, write: Callable[[str | bytes], Awaitable[None]]) -> None:
         if item.message.kind == "personal":
             await write(personal_event(item.message.data, self.ticket.user_id))
+        elif item.message.kind == "qna":
+            self.qna = item                     # each list holds the whole list: only the latest matters
+            if time.monotonic() >= self.qna_sent + QNA_COALESCE:
+                await self.on_quiet(write)
+
+    async def on_quiet(self, write: Callable[[str | bytes], Awaitable[None]]) -> bool:
+        if self.qna is None:
+            return False
+        await write(self.qna.text)
+        self.qna, self.qna_sent = None, time.monotonic()
+        return True
 
 
 class StaffStream(Stream):
@@ -250,7 +273,7 @@ class StaffStream(Stream):
 
     async def on_message(self, item: Outgoing, write: Callable[[str | bytes], Awaitable[None]]) -> None:
         kind = "tally" if item.message.kind == "answers" else item.message.kind
-        if kind not in ("tally", "presence"):
+        if kind not in ("tally", "presence", "qna"):
             return
         if not self.pending:
             self.flush_at = time.monotonic() + STAFF_COALESCE
@@ -262,7 +285,8 @@ class StaffStream(Stream):
         if not self.pending:
             return False
         for kind in sorted(self.pending):
-            await write(sse(kind, json.dumps(await self.room.read_staff(kind))))
+            # "qna": staff pages fetch their own list (with names); the room's list is not for them
+            await write(sse(kind, "{}" if kind == "qna" else json.dumps(await self.room.read_staff(kind))))
         self.pending.clear()
         return True
 
@@ -357,6 +381,8 @@ class Room:
                 except (ValueError, AttributeError):
                     log.warning("unreadable state message for session %s", self.session_id)
             outgoing = Outgoing(message, text)
+        elif message.kind == "qna":
+            outgoing = Outgoing(message, sse("qna", message.data).encode())
         else:
             outgoing = Outgoing(message, b"")
         for stream in self.streams:

@@ -40,6 +40,9 @@
     };
   }
 
+  /* Q&A (live-qna.js) follows the same stream: its "qna" events are handed on as a DOM event. */
+  function qnaChanged(data) { document.dispatchEvent(new CustomEvent("live:qna", { detail: data })); }
+
   /* Listen to an event stream; after repeated failures, fall back to calling `poll` regularly. */
   function listen(url, handlers, poll, onStatus) {
     var failures = 0, timer = null, source = null;
@@ -182,6 +185,7 @@
     var stream = null;
 
     var personal = null;             // the latest "personal" event: {version, poll, verdict, me}
+    var polls = 0;                   // state reads while the stream is down (polling)
 
     function fillPersonal(parts) {
       var verdict = pollBox.querySelector("[data-live-verdict]");
@@ -265,10 +269,13 @@
 
     stream = listen(root.dataset.eventsUrl, {
       state: apply,
-      personal: function (parts) { personal = parts; }
+      personal: function (parts) { personal = parts; },
+      qna: qnaChanged
     }, function () {
       getJSON(root.dataset.stateUrl).then(function (state) { status("Following the instructor (checking every few seconds)"); apply(state); })
         .catch(function () { status("Connection lost. Trying again…"); });
+      polls += 1;
+      if (polls % 3 === 0) { qnaChanged({}); }    // no stream, no "qna" events: the list is fetched now and then
     }, status);
 
     document.addEventListener("submit", function (event) {
@@ -336,8 +343,9 @@
         var stale = $("[data-live-stale]"); if (stale) { stale.hidden = false; }
       },
       tally: refresh,
-      presence: refresh
-    }, refresh, function () {});
+      presence: refresh,
+      qna: qnaChanged
+    }, function () { refresh(); qnaChanged({}); }, function () {});
     startTimers();
     startCountdowns();
   }
@@ -352,7 +360,7 @@
         if (fresh && old) { old.replaceWith(fresh); }
       });
     }, 300);
-    listen(root.dataset.eventsUrl, { state: refresh, tally: refresh, presence: refresh }, refresh, function () {});
+    listen(root.dataset.eventsUrl, { state: refresh, tally: refresh, presence: refresh, qna: refresh }, refresh, function () {});
     startTimers();
     startCountdowns();
   }
