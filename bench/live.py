@@ -16,7 +16,11 @@ the code (POST /join, 50 at a time), holds its event stream (/live/<id>/events) 
 event with time.monotonic() when its bytes arrive; the instructor holds the staff stream. Then:
 "show to class" 3 times, one poll launched, all N participants answer at once (a burst), and the
 database is checked for exactly one answer per person; then the reveal, with each participant's own
-verdict taken from its "personal" event (checked to be there for everyone who answered). Lesson
+verdict taken from its "personal" event (checked to be there for everyone who answered).
+Then a word cloud typed in the room: all N give one to three words at once (accepted within 10 s?),
+the stored rows are counted again term by term against what was sent (exactly once?), and the
+projector's panel, fetched when the staff stream's tally reaches N as the projector page does,
+must show the cloud counting all N within 1 s of the last accepted answer. Lesson
 pages are loaded by 20 clients (best of three 3-second rounds) before the streams open and again
 while they are open (throughput and p95 compared), and at the end one person opens 500 streams while /healthz and
 other people's pages are timed. Delivery times run from just before the
@@ -484,6 +488,96 @@ async def flood(client: Client, path: str, person: Person, count: int, at_once: 
 
 # --- one configuration -------------------------------------------------------------------
 
+CLOUD_WORDS = ("trust", "networks", "innovation", "skills", "leadership", "suppliers", "exports", "funding",
+               "universities", "collaboration", "talent", "data", "vision", "markets", "training", "logistics",
+               "the networks", "Trust!", "SKILLS", "shared vision", "joint marketing", "research", "policy",
+               "infrastructure", "clusters")
+
+
+async def word_cloud_phase(client: Client, data: Seed, streams: list[Stream], staff: Stream, rows: list[Row],
+                           numbers: dict[str, Any]) -> dict[str, Any]:
+    """Launch an ad hoc word cloud, post N answers of 1-3 words at once, and time the projector's cloud
+    (its panel with every answer counted) after the last answer was accepted."""
+    sid, n = data.session_id, len(data.trainees)
+    waits = [st.watch(lambda e: e.kind == "state" and (e.data.get("poll") or {}).get("status") == "open"
+                      and (e.data.get("poll") or {}).get("seq", 0) >= 2) for st in streams[1:]]
+    t0 = time.monotonic()
+    response = await client.post_form(f"/live/{sid}/polls", data.instructor,
+                                      {"source": "adhoc", "kind": "word_cloud", "lang": "en",
+                                       "prompt": "One to three words: what makes a cluster work?"})
+    if response.status != 200 or not response.json().get("ok"):
+        raise BenchError(f"launch word cloud: {response.status} {response.body[:200]!r}")
+    arrived, _failed = await wait_all(waits, DELIVERY_TIMEOUT)
+    rows.append(Row(f"word cloud launched: reached {len(arrived)}/{n}", spread([t - t0 for t in arrived])))
+    state = (await client.request("GET", f"/live/{sid}/state", data.trainees[0])).json()
+    poll_id = state["poll"]["id"]
+    await asyncio.sleep(0.3)
+
+    rng = random.Random(23)
+    sent = {p.user_id: rng.sample(CLOUD_WORDS, rng.randint(1, 3)) for p in data.trainees}
+    tally_done = staff.watch(lambda e: e.kind == "tally" and e.data.get("poll") == poll_id
+                             and e.data.get("responses", 0) >= n)
+
+    async def answer(person: Person) -> tuple[Response | BaseException, float]:
+        started = time.monotonic()
+        try:
+            return await client.post_json(f"/live/{sid}/polls/{poll_id}/answer", person,
+                                          {"answer": sent[person.user_id]}), started
+        except Exception as exc:  # noqa: BLE001 - counted as a lost answer
+            return exc, started
+
+    t0 = time.monotonic()
+    results = await asyncio.gather(*(answer(p) for p in data.trainees))
+    accepted = [(r, s) for r, s in results if isinstance(r, Response) and r.status == 200]
+    last = max((r.done_at for r, _s in accepted), default=t0)
+    window_ok = len(accepted) == n and last - t0 <= ANSWER_WINDOW
+    numbers.update(cloud_accepted=len(accepted), cloud_last=last - t0, cloud_ok=window_ok)
+    rows.append(Row(f"word cloud: {n} answers (1-3 words each) at once", f"{len(accepted)}/{n} accepted, the last "
+                    f"{last - t0:.2f} s after the burst began", f"all within {ANSWER_WINDOW:.0f} s",
+                    "ok" if window_ok else "OVER"))
+    rows.append(Row("  ... answer response time", spread([r.done_at - s for r, s in accepted])))
+    try:
+        tally_at = await asyncio.wait_for(asyncio.shield(tally_done), DELIVERY_TIMEOUT)
+    except TimeoutError:
+        tally_at = None
+    cloud_gap = math.inf
+    if tally_at is not None:
+        panel = await client.request("GET", f"/live/{sid}/projector/panel", data.instructor)
+        text = panel.body.decode("utf-8", "replace")
+        if panel.status != 200 or "<svg" not in text or f"<strong>{n}</strong>" not in text:
+            raise BenchError(f"projector panel after {n} word-cloud answers: {panel.status}, "
+                             f"svg={'<svg' in text}, count {n} shown={f'<strong>{n}</strong>' in text}")
+        cloud_gap = panel.done_at - last
+        numbers["cloud_gap"] = cloud_gap
+    rows.append(Row(f"  ... projector's cloud counts all {n}", "never" if tally_at is None else
+                    f"{cloud_gap * 1000:+.0f} ms after the last answer was accepted (tally event "
+                    f"{(tally_at - last) * 1000:+.0f} ms, then the panel)", "< 1 s",
+                    "ok" if cloud_gap < TALLY_BUDGET else "OVER"))
+    return {"poll_id": poll_id, "answered": {p.user_id for p in data.trainees
+                                             if isinstance(results[data.trainees.index(p)][0], Response)
+                                             and results[data.trainees.index(p)][0].status == 200},
+            "sent": sent}
+
+
+def check_cloud(app, poll_id: int, sent: dict[int, list[str]]) -> tuple[bool, str]:
+    """Each person's words stored once, and the terms counted from the rows as they were sent."""
+    import sqlalchemy as sa
+
+    from app.extensions import db
+    from app.live.models import LiveAnswer
+    from app.quizzes.types.word_cloud import count_terms
+
+    with app.app_context():
+        stored = dict(db.session.execute(sa.select(LiveAnswer.user_id, LiveAnswer.answer)
+                                         .where(LiveAnswer.poll_id == poll_id)).all())
+        db.session.remove()
+    same_people = set(stored) == set(sent)
+    counted = {t.key: t.count for t in count_terms(stored.values())}
+    expected = {t.key: t.count for t in count_terms(sent.values())}
+    ok = same_people and counted == expected and len(stored) == len(sent)
+    return ok, f"{len(stored)} rows for {len(sent)} people, {len(counted)} terms, counts {'equal' if counted == expected else 'DIFFER'}"
+
+
 async def drive(server: Gunicorn, data: Seed, cookie_name: str, rounds: int) -> dict[str, Any]:
     client = Client(server.port, cookie_name)
     sid, n = data.session_id, len(data.trainees)
@@ -726,6 +820,10 @@ async def drive(server: Gunicorn, data: Seed, cookie_name: str, rounds: int) -> 
             raise BenchError(f"{len(dead)} event streams broke during the run, e.g. {dead[:3]}: "
                              f"{next(s.error for s in streams if s.error)!r}")
 
+        # 6b. A word cloud: everyone gives one to three words at once; the projector's cloud
+        # (GET /projector/panel, as the projector page fetches it on each tally event) shows them all.
+        out["cloud"] = await word_cloud_phase(client, data, streams, staff, rows, numbers)
+
         # 7. One person opens FLOOD streams while others use the site.
         health = [("/healthz", None)]
         _rate, calm_p95, _e = await page_load(client, health, clients=4, seconds=2.0)
@@ -782,6 +880,11 @@ def run_config(config: Config, participants: int, rounds: int,
         rows.append(Row("counted exactly once (live_answers rows)",
                         f"{rows_n} rows, {people_n} people, {changed} changed", f"{participants}/{participants}/0",
                         "ok" if exact else "WRONG"))
+        cloud_ok, cloud_text = check_cloud(app, result["cloud"]["poll_id"], result["cloud"]["sent"])
+        numbers["cloud_exact"] = cloud_ok
+        rows.append(Row("word cloud counted exactly once", cloud_text, "N/N, counts equal", "ok" if cloud_ok else "WRONG"))
+        if not cloud_ok:
+            errors.append(f"word cloud not counted exactly once: {cloud_text}")
         if result["refused"]:
             errors.append(f"{len(result['refused'])} answers not accepted, e.g. {result['refused'][:3]}")
         if not exact:
@@ -906,6 +1009,18 @@ def json_figures_of(config: Config, n: int, numbers: dict[str, Any]) -> list:
                           None if gap is None else gap * 1000, "ms",
                           "never" if gap is None else f"{gap * 1000:+.0f} ms", "under 1 s",
                           gap is not None and gap < TALLY_BUDGET))
+    if "cloud_accepted" in numbers:
+        out.append(Figure(f"{tag}: word cloud, {n} answers of 1-3 words at once, last accepted", numbers["cloud_last"],
+                          "s", f"{numbers['cloud_accepted']}/{n} in {numbers['cloud_last']:.2f} s",
+                          f"all within {ANSWER_WINDOW:.0f} s", bool(numbers["cloud_ok"])))
+        gap = numbers.get("cloud_gap")
+        out.append(Figure(f"{tag}: word cloud on the projector after the last answer",
+                          None if gap is None else gap * 1000, "ms",
+                          "never" if gap is None else f"{gap * 1000:+.0f} ms", "under 1 s",
+                          gap is not None and gap < TALLY_BUDGET))
+    if "cloud_exact" in numbers:
+        out.append(Figure(f"{tag}: word cloud counted exactly once", None, "", "yes" if numbers["cloud_exact"] else "NO",
+                          "each person once, counts equal", bool(numbers["cloud_exact"])))
     if numbers.get("verdict_p95") is not None:
         out.append(Figure(f"{tag}: own verdict on screen after a reveal, p95", numbers["verdict_p95"] * 1000, "ms",
                           f"{numbers['verdict_p95'] * 1000:.0f} ms"))
