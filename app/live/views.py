@@ -32,7 +32,7 @@ from app.csvout import csv_response
 from app.db import utcnow
 from app.errors import InputRejected, NotFound
 from app.extensions import limiter
-from app.live import attendance, exports, polls, rules, screens, sessions, streams
+from app.live import attendance, exports, polls, rules, screens, sessions, slide_views, streams
 from app.live.broker import current_broker
 from app.live.forms import AttendanceCorrectionForm
 from app.live.fragments import answer_path
@@ -41,6 +41,7 @@ from app.quizzes.snapshot import public_question
 from app.web import public_url, record_id, refusals, wants_json
 
 bp = Blueprint("live", __name__, template_folder="templates")
+slide_views.register(bp)     # presenting a lesson as slides (app/live/slide_views.py)
 
 JOIN_USER_LIMIT = "10 per minute;60 per hour"     # wrong codes only
 JOIN_ADDRESS_LIMIT = "60 per minute"               # a whole room may share one address
@@ -265,7 +266,7 @@ def present(session_id: int):
         presence=screens.presence(session.id, now=utcnow()), people=screens.participants(session.id),
         standings=screens.standings(session.id), polls=screens.polls_of(session.id), qr=_qr(session),
         join_url=_join_url(session), bank=_bank(cat, preview.slug), now=now,
-        countdowns=rules.COUNTDOWN_CHOICES)
+        countdowns=rules.COUNTDOWN_CHOICES, slides=slide_views.presenter_context(session, cat, preview))
 
 
 @bp.get("/live/<int:session_id>/present/panel")
@@ -311,7 +312,8 @@ def _projector_context(session: LiveSession) -> dict:
             "now_on": now_on, "now": utcnow(),
             "tally": screens.tally_of(poll, with_key=revealed) if poll else None,
             "presence": screens.presence(session.id, now=utcnow()),
-            "standings": screens.standings(session.id)[:10] if session.leaderboard_visible else []}
+            "standings": screens.standings(session.id)[:10] if session.leaderboard_visible else [],
+            "slide_screen": slide_views.projector_slide(session, catalog())}
 
 
 @bp.get("/live/<int:session_id>/staff/state")
