@@ -27,7 +27,7 @@ from typing import Protocol
 
 from app.content.timing import stated_duration
 
-LINE_CHARS = 64          # characters on one body line at the slide's body size
+LINE_CHARS = 68          # characters on one body line at the slide's body size
 MAX_LINES = 9            # body lines a slide holds (points wrap; a point takes whole lines)
 MAX_POINTS = 6           # points on one slide, however short
 POINT_CHARS = 2 * LINE_CHARS - 4   # a point is trimmed to two lines
@@ -306,8 +306,11 @@ def _pages(points: list[Point], max_lines: int = MAX_LINES) -> list[list[Point]]
     greedy = _fill(points, max_lines)
     if len(greedy) < 2:
         return greedy
-    even = _fill(points, min(max_lines, math.ceil(sum(p.lines for p in points) / len(greedy))))
-    return even if len(even) == len(greedy) else greedy
+    for limit in range(math.ceil(sum(p.lines for p in points) / len(greedy)), max_lines):
+        even = _fill(points, limit)
+        if len(even) == len(greedy):
+            return even
+    return greedy
 
 
 def _fill(points: list[Point], max_lines: int) -> list[list[Point]]:
