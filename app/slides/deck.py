@@ -30,7 +30,8 @@ from app.content.timing import stated_duration
 LINE_CHARS = 68          # characters on one body line at the slide's body size
 MAX_LINES = 9            # body lines a slide holds (points wrap; a point takes whole lines)
 MAX_POINTS = 6           # points on one slide, however short
-POINT_CHARS = 2 * LINE_CHARS - 4   # a point is trimmed to two lines
+POINT_CHARS = 2 * LINE_CHARS - 4   # a key point derived from the text is trimmed to two lines …
+WHOLE_CHARS = 3 * LINE_CHARS - 4   # … a takeaway or a reflection prompt, written to be read whole, to three
 TITLE_CHARS = 40         # characters on one title line
 TITLE_LINES = 2
 TITLE_SLIDE_EXTRA_LINES = 2   # the title slide's objectives are set smaller (16pt against 19pt)
@@ -292,12 +293,12 @@ def _derived(items: Sequence[_Element]) -> list[Point]:
     return points
 
 
-def _points_of(html: str) -> list[Point]:
+def _points_of(html: str, limit: int = POINT_CHARS) -> list[Point]:
     """Every paragraph and item of authored slide content or a block, each trimmed to fit."""
     points = []
     for element in _elements(html):
         sub = element.kind == "h3"
-        points.append(Point(trim(element.text, LINE_CHARS if sub else POINT_CHARS), sub=sub))
+        points.append(Point(trim(element.text, LINE_CHARS if sub else limit), sub=sub))
     return points
 
 
@@ -398,10 +399,10 @@ def build_deck(lesson: LessonLike, *, day_label: str = "") -> Deck:
                                      timing=_duration(segment.title + " " + html), fixed=points))
             elif segment.kind == "reflection":
                 chunks.append(_Chunk("Reflection", section_anchor, kind="reflection", eyebrow=lesson.title,
-                                     fixed=_points_of(html)))
+                                     fixed=_points_of(html, WHOLE_CHARS)))
             else:
                 chunks.append(_Chunk("Key takeaways", section_anchor, kind="takeaways", eyebrow=lesson.title,
-                                     fixed=_points_of(html)))
+                                     fixed=_points_of(html, WHOLE_CHARS)))
     apply(len(lesson.segments))
     close()
 
