@@ -35,6 +35,7 @@ WHOLE_CHARS = 3 * LINE_CHARS - 4   # … a takeaway or a reflection prompt, writ
 TITLE_CHARS = 40         # characters on one title line
 TITLE_LINES = 2
 TITLE_SLIDE_EXTRA_LINES = 2   # the title slide's objectives are set smaller (16pt against 19pt)
+COVER_LINES = 12              # a day's cover lists its lessons at 14pt
 SKIPPED_SECTIONS = ("further reading", "references", "sources")
 
 
@@ -111,6 +112,8 @@ class Slide:
 
     @property
     def fits(self) -> bool:
+        if self.kind == "cover":   # a day's lessons, one short line each, set small
+            return len(self.points) <= COVER_LINES and self.body_lines <= COVER_LINES and self.title_lines <= TITLE_LINES
         extra = TITLE_SLIDE_EXTRA_LINES if self.kind == "title" else 0
         return (self.body_lines <= MAX_LINES + extra and len(self.points) <= MAX_POINTS + (1 if self.kind == "title" else 0)
                 and self.title_lines <= TITLE_LINES)
@@ -433,7 +436,9 @@ def _title_slide(lesson: LessonLike, day_label: str, notes: Iterable[str]) -> Sl
 
 def day_deck(lessons: Sequence[LessonLike], *, day_label: str, day_title: str) -> Deck:
     """A day's lessons, one deck after another, behind a cover slide."""
-    cover = Slide(kind="title", title=fit_title(day_title), eyebrow=day_label,
-                  points=tuple(Point(trim(lesson.title, LINE_CHARS)) for lesson in lessons[:MAX_LINES]))
+    titles = [Point(trim(lesson.title, LINE_CHARS)) for lesson in lessons]
+    if len(titles) > COVER_LINES:
+        titles = titles[:COVER_LINES - 1] + [Point(f"… and {len(titles) - COVER_LINES + 1} more")]
+    cover = Slide(kind="cover", title=fit_title(day_title), eyebrow=day_label, points=tuple(titles))
     slides = [cover] + [slide for lesson in lessons for slide in build_deck(lesson, day_label=day_label).slides]
     return Deck(day_title, tuple(replace(slide, number=n) for n, slide in enumerate(slides, start=1)))

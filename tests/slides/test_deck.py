@@ -193,10 +193,12 @@ def test_the_real_lessons_use_the_markers(real_catalog):
 def test_a_day_deck_has_a_cover_then_each_lesson(real_catalog):
     lessons = real_catalog.day_lessons(1)
     deck = day_deck(lessons, day_label="Day 1", day_title="Day 1: the start")
-    assert deck.slides[0].title == "Day 1: the start"
+    assert deck.slides[0].title == "Day 1: the start" and deck.slides[0].kind == "cover"
+    assert [p.text for p in deck.slides[0].points] == [lesson.title for lesson in lessons]   # every lesson named
+    assert deck.slides[0].fits
     assert len(deck) == 1 + sum(len(build_deck(lesson)) for lesson in lessons)
     assert [s.number for s in deck.slides] == list(range(1, len(deck) + 1))
-    assert max(s.body_lines for s in deck.slides if s.kind != "title") <= MAX_LINES
+    assert max(s.body_lines for s in deck.slides if s.kind not in ("title", "cover")) <= MAX_LINES
 
 
 @pytest.mark.parametrize(("line", "message"), [
