@@ -21,7 +21,7 @@ from app.content import cache as content_cache
 from app.content import timing
 from app.content.checklist import Checklist, parse_checklist
 from app.content.course import Course, load_course
-from app.content.lessons import PLACEHOLDER_HTML, LessonSource, lesson_url, parse_lesson
+from app.content.lessons import PLACEHOLDER_HTML, SLIDE_KINDS, LessonSource, lesson_url, parse_lesson
 from app.content.problems import ContentInvalid, ContentProblem
 from app.content.quizzes import Quiz, parse_quiz
 from app.content.rendering import Heading, plain_text, render_markdown
@@ -39,6 +39,18 @@ class Segment:
     title: str = ""      # activity title
     key: str = ""        # reflection prompt id; an assessed activity's id
     rubric: Rubric | None = None   # assessed activities ("submit for review") only
+
+
+@dataclass(frozen=True)
+class SlideMark:
+    """Author control over the lesson's slides (docs/AUTHORING.md): a `::: slide` block (slide-only
+    content, never on the lesson page) or a `<!-- slide -->` break. `position` is the index of the
+    segment it stands before (len(segments) at the end)."""
+
+    kind: str            # "slide" or "slide-break"
+    position: int
+    html: Markup = Markup("")
+    title: str = ""      # `::: slide Title`: a slide of its own with this title
 
 
 @dataclass(frozen=True)
@@ -67,6 +79,7 @@ class Lesson:
     words: int
     section_texts: tuple[tuple[str, str, str], ...] = field(repr=False)  # (anchor, heading, text) for search
     assessed_by_activity: tuple[int, ...] = ()   # 1-based objective numbers assessed by an activity, not questions
+    slide_marks: tuple[SlideMark, ...] = ()       # slide-only blocks and breaks; kept out of `segments`
 
     @property
     def key(self) -> str:
@@ -400,6 +413,7 @@ def _render(placed: list[tuple[LessonSource, str]], by_slug: dict[str, LessonSou
                                            f"quiz {source.quiz!r} does not exist"))
 
         segments: list[Segment] = []
+        marks: list[SlideMark] = []
         parts = PLACEHOLDER_HTML.split(main.html)
         for index, part in enumerate(parts):
             if index % 2 == 0:
@@ -410,6 +424,9 @@ def _render(placed: list[tuple[LessonSource, str]], by_slug: dict[str, LessonSou
                 if block.kind == "rubric":
                     continue  # shown with its activity (Segment.rubric)
                 html = Markup(rendered_blocks[int(part)])  # noqa: S704 - HTML already sanitised by rendering.py (nh3)
+                if block.kind in SLIDE_KINDS:
+                    marks.append(SlideMark(block.kind, len(segments), html, block.arg))
+                    continue
                 segments.append(Segment(block.kind, html, title=block.arg if block.kind == "activity" else "",
                                         key=block.arg if block.kind == "reflection" else block.review,
                                         rubric=dict(source.rubrics).get(block.review) if block.review else None))
@@ -419,8 +436,10 @@ def _render(placed: list[tuple[LessonSource, str]], by_slug: dict[str, LessonSou
             headings=main.headings,
             glossary=tuple(GlossaryEntry(t, d, source.slug) for t, d in source.glossary),
             content_hash=source.content_hash, path=source.path, agenda_title=agenda_title,
-            words=len(plain_text(main.html + " ".join(rendered_blocks)).split()),
+            words=len(plain_text(main.html + " ".join(html for block, html in zip(source.blocks, rendered_blocks, strict=True)
+                                                      if block.kind not in SLIDE_KINDS)).split()),
             section_texts=_sections(segments), assessed_by_activity=source.assessed_by_activity,
+            slide_marks=tuple(marks),
         ))
     return lessons, problems
 

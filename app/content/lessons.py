@@ -20,10 +20,14 @@ def lesson_url(slug: str) -> str:
 
 FRONT_MATTER_KEYS = {"title", "slug", "minutes", "stage", "objectives", "glossary", "quiz", "assessed_by_activity"}
 REQUIRED_KEYS = {"title", "slug", "minutes", "objectives"}
-BLOCK_KINDS = ("activity", "reflection", "takeaways", "facilitator", "rubric")
+BLOCK_KINDS = ("activity", "reflection", "takeaways", "facilitator", "rubric", "slide")
+SLIDE_KINDS = ("slide", "slide-break")   # slide-only content and slide breaks: never on the lesson page
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FILE_NAME = re.compile(r"^(?P<position>\d\d)-(?P<slug>[a-z0-9-]+)\.md$")
 _FENCE = re.compile(r"^:::\s*(?P<kind>[A-Za-z]+)?(?:\s+(?P<arg>.*?))?\s*$")
+_SLIDE_BREAK = re.compile(r"^<!--\s*slide\s*-->\s*$")
+_SLIDE_COMMENT = re.compile(r"^\s*<!--.*\bslides?\b", re.IGNORECASE)
+_BAD_SLIDE_FENCE = re.compile(r"^:::\s*slides?[^A-Za-z\s]", re.IGNORECASE)
 _REVIEW = re.compile(r"^review:\s*(?P<key>.*?)\s*$")
 
 
@@ -94,6 +98,20 @@ def split_blocks(body: str, first_line: int, problem: Any) -> tuple[str, tuple[R
         if line.lstrip().startswith(("```", "~~~")):
             in_code = not in_code
         match = None if in_code else _FENCE.match(line)
+        if not in_code and _BAD_SLIDE_FENCE.match(line):
+            problem(number, "a slide break is written '<!-- slide -->'; slide-only content goes in a "
+                            "'::: slide' block closed with ':::'")
+            continue
+        if match is None and not in_code and _SLIDE_COMMENT.match(line):
+            if current is not None:
+                problem(number, f"a slide break goes between paragraphs of the lesson, not inside the "
+                                f"'::: {current['kind']}' block from line {current['line']}")
+            elif not _SLIDE_BREAK.match(line):
+                problem(number, "a slide break is written '<!-- slide -->' on a line of its own")
+            else:
+                blocks.append(RawBlock("slide-break", "", "", number, text_line=number))
+                out.extend(["", PLACEHOLDER.format(index=len(blocks) - 1), ""])
+            continue
         if match is None:
             (current["lines"] if current else out).append(line)
             continue
@@ -195,7 +213,7 @@ def parse_lesson(path: Path, display_path: str, day_number: int) -> tuple[Lesson
             problem(block.line, "'::: reflection' needs an id: '::: reflection stage-05-united-view'")
         if block.kind == "activity" and not block.arg:
             problem(block.line, "'::: activity' needs a title: '::: activity Draft your preferred future'")
-        if not block.text.strip():
+        if not block.text.strip() and block.kind != "slide-break":
             problem(block.line, f"the '::: {block.kind}' block is empty")
 
     if problems:

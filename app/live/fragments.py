@@ -5,8 +5,9 @@ from typing import Any
 
 from flask import get_template_attribute, render_template
 
-from app.content.catalog import Lesson
+from app.content.catalog import Catalog, Lesson
 from app.db import utcnow
+from app.live.decks import presented
 from app.live.models import LivePoll, LiveSession
 from app.quizzes.snapshot import public_question
 
@@ -35,3 +36,12 @@ def personal_html(poll: LivePoll | None, answered: bool, points: int, me: dict[s
     verdict = get_template_attribute("live/_personal.html", "verdict")
     rank = get_template_attribute("live/_personal.html", "rank")
     return {"verdict": str(verdict(poll, answered, points)).strip(), "me": str(rank(me)).strip()}
+
+
+def slide_html(session: LiveSession, cat: Catalog) -> str:
+    """The slide on screen as projector and phones show it: Slide.public(), no facilitator notes."""
+    found = presented(session, cat)
+    if found is None:
+        return ""
+    deck, index = found
+    return render_template("live/_slide_public.html", slide=deck.slides[index].public(), total=len(deck))

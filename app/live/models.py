@@ -27,7 +27,8 @@ class LiveSession(Base):
         sa.Index("ix_live_sessions_open_code", "code", unique=True, sqlite_where=_OPEN, postgresql_where=_OPEN),
         sa.Index("ix_live_sessions_open_cohort", "cohort_id", unique=True, sqlite_where=_OPEN, postgresql_where=_OPEN),
         sa.CheckConstraint("day >= 1", name="day_positive"),
-        sa.CheckConstraint("projector IN ('join', 'lesson', 'poll', 'leaderboard', 'qna')", name="projector_known"),
+        sa.CheckConstraint("projector IN ('join', 'lesson', 'poll', 'leaderboard', 'qna', 'slide')", name="projector_known"),
+        sa.CheckConstraint("slide_index >= 0", name="slide_index_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -44,6 +45,8 @@ class LiveSession(Base):
     projector: Mapped[str] = mapped_column(sa.String(12), default="join", server_default="join")  # rules.PROJECTOR_SCREENS
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     qna_anonymous: Mapped[bool] = mapped_column(default=True, server_default=sa.true())   # Q&A: names to staff only
+    slide_index: Mapped[int | None]                                       # presenting as slides (app/live/slides.py)
+    slides_on_phones: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     @property
     def is_open(self) -> bool:

@@ -107,13 +107,17 @@ def left_open(last_activity: datetime, now: datetime, limit: timedelta = IDLE_LI
 # "lesson": the lesson and agenda item the class is on; "poll": the current poll (its answer and
 # explanation once revealed); "leaderboard": the top ten, only when the presenter asks for it;
 # "qna": the room's question the presenter put on screen (app/live/qna.py).
-PROJECTOR_SCREENS = ("join", "lesson", "poll", "leaderboard", "qna")
+# "slide": the slide the presenter is on, while the lesson is presented as slides.
+PROJECTOR_SCREENS = ("join", "lesson", "poll", "leaderboard", "qna", "slide")
 
 
-def projector_view(chosen: str, *, has_lesson: bool, has_poll: bool, leaderboard: bool) -> str:
+def projector_view(chosen: str, *, has_lesson: bool, has_poll: bool, leaderboard: bool,
+                   has_slides: bool = False) -> str:
     """What the projector shows: the presenter's choice, or the nearest thing there is to show."""
     if chosen == "qna":
         return "qna"
+    if chosen == "slide" and has_slides:
+        return "slide"
     if chosen == "leaderboard" and leaderboard:
         return "leaderboard"
     if chosen in ("poll", "leaderboard") and has_poll:

@@ -20,7 +20,7 @@ from app.db import after_commit
 from app.extensions import db
 from app.live import rules
 from app.live.broker import LocalBroker, Message
-from app.live.fragments import lesson_html, personal_html, shared_poll_html
+from app.live.fragments import lesson_html, personal_html, shared_poll_html, slide_html
 from app.live.models import LiveAnswer, LiveParticipant, LivePoll, LiveSession
 from app.quizzes.snapshot import public_question
 from app.quizzes.types import registry as question_types
@@ -102,7 +102,8 @@ def now_on(session: LiveSession, cat: Catalog) -> NowOn:
 def projector_screen(session: LiveSession, has_poll: bool, cat: Catalog) -> str:
     """What the projector shows now (rules.projector_view over the session's row)."""
     return rules.projector_view(session.projector, has_lesson=now_on(session, cat).anything, has_poll=has_poll,
-                                leaderboard=session.leaderboard_visible)
+                                leaderboard=session.leaderboard_visible,
+                                has_slides=session.slide_index is not None and session.lesson_key is not None)
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,8 @@ def class_state(session: LiveSession, poll: LivePoll | None, cat: Catalog) -> di
         "poll": {"id": poll.id, "seq": poll.seq, "status": poll.status,
                  "closes_at": poll.closes_at.isoformat(timespec="milliseconds") if poll.closes_at else None} if poll else None,
         "leaderboard": session.leaderboard_visible,
+        "slide": {"index": session.slide_index, "on_phones": session.slides_on_phones}
+        if session.slide_index is not None else None,
     }
     if poll is not None and question_types.get(poll.question["type"]).live_board == "wall":
         # open answers approved for the projector, by answer id: each page shows its own "shown" mark
@@ -227,11 +230,12 @@ def publish_personal(broker: LocalBroker, session_id: int) -> None:
 
 
 def publish_state(broker: LocalBroker, session_id: int, *, with_lesson: bool = False,
-                  with_poll: bool = False) -> None:
+                  with_poll: bool = False, with_slide: bool = False) -> None:
     """After the commit of the current unit of work, tell every screen about the change. A changed
     lesson or a new poll travels as HTML inside the event, so a room of participants need not each
-    fetch it at the same moment."""
-    after_commit(db.session, lambda: _send_state(broker, session_id, with_lesson=with_lesson, with_poll=with_poll))
+    fetch it at the same moment. So does a slide (its public HTML, never facilitator notes)."""
+    after_commit(db.session, lambda: _send_state(broker, session_id, with_lesson=with_lesson, with_poll=with_poll,
+                                                 with_slide=with_slide))
 
 
 def get_session_row(session_id: int) -> LiveSession | None:
@@ -239,7 +243,8 @@ def get_session_row(session_id: int) -> LiveSession | None:
     return db.session.get(LiveSession, session_id, populate_existing=True)
 
 
-def _send_state(broker: LocalBroker, session_id: int, *, with_lesson: bool, with_poll: bool) -> None:
+def _send_state(broker: LocalBroker, session_id: int, *, with_lesson: bool, with_poll: bool,
+                with_slide: bool = False) -> None:
     from app.content.catalog import catalog
 
     session = get_session_row(session_id)
@@ -256,5 +261,8 @@ def _send_state(broker: LocalBroker, session_id: int, *, with_lesson: bool, with
         results = tally_of(poll, with_key=True).as_dict()
         state["poll"]["html"] = shared_poll_html(session, poll, {"results": results,
                                                                   "explanation": poll.question.get("explanation", "")})
+    if with_slide and state["slide"] is not None:
+        state["slide"]["html"] = slide_html(session, cat)
+        state["change"] = "slide"
     broker.publish(Message(session.id, "class", "state", json.dumps(state, separators=(",", ":")),
                            version=session.version, final=session.ended_at is not None))

@@ -298,6 +298,8 @@ def show_lesson(broker: LocalBroker, actor_id: int, session_id: int, slug: str, 
         if session.agenda_index is not None and 0 <= session.agenda_index < len(agenda) \
                 and agenda[session.agenda_index].kind in rules.PAUSE_KINDS:
             session.agenda_index = session.item_started_at = None
+        if session.lesson_key != slug:
+            session.slide_index = None        # another lesson: its slides start when presented
         session.lesson_key = slug
         session.projector = "lesson"
         session.version += 1

@@ -32,7 +32,7 @@ from app.csvout import csv_response
 from app.db import utcnow
 from app.errors import InputRejected, NotFound
 from app.extensions import limiter
-from app.live import attendance, exports, kinds, polls, qna_views, rules, screens, sessions, streams
+from app.live import attendance, exports, kinds, polls, qna_views, rules, screens, sessions, slide_views, streams
 from app.live.broker import current_broker
 from app.live.forms import AttendanceCorrectionForm
 from app.live.fragments import answer_path
@@ -42,6 +42,7 @@ from app.web import public_url, record_id, refusals, wants_json
 
 bp = Blueprint("live", __name__, template_folder="templates")
 qna_views.register(bp)   # Q&A pages live in their own module (as admin's route modules do)
+slide_views.register(bp)     # presenting a lesson as slides (app/live/slide_views.py)
 
 JOIN_USER_LIMIT = "10 per minute;60 per hour"     # wrong codes only
 JOIN_ADDRESS_LIMIT = "60 per minute"               # a whole room may share one address
@@ -266,7 +267,8 @@ def present(session_id: int):
         presence=screens.presence(session.id, now=utcnow()), people=screens.participants(session.id),
         standings=screens.standings(session.id), polls=screens.polls_of(session.id), qr=_qr(session),
         join_url=_join_url(session), bank=_bank(cat, preview.slug), now=now,
-        countdowns=rules.COUNTDOWN_CHOICES, board=kinds.board(poll, staff=True), adhoc_kinds=kinds.ADHOC_KINDS)
+        countdowns=rules.COUNTDOWN_CHOICES, board=kinds.board(poll, staff=True), adhoc_kinds=kinds.ADHOC_KINDS,
+        slides=slide_views.presenter_context(session, cat, preview))
 
 
 @bp.get("/live/<int:session_id>/present/panel")
@@ -313,7 +315,8 @@ def _projector_context(session: LiveSession) -> dict:
             "tally": screens.tally_of(poll, with_key=revealed) if poll else None,
             "presence": screens.presence(session.id, now=utcnow()),
             "standings": screens.standings(session.id)[:10] if session.leaderboard_visible else [],
-            "board": kinds.board(poll, staff=False)}
+            "board": kinds.board(poll, staff=False),
+            "slide_screen": slide_views.projector_slide(session, catalog())}
 
 
 @bp.get("/live/<int:session_id>/staff/state")

@@ -164,7 +164,11 @@ def test_the_projector_shows_what_the_presenter_chose_or_the_nearest_thing_there
     assert view("lesson", has_lesson=True, has_poll=True, leaderboard=True) == "lesson"
     assert view("lesson", has_lesson=False, has_poll=True, leaderboard=False) == "join"
     assert view("join", has_lesson=True, has_poll=True, leaderboard=True) == "join"
-    assert set(rules.PROJECTOR_SCREENS) == {"join", "lesson", "poll", "leaderboard", "qna"}   # "qna": issue 20 Q&A
+    assert set(rules.PROJECTOR_SCREENS) == {"join", "lesson", "poll", "leaderboard", "qna", "slide"}   # qna, slide: issue 20
+    # slides while the lesson is presented as slides; otherwise the nearest thing (issue 20)
+    assert view("slide", has_lesson=True, has_poll=True, leaderboard=False, has_slides=True) == "slide"
+    assert view("slide", has_lesson=True, has_poll=False, leaderboard=False, has_slides=False) == "lesson"
+    assert view("poll", has_lesson=True, has_poll=True, leaderboard=False, has_slides=True) == "poll"
 
 
 def test_corrections_are_capped_at_the_sessions_length_plus_a_margin():

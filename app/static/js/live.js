@@ -199,6 +199,7 @@
     }
 
     function apply(state) {
+      document.dispatchEvent(new CustomEvent("lectern:live-state", { detail: state }));   // live-slides.js
       if (state.version < seen.version) { return; }
       seen.version = state.version;
       var lesson = state.lesson ? state.lesson.slug : "";
@@ -330,7 +331,10 @@
     }, 300);
     listen(root.dataset.eventsUrl, {
       state: function (state) {
+        document.dispatchEvent(new CustomEvent("lectern:live-state", { detail: state }));   // live-slides.js
+        version = Math.max(version, Number(root.dataset.version));   // live-slides.js moves slides in place
         if (state.version <= version) { return; }
+        if (state.change === "slide") { version = state.version; return; }   // live-slides.js shows it
         // a poll closed by its countdown (the server, not another instructor): show it closed
         var panel = document.getElementById("present-panel");
         if (state.version === version + 1 && state.poll && state.poll.closes_at && state.poll.status === "closed" &&
