@@ -20,7 +20,8 @@ verdict taken from its "personal" event (checked to be there for everyone who an
 Then a word cloud typed in the room: all N give one to three words at once (accepted within 10 s?),
 the stored rows are counted again term by term against what was sent (exactly once?), and the
 projector's panel, fetched when the staff stream's tally reaches N as the projector page does,
-must show the cloud counting all N within 1 s of the last accepted answer. Lesson
+must show the cloud counting all N within 1 s of the last accepted answer. Then the lesson is presented as
+slides with phones following, and each of five "next slide" presses must reach every stream (p95 < 1 s). Lesson
 pages are loaded by 20 clients (best of three 3-second rounds) before the streams open and again
 while they are open (throughput and p95 compared), and at the end one person opens 500 streams while /healthz and
 other people's pages are timed. Delivery times run from just before the
@@ -578,6 +579,43 @@ def check_cloud(app, poll_id: int, sent: dict[int, list[str]]) -> tuple[bool, st
     return ok, f"{len(stored)} rows for {len(sent)} people, {len(counted)} terms, counts {'equal' if counted == expected else 'DIFFER'}"
 
 
+SLIDE_MOVES = 5
+
+
+async def slides_phase(client: Client, data: Seed, streams: list[Stream], rows: list[Row],
+                       numbers: dict[str, Any]) -> None:
+    """Present a lesson as slides with "slides on phones" on, then press Next SLIDE_MOVES times: each
+    move's state event (with the slide's HTML) must reach every participant's stream; p95 < 1 s."""
+    sid, n = data.session_id, len(data.trainees)
+    slug = data.lessons[3]          # a Stage lesson: a deck of several slides
+    for path, fields in ((f"/live/{sid}/slides/start", {"lesson": slug}), (f"/live/{sid}/slides/phones", {"on": "1"})):
+        response = await client.post_form(path, data.instructor, fields)
+        if response.status != 200 or not response.json().get("ok"):
+            raise BenchError(f"{path}: {response.status} {response.body[:200]!r}")
+    await asyncio.sleep(0.5)
+    worst = 0.0
+    every: list[float] = []
+    for move in range(1, SLIDE_MOVES + 1):
+        waits = [st.watch(lambda e, move=move: e.kind == "state" and (e.data.get("slide") or {}).get("index") == move
+                          and "html" in (e.data.get("slide") or {})) for st in streams[1:]]
+        t0 = time.monotonic()
+        response = await client.post_form(f"/live/{sid}/slides/next", data.instructor, {})
+        if response.status != 200 or response.json().get("index") != move:
+            raise BenchError(f"next slide: {response.status} {response.body[:200]!r}")
+        arrived, _failed = await wait_all(waits, DELIVERY_TIMEOUT)
+        delays = [t - t0 for t in arrived]
+        every.extend(delays)
+        p95 = pct(delays, 0.95) if len(delays) == n else math.inf
+        worst = max(worst, p95)
+        rows.append(Row(f"next slide #{move} (slide HTML in the event): reached {len(delays)}/{n}",
+                        f"{spread(delays)} (POST {ms(response.done_at - t0)})", "p95 < 1 s, all",
+                        "ok" if p95 < SHOW_BUDGET else "OVER"))
+        await asyncio.sleep(0.3)
+    numbers["slide_p95"] = worst
+    rows.append(Row(f"  ... slide changes: worst p95 of {SLIDE_MOVES}", ms(worst) if math.isfinite(worst) else "not all reached",
+                    "p95 < 1 s", "ok" if worst < SHOW_BUDGET else "OVER"))
+
+
 async def drive(server: Gunicorn, data: Seed, cookie_name: str, rounds: int) -> dict[str, Any]:
     client = Client(server.port, cookie_name)
     sid, n = data.session_id, len(data.trainees)
@@ -824,6 +862,9 @@ async def drive(server: Gunicorn, data: Seed, cookie_name: str, rounds: int) -> 
         # (GET /projector/panel, as the projector page fetches it on each tally event) shows them all.
         out["cloud"] = await word_cloud_phase(client, data, streams, staff, rows, numbers)
 
+        # 6c. Slides: the lesson presented as slides with phones following; each "next" reaches every screen.
+        await slides_phase(client, data, streams, rows, numbers)
+
         # 7. One person opens FLOOD streams while others use the site.
         health = [("/healthz", None)]
         _rate, calm_p95, _e = await page_load(client, health, clients=4, seconds=2.0)
@@ -1009,6 +1050,11 @@ def json_figures_of(config: Config, n: int, numbers: dict[str, Any]) -> list:
                           None if gap is None else gap * 1000, "ms",
                           "never" if gap is None else f"{gap * 1000:+.0f} ms", "under 1 s",
                           gap is not None and gap < TALLY_BUDGET))
+    if "slide_p95" in numbers:
+        value = numbers["slide_p95"]
+        out.append(judged(f"{tag}: slide change on every screen, p95 (worst of {SLIDE_MOVES})", value * 1000, "ms",
+                          f"{value * 1000:.0f} ms" if math.isfinite(value) else "not all reached", SHOW_BUDGET * 1000,
+                          "under 1 s"))
     if "cloud_accepted" in numbers:
         out.append(Figure(f"{tag}: word cloud, {n} answers of 1-3 words at once, last accepted", numbers["cloud_last"],
                           "s", f"{numbers['cloud_accepted']}/{n} in {numbers['cloud_last']:.2f} s",
