@@ -42,6 +42,7 @@ class LiveSession(Base):
     item_started_at: Mapped[datetime | None]
     leaderboard_visible: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     projector: Mapped[str] = mapped_column(sa.String(12), default="join", server_default="join")  # rules.PROJECTOR_SCREENS
+    guests_allowed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())  # guests.py
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     @property

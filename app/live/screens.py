@@ -50,11 +50,12 @@ def tally_of(poll: LivePoll, *, with_key: bool) -> Tally:
 
 
 def standings(session_id: int) -> list[rules.Standing]:
+    name = sa.case((User.guest_session_id.is_not(None), User.display_name + " (guest)"), else_=User.display_name)
     rows = db.session.execute(
-        sa.select(LiveAnswer.user_id, User.display_name, sa.func.sum(LiveAnswer.points))
+        sa.select(LiveAnswer.user_id, name, sa.func.sum(LiveAnswer.points))
         .join(LivePoll, LivePoll.id == LiveAnswer.poll_id).join(User, User.id == LiveAnswer.user_id)
         .where(LivePoll.session_id == session_id, LivePoll.revealed_at.is_not(None), LivePoll.scored.is_(True))
-        .group_by(LiveAnswer.user_id, User.display_name)).all()
+        .group_by(LiveAnswer.user_id, User.display_name, User.guest_session_id)).all()
     return rules.leaderboard({uid: int(total or 0) for uid, _n, total in rows}, {uid: name for uid, name, _t in rows})
 
 
