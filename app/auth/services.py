@@ -72,8 +72,9 @@ def search_users(query: str = "", *, limit: int = 200) -> list[User]:
 
 
 def get_user(user_id: int) -> User:
+    """An account; a live session's guest (docs/LIVE.md) is nobody's to manage: not found."""
     user = db.session.get(User, user_id)
-    if user is None:
+    if user is None or user.guest_session_id is not None:
         raise NotFound("No such user.")
     return user
 

@@ -143,7 +143,7 @@ def _urls_for_sweep(app, session, other_session):
     return sorted(set(urls))
 
 
-def test_a_guest_is_confined_to_their_session(app, room, start, make_cohort):
+def test_a_guest_is_confined_to_their_session(app, room, start, login):
     teacher, session = start(app, room)
     _allow(teacher, session)
     guest, _ = _guest(app, session.code)
@@ -173,6 +173,12 @@ def test_a_guest_is_confined_to_their_session(app, room, start, make_cohort):
     # nobody finds them: admin search, cohort enrolment
     assert all(u.guest_session_id is None for u in search_users(""))
     assert search_users("Sam") == []
+    admin = login(app, room["admin"])
+    assert admin.get(f"/admin/users/{_guest_row().id}").status_code == 404
+    assert admin.post(f"/admin/users/{_guest_row().id}/link", data={"purpose": "reset"}).status_code == 404
+    assert "Sam Visitor" not in admin.get("/admin/users?q=Sam").get_data(as_text=True)
+    from app.auth.services import authenticate
+    assert authenticate(_guest_row().email, "", now=utcnow()).user is None
     try:
         cohorts.enrol(room["admin"].id, room["cohort"], [_guest_row().id], now=utcnow())
     except NotFound:
@@ -275,3 +281,15 @@ def test_deleting_the_session_deletes_its_guests(app, room, start):
     db.session.execute(sa.delete(LiveSession).where(LiveSession.id == session.id))
     db.session.commit()
     assert db.session.get(User, row_id) is None
+
+
+def test_the_purge_command_deletes_guests_of_sessions_ended_long_ago(app, room, start, runner):
+    teacher, session = start(app, room)
+    _allow(teacher, session)
+    _guest(app, session.code)
+    result = runner.invoke(args=["live", "purge-guests", "--older-than-days", "0"])
+    assert result.exit_code == 0 and "0 guests deleted." in result.output        # still running
+    teacher.post(f"/live/{session.id}/end", data={"confirm": "yes"})
+    assert "0 guests deleted." in runner.invoke(args=["live", "purge-guests"]).output    # ended today
+    assert "1 guest deleted." in runner.invoke(args=["live", "purge-guests", "--older-than-days", "0"]).output
+    assert _guest_row() is None
