@@ -65,6 +65,7 @@ def bank_answers(cohort_id: int, quiz_key: str) -> list[tuple[list[dict[str, Any
     rows = db.session.execute(
         sa.select(LivePoll.question, LiveAnswer.answer).join(LiveAnswer, LiveAnswer.poll_id == LivePoll.id)
         .join(LiveSession, LiveSession.id == LivePoll.session_id)
+        .join(User, sa.and_(User.id == LiveAnswer.user_id, User.guest_session_id.is_(None)))   # the cohort's own
         .where(LiveSession.cohort_id == cohort_id, LivePoll.quiz_key == quiz_key)).all()
     return [([question], {question["id"]: raw}) for question, raw in rows]
 

@@ -228,6 +228,11 @@ def test_the_session_ending_ends_guest_access_and_its_streams(app, room, start):
     assert page.status_code == 303 and page.headers["Location"] == "/live/guest-ended"
     assert guest.post(f"/live/{session.id}/heartbeat", headers=JSON).status_code == 401
     assert sessions.stream_authority(session.id, [row_id]).people[row_id].participant is False
+    # resumed within its window, the session takes its guests back
+    assert teacher.post(f"/live/{session.id}/resume").status_code == 303
+    assert guest.get(f"/live/{session.id}").status_code == 200
+    teacher.post(f"/live/{session.id}/end", data={"confirm": "yes"})
+    assert guest.get(f"/live/{session.id}").status_code == 303
     # the row is kept for the poll export
     assert db.session.get(User, row_id) is not None
     # the cleanup of guests of long-ended sessions
@@ -269,6 +274,9 @@ def test_guests_are_never_counted_and_kept_apart_in_exports(app, room, start, ba
     assert by_name["Ana Ruiz"][-1] == ""
     csv_text = teacher.get(f"/live/{session.id}/polls.csv").get_data(as_text=True)
     assert "guest, not counted" in csv_text and "guest.invalid" not in csv_text
+    # the cohort's question analytics count Ana's answer only
+    from app.live import screens
+    assert len(screens.bank_answers(session.cohort_id, "stage-03")) == 1
     # the attendance credit form cannot reach them either
     assert teacher.get(f"/live/{session.id}/attendance/{row.id}").status_code == 404
 
