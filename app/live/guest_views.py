@@ -73,8 +73,11 @@ def confine_guests():
 
 
 def guest_join():
-    """Join as a guest: the code (from the QR link or typed) and a nickname."""
+    """Join as a guest: the code (from the QR link or typed) and a nickname. Someone signed in joins
+    with their account instead (the guest would replace their sign-in)."""
     code = request.values.get("code", "")
+    if current_user.is_authenticated:
+        return redirect(url_for("live.join", code=code) if code else url_for("live.join"), 303)
     if request.is_json:
         body = request.get_json(silent=True)
         body = body if isinstance(body, dict) else {}
@@ -109,7 +112,8 @@ def guest_gone():
 
 def guests_switch(session_id: int):
     sessions.staff_session(current_user.id, session_id)
-    allowed = request.form.get("allowed") == "1" or (request.is_json and (request.get_json(silent=True) or {}).get("allowed") is True)
+    body = request.get_json(silent=True) if request.is_json else None
+    allowed = request.form.get("allowed") == "1" or (isinstance(body, dict) and body.get("allowed") is True)
     guests.set_guests_allowed(current_broker(), current_user.id, session_id, allowed, now=utcnow())
     if wants_json():
         return jsonify(ok=True, guests_allowed=allowed)

@@ -68,6 +68,10 @@ def test_a_guest_joins_with_the_code_and_a_nickname_and_answers_a_poll(app, room
     page = anonymous.get(response.headers["Location"]).get_data(as_text=True)
     assert "Join as a guest" in page and f'value="{session.code}"' in page and "Nickname" in page
 
+    # someone signed in joins with their account, never as a guest
+    member = join(app, room["ben"], session.code)[0]
+    response = member.post("/join/guest", data={"code": session.code, "nickname": "Benny"})
+    assert response.status_code == 303 and response.headers["Location"].startswith("/join?code=")
     guest, response = _guest(app, session.code.lower())
     assert response.status_code == 303 and response.headers["Location"] == f"/live/{session.id}"
     row = _guest_row()
@@ -88,6 +92,9 @@ def test_a_guest_joins_with_the_code_and_a_nickname_and_answers_a_poll(app, room
     ana.post(f"/live/{session.id}/polls/{poll.id}/answer", json={"answer": right}, headers=JSON)
     staff = teacher.get(f"/live/{session.id}/staff/state").get_json()
     assert staff["poll"]["tally"]["responses"] == 2
+    r = teacher.post(f"/live/{session.id}/guests", json=["not", "an", "object"], headers=JSON)
+    assert r.status_code == 200 and r.get_json()["guests_allowed"] is False
+    _allow(teacher, session)
 
     # the leaderboard names them, marked
     teacher.post(f"/live/{session.id}/polls/{poll.id}/close")
