@@ -13,6 +13,16 @@ pytestmark = pytest.mark.browser
 
 SHOTS = Path(os.environ.get("LECTERN_SHOTS", "")) if os.environ.get("LECTERN_SHOTS") else None
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+AXE_JS = os.environ.get("LECTERN_AXE_JS", "")
+
+
+def _axe(page, where):
+    """No serious or critical axe-core findings on the page (when axe-core is installed, as in CI)."""
+    if not os.path.isfile(AXE_JS):
+        return
+    found = page.evaluate("""async () => (await axe.run(document)).violations
+        .filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => v.id + ': ' + v.help)""")
+    assert found == [], f"{where}: {found}"
 
 
 def _shot(page, name):
@@ -31,6 +41,9 @@ def test_a_guest_answers_a_poll_and_is_removed(browser, classroom, browser_sign_
     teacher_ctx = browser.new_context(base_url=url, viewport={"width": 1280, "height": 900})
     trainee_ctx = browser.new_context(base_url=url, **PHONE)
     guest_ctx = browser.new_context(base_url=url, **PHONE)
+    if os.path.isfile(AXE_JS):
+        for ctx in (teacher_ctx, guest_ctx):
+            ctx.add_init_script(path=AXE_JS)     # the CSP refuses an injected script tag
     try:
         teacher, trainee, guest = teacher_ctx.new_page(), trainee_ctx.new_page(), guest_ctx.new_page()
         for p in (teacher, trainee, guest):
@@ -65,8 +78,14 @@ def test_a_guest_answers_a_poll_and_is_removed(browser, classroom, browser_sign_
         guest.goto(f"/join?code={code}")
         expect(guest.get_by_role("heading", name="Join as a guest")).to_be_visible()
         expect(guest.get_by_label("Session code")).to_have_value(code)
+        guest.get_by_label("Nickname").fill("Instructor")          # refused: says why, on the field
+        guest.get_by_role("button", name="Join as a guest").click()
+        expect(guest.locator("#nickname-error")).to_contain_text("Choose another")
+        expect(guest.get_by_label("Nickname")).to_have_attribute("aria-invalid", "true")
+        _axe(guest, "guest join, nickname refused")
         guest.get_by_label("Nickname").fill("Sam Visitor")
         _shot(guest, "guest-phone-join-390")
+        _axe(guest, "guest join")
         assert guest.evaluate("document.documentElement.scrollWidth") <= 390
         join_as_guest(guest, code, "Sam Visitor")
         expect(guest.get_by_role("heading", name="Waiting for the instructor")).to_be_visible()
@@ -74,6 +93,7 @@ def test_a_guest_answers_a_poll_and_is_removed(browser, classroom, browser_sign_
         expect(guest.locator("#site-nav")).to_contain_text("Sam Visitor (guest)")
         expect(guest.locator("#site-nav").get_by_role("link", name="Course")).to_have_count(0)
         _shot(guest, "guest-phone-waiting-390")
+        _axe(guest, "guest participant page")
         guest.get_by_role("button", name="Menu").click()
         # nowhere else: the course sends them to sign in
         other = guest_ctx.new_page()
@@ -101,10 +121,12 @@ def test_a_guest_answers_a_poll_and_is_removed(browser, classroom, browser_sign_
         expect(guests).to_contain_text("Sam Visitor")
         if SHOTS is not None:
             guests.screenshot(path=str(SHOTS / "presenter-guests.png"))
+        _axe(teacher, "presenter with a guest")
         guests.get_by_role("button", name="Remove Sam Visitor").click()
         expect(teacher.locator("#guests")).to_contain_text("Guests (0)")
         expect(guest.get_by_role("heading", name="Your guest access has ended")).to_be_visible(timeout=8000)
         _shot(guest, "guest-phone-removed-390")
+        _axe(guest, "guest access ended")
         expect(teacher.locator("#present-panel .live-chart__count")).to_contain_text("1 answer")
         # the trainee carries on
         expect(trainee.locator(".live-poll__status")).to_contain_text("Your answer is in")
