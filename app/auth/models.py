@@ -52,6 +52,10 @@ class User(RoleChecks, Base):
     session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime]
     last_sign_in_at: Mapped[datetime | None]
+    # A guest of one live session (docs/LIVE.md, "Guests"): no password, no roles, a placeholder
+    # address that can neither sign in nor receive mail; deleted with the session or when removed.
+    guest_session_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("live_sessions.id", ondelete="CASCADE", use_alter=True), index=True)
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin", order_by="UserRole.role"
@@ -89,6 +93,7 @@ class SignedIn(RoleChecks):
     session_epoch: int
     roles: frozenset[Role]
     is_active: bool = True
+    guest_session_id: int | None = None     # a guest: confined to this live session (app/live/guest_views.py)
     is_authenticated = True
     is_anonymous = False
 

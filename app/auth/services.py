@@ -62,7 +62,7 @@ def ids_by_email(emails: Iterable[str]) -> dict[str, int]:
 
 
 def search_users(query: str = "", *, limit: int = 200) -> list[User]:
-    stmt = sa.select(User).order_by(User.display_name, User.id).limit(limit)
+    stmt = sa.select(User).where(User.guest_session_id.is_(None)).order_by(User.display_name, User.id).limit(limit)
     words = query.strip().lower().split()
     for word in words:
         pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -72,14 +72,16 @@ def search_users(query: str = "", *, limit: int = 200) -> list[User]:
 
 
 def get_user(user_id: int) -> User:
+    """An account; a live session's guest (docs/LIVE.md) is nobody's to manage: not found."""
     user = db.session.get(User, user_id)
-    if user is None:
+    if user is None or user.guest_session_id is not None:
         raise NotFound("No such user.")
     return user
 
 
 _USERS, _ROLES = User.__table__, UserRole.__table__
-_SIGNED_IN = (sa.select(_USERS.c.id, _USERS.c.email, _USERS.c.display_name, _USERS.c.session_epoch, _ROLES.c.role)
+_SIGNED_IN = (sa.select(_USERS.c.id, _USERS.c.email, _USERS.c.display_name, _USERS.c.session_epoch,
+                        _USERS.c.guest_session_id, _ROLES.c.role)
               .select_from(_USERS.outerjoin(_ROLES, _ROLES.c.user_id == _USERS.c.id))
               .where(_USERS.c.id == sa.bindparam("user_id"), _USERS.c.session_epoch == sa.bindparam("epoch"),
                      _USERS.c.is_active.is_(True)))
@@ -98,7 +100,7 @@ def load_session_user(session_id: str) -> SignedIn | None:
         return None
     first = rows[0]
     return SignedIn(first.id, first.email, first.display_name, first.session_epoch,
-                    frozenset(Role(r.role) for r in rows if r.role is not None))
+                    frozenset(Role(r.role) for r in rows if r.role is not None), guest_session_id=first.guest_session_id)
 
 
 def create_user(

@@ -183,7 +183,7 @@ def enrol(actor_id: int | None, cohort_id: int, user_ids: Iterable[int], *, now:
         existing = set(db.session.scalars(sa.select(Enrolment.user_id).where(Enrolment.cohort_id == cohort_id)))
         for uid in sorted(set(user_ids) - existing):
             person = db.session.get(User, uid)
-            if person is None:
+            if person is None or person.guest_session_id is not None:    # a live session's guest is nobody's trainee
                 raise NotFound("There is no such person.")
             db.session.add(Enrolment(cohort_id=cohort_id, user_id=uid, enrolled_at=now, source=source))
             audit.record(actor_id, "cohort.enrol", "cohort", cohort.id, cohort.name, now=now,

@@ -71,7 +71,7 @@ def register(session: LiveSession) -> list[AttendanceLine]:
     members = {uid: user for uid, (user, _at) in enrolled.items()}
     joined = {p.user_id: (p, user) for p, user in db.session.execute(
         sa.select(LiveParticipant, User).join(User, User.id == LiveParticipant.user_id)
-        .where(LiveParticipant.session_id == session.id))}
+        .where(LiveParticipant.session_id == session.id, User.guest_session_id.is_(None)))}  # guests never count
     credited_by = aliased(User)
     credits = {c.user_id: (c, by) for c, by in db.session.execute(
         sa.select(LiveAttendanceCredit, credited_by.display_name)
@@ -194,7 +194,8 @@ def clear_credit(actor_id: int, session_id: int, user_id: int, *, now: datetime)
 
 def seconds_by_day(user_ids: Iterable[int]) -> dict[int, dict[int, int]]:
     """For each person, the seconds that count on each course day, over all that day's sessions:
-    measured presence, or the instructor's correction where there is one. One query."""
+    measured presence, or the instructor's correction where there is one. Guests are left out.
+    One query."""
     ids = list(user_ids)
     if not ids:
         return {}
@@ -214,6 +215,7 @@ def seconds_by_day(user_ids: Iterable[int]) -> dict[int, dict[int, int]]:
     rows = db.session.execute(
         sa.select(both.c.user_id, LiveSession.day, sa.func.sum(both.c.seconds))
         .join(LiveSession, LiveSession.id == both.c.session_id)
+        .join(User, sa.and_(User.id == both.c.user_id, User.guest_session_id.is_(None)))   # guests never count
         .group_by(both.c.user_id, LiveSession.day))
     out: dict[int, dict[int, int]] = defaultdict(dict)
     for user_id, day, seconds in rows:

@@ -65,7 +65,7 @@ def countdown_text(poll: LivePoll) -> str:
 
 def poll_rows(session: LiveSession) -> tuple[list[str], list[list[Any]]]:
     header = ["Poll", "Question", "Source", "Opened (UTC)", "Closed (UTC)", "Countdown", "Revealed (UTC)", "Name", "Email",
-              "Answer", "Result", "Points", "Answered (UTC)", "Times changed"]
+              "Answer", "Result", "Points", "Answered (UTC)", "Times changed", "Guest"]
     rows: list[list[Any]] = []
     answers = db.session.execute(
         sa.select(LiveAnswer, User).join(User, User.id == LiveAnswer.user_id).join(LivePoll, LivePoll.id == LiveAnswer.poll_id)
@@ -79,17 +79,18 @@ def poll_rows(session: LiveSession) -> tuple[list[str], list[list[Any]]]:
                 countdown_text(poll), _stamp(poll.revealed_at)]
         given = by_poll.get(poll.id, [])
         if not given:
-            rows.append(head + ["", "", "(no answers)", "", "", "", ""])
+            rows.append(head + ["", "", "(no answers)", "", "", "", "", ""])
         asked = Asked.from_dict(poll.question)
         for ans, user in given:
             result = "opinion" if not poll.scored else ("right" if ans.fraction >= 1 else
                                                         "partly right" if ans.fraction > 0 else "wrong")
-            rows.append(head + [user.display_name, user.email, answer_text(poll.question, ans.answer),
+            guest = user.guest_session_id is not None       # a guest: no address, marked apart (docs/LIVE.md)
+            rows.append(head + [user.display_name, "" if guest else user.email, answer_text(poll.question, ans.answer),
                                 board_result(poll, asked, ans) or result, ans.points, _stamp(ans.answered_at),
-                                ans.changes])
+                                ans.changes, "guest, not counted" if guest else ""])
         if given and asked.kind.live_board == "cloud":
             rows.append(head + ["(all answers)", "", cloud_totals(poll, asked, [a.answer for a, _u in given]),
-                                "word cloud totals", "", "", ""])
+                                "word cloud totals", "", "", "", ""])
     return header, rows
 
 

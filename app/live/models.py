@@ -43,6 +43,7 @@ class LiveSession(Base):
     item_started_at: Mapped[datetime | None]
     leaderboard_visible: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     projector: Mapped[str] = mapped_column(sa.String(12), default="join", server_default="join")  # rules.PROJECTOR_SCREENS
+    guests_allowed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())  # guests.py
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     qna_anonymous: Mapped[bool] = mapped_column(default=True, server_default=sa.true())   # Q&A: names to staff only
     slide_index: Mapped[int | None]                                       # presenting as slides (app/live/slides.py)

@@ -52,11 +52,12 @@ def tally_of(poll: LivePoll, *, with_key: bool) -> Tally:
 
 
 def standings(session_id: int) -> list[rules.Standing]:
+    name = sa.case((User.guest_session_id.is_not(None), User.display_name + " (guest)"), else_=User.display_name)
     rows = db.session.execute(
-        sa.select(LiveAnswer.user_id, User.display_name, sa.func.sum(LiveAnswer.points))
+        sa.select(LiveAnswer.user_id, name, sa.func.sum(LiveAnswer.points))
         .join(LivePoll, LivePoll.id == LiveAnswer.poll_id).join(User, User.id == LiveAnswer.user_id)
         .where(LivePoll.session_id == session_id, LivePoll.revealed_at.is_not(None), LivePoll.scored.is_(True))
-        .group_by(LiveAnswer.user_id, User.display_name)).all()
+        .group_by(LiveAnswer.user_id, User.display_name, User.guest_session_id)).all()
     return rules.leaderboard({uid: int(total or 0) for uid, _n, total in rows}, {uid: name for uid, name, _t in rows})
 
 
@@ -66,6 +67,7 @@ def bank_answers(cohort_id: int, quiz_key: str) -> list[tuple[list[dict[str, Any
     rows = db.session.execute(
         sa.select(LivePoll.question, LiveAnswer.answer).join(LiveAnswer, LiveAnswer.poll_id == LivePoll.id)
         .join(LiveSession, LiveSession.id == LivePoll.session_id)
+        .join(User, sa.and_(User.id == LiveAnswer.user_id, User.guest_session_id.is_(None)))   # the cohort's own
         .where(LiveSession.cohort_id == cohort_id, LivePoll.quiz_key == quiz_key)).all()
     return [([question], {question["id"]: raw}) for question, raw in rows]
 

@@ -61,7 +61,10 @@ def check_taking_part(user_id: int, cohort_id: int) -> None:
     someone removed from the cohort stops reading, answering and counting as present."""
     member = db.session.scalar(sa.select(sa.literal(1)).where(sa.or_(
         sa.exists().where(Enrolment.cohort_id == cohort_id, Enrolment.user_id == user_id),
-        sa.exists().where(UserRole.user_id == user_id, UserRole.role == Role.ADMIN.value))))
+        sa.exists().where(UserRole.user_id == user_id, UserRole.role == Role.ADMIN.value),
+        # a guest (guests.py) takes part in their own session of the cohort while it runs
+        sa.exists().where(User.id == user_id, User.guest_session_id == LiveSession.id,
+                          LiveSession.cohort_id == cohort_id, LiveSession.ended_at.is_(None)))))
     if member is None:
         raise Forbidden("You are no longer a member of this session's cohort.")
 
@@ -84,7 +87,7 @@ class StreamAuthority:
 
 
 def stream_authority(session_id: int, user_ids: Sequence[int]) -> StreamAuthority:
-    """For the streams open on a session: who may still listen, in four small queries."""
+    """For the streams open on a session: who may still listen, in five small queries."""
     session = db.session.get(LiveSession, session_id)
     if session is None:
         return StreamAuthority(0, True, {})
@@ -99,8 +102,10 @@ def stream_authority(session_id: int, user_ids: Sequence[int]) -> StreamAuthorit
             UserRole.role == Role.ADMIN.value, UserRole.user_id.in_(ids))))
         teachers = set(db.session.scalars(sa.select(CohortInstructor.user_id).where(
             CohortInstructor.cohort_id == session.cohort_id, CohortInstructor.user_id.in_(ids))))
+        guests = set() if session.ended_at is not None else set(db.session.scalars(sa.select(User.id).where(
+            User.guest_session_id == session_id, User.id.in_(ids))))
         for user_id, epoch in epochs.items():
-            people[user_id] = Listener(epoch, user_id in members or user_id in admins,
+            people[user_id] = Listener(epoch, user_id in members or user_id in admins or user_id in guests,
                                        user_id in admins or user_id in teachers)
     return StreamAuthority(session.version, session.ended_at is not None, people)
 

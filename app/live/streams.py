@@ -303,6 +303,7 @@ class Room:
         self.checker: asyncio.Task[None] | None = None
         self.timed: tuple[int, str] | None = None      # the open poll whose countdown is armed: (id, closes_at)
         self.timer: asyncio.TimerHandle | None = None
+        self.wake = asyncio.Event()     # "recheck": look at who may listen now, not at the next interval
 
     # state shared by every stream of the session
     async def current_state(self) -> tuple[int, bytes, bool]:
@@ -366,6 +367,9 @@ class Room:
             for stream in list(self.streams):
                 stream.offer(End("shutdown"))
             return
+        if message.kind == "recheck":     # someone lost access (a guest removed): end their stream now
+            self.wake.set()
+            return
         if message.kind == "replace":     # another process took a person's newest stream
             ids = set(json.loads(message.data).get("streams", ()))
             for stream in [s for s in self.streams if s.id in ids]:
@@ -393,7 +397,11 @@ class Room:
         """Now and then: end the streams of people who may no longer listen; catch up lost news."""
         interval = float(self.hub.setting("LIVE_RECHECK_SECONDS"))
         while self.streams:
-            await asyncio.sleep(interval)
+            try:
+                await asyncio.wait_for(self.wake.wait(), interval)
+            except TimeoutError:
+                pass
+            self.wake.clear()
             if not self.streams:
                 return
             checked = list(self.streams)   # streams opening during the read are checked next time

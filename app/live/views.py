@@ -32,7 +32,8 @@ from app.csvout import csv_response
 from app.db import utcnow
 from app.errors import InputRejected, NotFound
 from app.extensions import limiter
-from app.live import attendance, exports, kinds, polls, qna_views, rules, screens, sessions, slide_views, streams
+from app.live import (attendance, exports, guest_views, kinds, polls, qna_views, rules, screens, sessions, slide_views,
+                      streams)
 from app.live.broker import current_broker
 from app.live.forms import AttendanceCorrectionForm
 from app.live.fragments import answer_path
@@ -43,6 +44,7 @@ from app.web import public_url, record_id, refusals, wants_json
 bp = Blueprint("live", __name__, template_folder="templates")
 qna_views.register(bp)   # Q&A pages live in their own module (as admin's route modules do)
 slide_views.register(bp)     # presenting a lesson as slides (app/live/slide_views.py)
+guest_views.register(bp)     # guests: joining with a nickname, the presenter's switch and list (guest_views.py)
 
 JOIN_USER_LIMIT = "10 per minute;60 per hour"     # wrong codes only
 JOIN_ADDRESS_LIMIT = "60 per minute"               # a whole room may share one address

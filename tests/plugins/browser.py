@@ -198,3 +198,21 @@ def browser_app_fixture():
 def serving_fixture():
     """`with serving(app) as url:` the app served as in production on a free port."""
     return serving
+
+
+def join_as_guest(page, code: str, nickname: str):
+    """Join a live session as a guest (no account) the way a phone does: the QR link /join?code=…
+    leads to "Join as a guest"; type the nickname, join, and wait for the participant page. The
+    session must allow guests (its presenter switched them on)."""
+    page.goto(f"/join?code={code}")
+    expect(page.get_by_role("heading", name="Join as a guest")).to_be_visible()
+    page.get_by_label("Session code").fill(code)
+    page.get_by_label("Nickname").fill(nickname)
+    page.get_by_role("button", name="Join as a guest").click()
+    expect(page.locator("[data-live-participant]")).to_be_attached()
+
+
+@pytest.fixture(name="join_as_guest")
+def join_as_guest_fixture():
+    """`join_as_guest(page, code, nickname)`: join the live session as a guest and wait for its page."""
+    return join_as_guest
