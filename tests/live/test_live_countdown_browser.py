@@ -1,5 +1,5 @@
 """Countdown per poll in browsers (issue 20): the instructor launches a poll with a short countdown,
-a phone (its clock an hour wrong) and the projector count it down, and at zero the poll closes on both by itself: nobody
+a phone (its clock an hour wrong), a guest's phone (who answers in time) and the projector count it down, and at zero the poll closes on both by itself: nobody
 presses anything and nobody posts anything; the stream engine's timer closes it on the server."""
 import os
 import re
@@ -9,6 +9,8 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from tests.plugins.browser import guest_phone, let_guests_in
+
 from app.content.catalog import catalog
 from app.extensions import db
 from app.live import rules
@@ -17,7 +19,7 @@ from app.live.models import LivePoll
 pytestmark = pytest.mark.browser
 
 SHOTS = Path(os.environ.get("LECTERN_SHOTS", "")) if os.environ.get("LECTERN_SHOTS") else None
-SECONDS = 5
+SECONDS = 8
 
 
 def _shot(page, name):
@@ -37,6 +39,7 @@ def test_a_countdown_poll_closes_by_itself_on_the_projector_and_the_phone(browse
                                     has_touch=True)
     # the phone's clock is an hour behind: it must count from the server's clock all the same
     phone_ctx.add_init_script("(() => { const real = Date.now; Date.now = () => real() - 3600 * 1000; })()")
+    extra = []
     try:
         teacher, phone = teacher_ctx.new_page(), phone_ctx.new_page()
         for p in (teacher, phone):
@@ -47,6 +50,9 @@ def test_a_countdown_poll_closes_by_itself_on_the_projector_and_the_phone(browse
         teacher.get_by_label("Run a course day in the room").select_option("1")
         teacher.get_by_role("button", name="Start a live session").click()
         code = teacher.locator(".live-code").inner_text().strip()
+        let_guests_in(teacher)
+        guest_ctx, guest = guest_phone(browser, url, code, "Sam Visitor")     # a second phone: a guest
+        extra.append(guest_ctx)
 
         browser_sign_in(phone, "tara@example.com", "demo-trainee-two")
         phone.goto("/join")
@@ -56,7 +62,7 @@ def test_a_countdown_poll_closes_by_itself_on_the_projector_and_the_phone(browse
 
         projector = projector_ctx.new_page()
         projector.set_viewport_size({"width": 1920, "height": 1080})
-        projector.goto(teacher.url.replace("/present", "/projector"))
+        projector.goto(teacher.url.split("#")[0].replace("/present", "/projector"))
         expect(projector.locator(".projector__code")).to_have_text(code)
 
         # the form offers 15 to 120 s; the test configuration accepts a few seconds, given here
@@ -76,9 +82,14 @@ def test_a_countdown_poll_closes_by_itself_on_the_projector_and_the_phone(browse
         # all three count down from the server's deadline
         timer = phone.locator("[data-live-countdown] [role=timer]")
         expect(phone.locator(".live-poll--open")).to_be_visible()
-        expect(timer).to_have_text(re.compile(r"0:0[1-5]"))
-        expect(projector.locator(".projector__screen--poll [role=timer]")).to_have_text(re.compile(r"0:0[1-5]"))
-        expect(teacher.locator("#present-panel [role=timer]")).to_have_text(re.compile(r"0:0[1-5]"))
+        expect(timer).to_have_text(re.compile(r"0:0[1-8]"))
+        expect(projector.locator(".projector__screen--poll [role=timer]")).to_have_text(re.compile(r"0:0[1-8]"))
+        expect(teacher.locator("#present-panel [role=timer]")).to_have_text(re.compile(r"0:0[1-8]"))
+        # the guest answers in time; their answer counts in the tally like anyone's
+        expect(guest.locator("[data-live-countdown] [role=timer]")).to_have_text(re.compile(r"0:0[1-8]"))
+        guest.locator("#poll input[type=radio]").first.check()
+        guest.get_by_role("button", name="Send answer").click()
+        expect(guest.locator(".live-poll__status")).to_contain_text("Your answer is in")
         _shot(projector, "projector-countdown-1920")
         _shot(phone, "phone-countdown-390")
         if SHOTS is not None:
@@ -98,6 +109,8 @@ def test_a_countdown_poll_closes_by_itself_on_the_projector_and_the_phone(browse
         expect(teacher.locator("#present-panel .status-pill--closed")).to_be_visible(timeout=6000)
         expect(teacher.locator("[data-live-stale]")).to_be_hidden()   # not "another instructor changed it"
         expect(teacher.get_by_role("button", name="Reveal the answer")).to_be_visible()
+        expect(guest.locator(".live-poll--closed")).to_be_visible()
+        expect(guest.locator(".live-poll--closed")).not_to_contain_text("before you answered")
         _shot(projector, "projector-closed-1920")
         _shot(phone, "phone-closed-390")
         if SHOTS is not None:
@@ -113,3 +126,5 @@ def test_a_countdown_poll_closes_by_itself_on_the_projector_and_the_phone(browse
     finally:
         teacher_ctx.close()
         phone_ctx.close()
+        for context in extra:
+            context.close()

@@ -1,5 +1,5 @@
 """Q&A in browsers (issue 20): two phones, the presenter view and the projector, on the real stream
-engine. Phone A asks, phone B upvotes (from the keyboard), the presenter sees the vote, puts the
+engine. Phone A asks, phone B (a guest, no account) upvotes (from the keyboard), the presenter sees the vote, puts the
 question on screen (the projector shows it big) and marks it answered (the phones move it to
 "Answered"). Anonymous by default: the presenter sees who asked, phone B and the projector do not.
 axe finds no serious or critical problem on the phone or the presenter view."""
@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+
+from tests.plugins.browser import join_as_guest, let_guests_in
 
 pytestmark = pytest.mark.browser
 
@@ -37,18 +39,22 @@ def _axe(page) -> list[str]:
     return list(found)
 
 
-def join_phone(browser, url, sign_in, email, password, code, *, axe=False):
-    """A phone (390×844) signed in as `email` that has joined with `code`: (context, page)."""
+def join_phone(browser, url, sign_in, email, password, code, *, axe=False, guest=False):
+    """A phone (390×844) that has joined with `code`: signed in as `email`, or with guest=True as a
+    guest whose nickname is `email` (no account): (context, page)."""
     options = {**PHONE, "bypass_csp": True} if axe else PHONE
     context = browser.new_context(base_url=url, **options)
     if axe:
         context.add_init_script(path=AXE_JS)
     page = context.new_page()
     page.set_default_timeout(10_000)
-    sign_in(page, email, password)
-    page.goto("/join")
-    page.get_by_label("Session code").fill(code)
-    page.get_by_role("button", name="Join").click()
+    if guest:
+        join_as_guest(page, code, email)
+    else:
+        sign_in(page, email, password)
+        page.goto("/join")
+        page.get_by_label("Session code").fill(code)
+        page.get_by_role("button", name="Join").click()
     expect(page.get_by_role("heading", name="Questions for the instructor")).to_be_visible()
     return context, page
 
@@ -82,8 +88,9 @@ def test_phones_ask_and_upvote_the_presenter_puts_a_question_on_screen_and_marks
 
         phone_a_ctx, phone_a = join_phone(browser, url, browser_sign_in, "trainee@example.com", "demo-trainee", code)
         contexts.append(phone_a_ctx)
-        phone_b_ctx, phone_b = join_phone(browser, url, browser_sign_in, "tara@example.com", "demo-trainee-two", code,
-                                          axe=True)
+        let_guests_in(teacher)
+        # phone B is a guest: a nickname and the code, no account
+        phone_b_ctx, phone_b = join_phone(browser, url, browser_sign_in, "Tara Visitor", "", code, axe=True, guest=True)
         contexts.append(phone_b_ctx)
         teacher.goto(present_url)          # the presenter view, following its stream from here on
 

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.plugins.browser import guest_phone, let_guests_in
+
 from app.content.catalog import catalog
 
 pytestmark = pytest.mark.browser
@@ -57,8 +59,9 @@ def test_presenting_slides_to_the_projector_and_phones(browser, classroom, brows
         code = teacher.locator(".live-code").inner_text().strip()
         present_url = teacher.url.split("?")[0].split("#")[0]
 
+        let_guests_in(teacher)
         phones = [join_phone(browser, url, code, "trainee@example.com", "demo-trainee", browser_sign_in),
-                  join_phone(browser, url, code, "tara@example.com", "demo-trainee-two", browser_sign_in)]
+                  guest_phone(browser, url, code, "Tara Visitor")]           # the second phone: a guest
 
         projector = teacher_ctx.new_page()
         projector.set_viewport_size({"width": 1920, "height": 1080})

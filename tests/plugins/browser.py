@@ -212,6 +212,24 @@ def join_as_guest(page, code: str, nickname: str):
     expect(page.locator("[data-live-participant]")).to_be_attached()
 
 
+def let_guests_in(teacher):
+    """On the presenter page: switch "Guests may join (no account)" on (it is off by default)."""
+    guests = teacher.locator("#guests")
+    guests.get_by_role("button", name="Let guests join").click()
+    expect(teacher.locator("#guests")).to_contain_text("Guests may join (no account): on")
+
+
+def guest_phone(browser, url: str, code: str, nickname: str):
+    """A phone (its own browser context, 390×844) that joined the session as a guest → (context, page).
+    The session must allow guests (let_guests_in)."""
+    context = browser.new_context(base_url=url, viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    join_as_guest(page, code, nickname)
+    return context, page
+
+
 @pytest.fixture(name="join_as_guest")
 def join_as_guest_fixture():
     """`join_as_guest(page, code, nickname)`: join the live session as a guest and wait for its page."""
