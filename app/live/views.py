@@ -32,8 +32,19 @@ from app.csvout import csv_response
 from app.db import utcnow
 from app.errors import InputRejected, NotFound
 from app.extensions import limiter
-from app.live import (attendance, exports, guest_views, kinds, polls, qna_views, rules, screens, sessions, slide_views,
-                      streams)
+from app.live import (
+    attendance,
+    exports,
+    guest_views,
+    kinds,
+    polls,
+    qna_views,
+    rules,
+    screens,
+    sessions,
+    slide_views,
+    streams,
+)
 from app.live.broker import current_broker
 from app.live.forms import AttendanceCorrectionForm
 from app.live.fragments import answer_path

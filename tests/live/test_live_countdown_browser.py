@@ -9,12 +9,11 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.plugins.browser import guest_phone, let_guests_in
-
 from app.content.catalog import catalog
 from app.extensions import db
 from app.live import rules
 from app.live.models import LivePoll
+from tests.plugins.browser import guest_phone, let_guests_in
 
 pytestmark = pytest.mark.browser
 

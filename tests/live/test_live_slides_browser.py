@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.plugins.browser import guest_phone, let_guests_in
-
 from app.content.catalog import catalog
+from tests.plugins.browser import guest_phone, let_guests_in
 
 pytestmark = pytest.mark.browser
 
