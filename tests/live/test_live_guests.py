@@ -9,6 +9,7 @@ from app.db import utcnow
 from app.errors import NotFound
 from app.extensions import db
 from app.live import attendance, exports, guests
+from app.live.guest_views import GUEST_ENDPOINTS
 from app.live.models import LiveAnswer, LiveParticipant, LiveSession
 from app.progress import services as progress
 
@@ -142,8 +143,7 @@ def _urls_for_sweep(app, session, other_session):
             urls.append(rule.rule)
         elif rule.arguments == {"session_id"}:
             urls.append(rule.rule.replace("<int:session_id>", str(other_session.id)))
-            if not rule.endpoint.startswith("live.") or rule.endpoint not in (
-                    "live.participant", "live.state", "live.events", "live.lesson_fragment", "live.poll_fragment"):
+            if rule.endpoint not in GUEST_ENDPOINTS:     # a guest's own session's participant pages
                 urls.append(rule.rule.replace("<int:session_id>", str(session.id)))
     urls += ["/learn/", "/progress/", "/certificates/", "/admin/", "/admin/users", "/teach/",
              f"/teach/cohorts/{session.cohort_id}", "/lessons/welcome", "/quizzes/stage-03"]

@@ -38,6 +38,7 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qsl, quote, urlsplit
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -157,6 +158,16 @@ def _seed(app: Flask, password: str) -> dict:
     bank = next(q for q in cat.quiz("stage-03").questions if q.type == "single")
     poll = polls.launch_poll(broker, staff.id, session.id, bank, quiz_key="stage-03", scored=True, now=now)
     polls.answer(broker, trainee.id, session.id, poll.id, bank.body.correct[0], now=now)
+    # the room's other voices (issue 20), so their forms are on the pages: an open answer waiting for
+    # approval, a question asked in Q&A, guests allowed (and one joined), the lesson as slides
+    from app.live import guests, kinds, qna, slides
+    wall = polls.launch_poll(broker, staff.id, session.id, kinds.adhoc_question("open_text", "What worries you?"),
+                             quiz_key=None, scored=False, now=now)
+    polls.answer(broker, trainee.id, session.id, wall.id, "That nobody comes", now=now)
+    asked = qna.post_question(broker, trainee.id, session.id, "Is there a printed checklist?", now=now)
+    guests.set_guests_allowed(broker, staff.id, session.id, True, now=now)
+    visitor = guests.join_as_guest(broker, session.code, "Sam Visitor", now=now)
+    slides.start_slides(broker, staff.id, session.id, lessons[3].slug, cat)
 
     certificate = certificates.issue(staff.id, other.id, cat, now=now, cohort_id=cohort.id,
                                      override_reason="Seeded for the fuzz test")
@@ -182,7 +193,10 @@ def _seed(app: Flask, password: str) -> dict:
             "user_id": [staff.id, trainee.id, other.id, invited.id],
             "cohort_id": [cohort.id, second.id],
             "session_id": [session.id],
-            "poll_id": [poll.id],
+            "poll_id": [poll.id, wall.id],
+            "question_id": [asked.id],
+            "answer_id": [a for a in [_answer_id(wall.id)] if a],
+            "guest_id": [visitor.id],
             "attempt_id": [open_attempt.id, done.id, staff_attempt.id],
             "job_id": [job.id],
             "number": [1, 2],
@@ -232,6 +246,12 @@ class _Forms(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "form":
             self._form = None
+
+
+def _answer_id(poll_id: int) -> int | None:
+    from app.live.models import LiveAnswer
+
+    return db.session.scalar(sa.select(LiveAnswer.id).where(LiveAnswer.poll_id == poll_id))
 
 
 def _harvest(app: Flask, seed: dict) -> None:
