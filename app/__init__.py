@@ -127,8 +127,10 @@ def _configure_cli(app: Flask) -> None:
     from app.imports.cli import import_command
     from app.jobs.worker import jobs_cli
     from app.ops.cli import backup_command, config_cli
+    from app.outbox.cli import mail_cli
     from app.quizzes.cli import quizzes_cli
 
     users_cli.add_command(import_command)  # `users import` belongs to the imports feature
-    for group in (users_cli, content_cli, quizzes_cli, certificates_cli, demo_cli, config_cli, backup_command, jobs_cli):
+    for group in (users_cli, content_cli, quizzes_cli, certificates_cli, demo_cli, config_cli, backup_command, jobs_cli,
+                  mail_cli):
         app.cli.add_command(group)

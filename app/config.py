@@ -86,6 +86,8 @@ class BaseConfig:
     MAIL_PASSWORD: str | None = None
     MAIL_USE_TLS = True
     MAIL_SENDER = "Lectern <no-reply@localhost>"
+    MAIL_MAX_ATTEMPTS = 8          # delivery attempts per message before it is marked failed (app/outbox/rules.py)
+    MAIL_TIMEOUT = 10              # seconds to wait for the SMTP server
     TESTING = False
     DEBUG = False
 
@@ -171,6 +173,9 @@ def from_environment(environ: Mapping[str, str], instance_path: str) -> dict[str
             out[key] = environ[key]
     if environ.get("MAIL_PORT"):
         out["MAIL_PORT"] = int(environ["MAIL_PORT"])
+    for key in ("MAIL_MAX_ATTEMPTS", "MAIL_TIMEOUT"):
+        if environ.get(key):
+            out[key] = _number(key, environ[key], int)
     if "MAIL_USE_TLS" in environ:
         out["MAIL_USE_TLS"] = _bool(environ["MAIL_USE_TLS"])
     return out
