@@ -27,7 +27,9 @@ class Rendered:
 
 @lru_cache(maxsize=2)
 def _environment(html: bool) -> Environment:
-    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=html, undefined=StrictUndefined,
+    # the plain-text part is not HTML: escaping it would show "&lt;" to readers; the HTML part escapes
+    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=html,  # noqa: S701
+                       undefined=StrictUndefined,
                        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
 
 

@@ -15,7 +15,8 @@ def retry_delay(attempts: int, *, base: timedelta = BACKOFF_BASE, cap: timedelta
     """The wait after `attempts` failed attempts (1, 2, …): base, 2×base, 4×base, … up to cap."""
     if attempts < 1:
         return timedelta(0)
-    return min(base * (2 ** min(attempts - 1, 30)), cap)
+    wait: timedelta = base * (2 ** min(attempts - 1, 30))
+    return min(wait, cap)
 
 
 def after_failure(attempts: int, now: datetime, *, max_attempts: int = MAX_ATTEMPTS,

@@ -17,7 +17,7 @@ class Collector:
         self.refuse: str | None = None      # e.g. "451 4.3.0 Try again later"
         self.lock = threading.Lock()
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd's hook name
         if self.refuse:
             return self.refuse
         parsed = message_from_bytes(envelope.content, policy=policy.default)
