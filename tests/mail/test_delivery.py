@@ -170,3 +170,21 @@ def test_cli_mail_test_and_deliver(app, smtpd):
     assert result.exit_code != 0 and "554" in result.output
     app.config["MAIL_SERVER"] = None
     assert "No mail server" in runner.invoke(args=["mail", "deliver"]).output
+
+
+def test_the_same_dedup_key_queues_one_message_and_keeps_the_rest_of_the_unit_of_work(app, smtpd):
+    now = utcnow()
+    with write_transaction(db.session):
+        first = outbox.queue("test", recipient="a@example.org", dedup_key="test:same:1", now=now,
+                             context={"sent_at": "now", "server": "here"})
+        assert first is not None
+        db.session.flush()
+        assert outbox.queue("test", recipient="b@example.org", dedup_key="test:same:1", now=now,
+                            context={"sent_at": "now", "server": "here"}) is None
+        outbox.queue("test", recipient="c@example.org", dedup_key="test:other:1", now=now,
+                     context={"sent_at": "now", "server": "here"})
+    assert sorted(r for r, *_ in statuses()) == ["a@example.org", "c@example.org"]
+    with write_transaction(db.session):     # a later unit of work: still one
+        assert outbox.queue("test", recipient="d@example.org", dedup_key="test:same:1", now=now,
+                            context={"sent_at": "now", "server": "here"}) is None
+    assert len(statuses()) == 2
