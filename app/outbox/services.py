@@ -113,12 +113,14 @@ def deliver_due(*, now: datetime | None = None, limit: int = 1000) -> Delivery:
     concurrently. Without SMTP settings nothing is sent and the messages stay queued."""
     if not mail_configured(current_app.config):
         return Delivery()
-    now = now or utcnow()
-    ids = list(db.session.scalars(sa.select(OutboxMessage.id).where(_due(now)).order_by(OutboxMessage.id).limit(limit)))
+    fixed = now
+    ids = list(db.session.scalars(sa.select(OutboxMessage.id).where(_due(fixed or utcnow()))
+                                  .order_by(OutboxMessage.id).limit(limit)))
     db.session.commit()   # end the read before the mail server's slow answers
     counts = {"sent": 0, "retrying": 0, "failed": 0, "skipped": 0}
     for message_id in ids:
-        outcome = deliver_one(message_id, now=now)
+        # each claim is timed when it is made (a long run must not make its own later claims look stale)
+        outcome = deliver_one(message_id, now=fixed or utcnow())
         counts[{"sending": "skipped", "queued": "retrying"}.get(outcome, outcome)] += 1
     return Delivery(**counts)
 
