@@ -203,6 +203,8 @@ def finalise(config: dict[str, Any]) -> None:
                 "SECRET_KEY is not set: export SECRET_KEY=<a long random string> "
                 "(for example from `python -c 'import secrets; print(secrets.token_hex(32))'`)"
             )
+    if int(config.get("MAIL_MAX_ATTEMPTS") or 0) < 1 or int(config.get("MAIL_TIMEOUT") or 0) < 1:
+        raise ConfigError("MAIL_MAX_ATTEMPTS and MAIL_TIMEOUT must be whole numbers of at least 1")
     if config.get("JOBS_BACKEND") not in ("", None, "thread", "rq"):
         raise ConfigError(f"JOBS_BACKEND must be thread or rq, not {config['JOBS_BACKEND']!r}")
     if config.get("JOBS_BACKEND") == "rq" and not config.get("REDIS_URL"):

@@ -53,3 +53,15 @@ def test_required_kinds_never_carry_unsubscribe_headers_and_opt_out_kinds_do():
     assert kinds.list_headers(reminder, "https://x/unsubscribe/t") == {
         "List-Unsubscribe": "<https://x/unsubscribe/t>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
     assert kinds.list_headers(reminder, None) == {}
+
+
+def test_mail_settings_are_read_and_checked():
+    from app import create_app
+    from app.config import ConfigError, from_environment
+
+    settings = from_environment({"MAIL_MAX_ATTEMPTS": "5", "MAIL_TIMEOUT": "20"}, "/tmp")
+    assert (settings["MAIL_MAX_ATTEMPTS"], settings["MAIL_TIMEOUT"]) == (5, 20)
+    with pytest.raises(ConfigError, match="MAIL_MAX_ATTEMPTS"):
+        from_environment({"MAIL_MAX_ATTEMPTS": "many"}, "/tmp")
+    with pytest.raises(ConfigError, match="MAIL_MAX_ATTEMPTS"):
+        create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "MAIL_MAX_ATTEMPTS": 0})
