@@ -129,10 +129,11 @@ def _configure_cli(app: Flask) -> None:
     from app.jobs.worker import jobs_cli
     from app.live.cli import live_cli
     from app.ops.cli import backup_command, config_cli
+    from app.outbox.cli import mail_cli
     from app.quizzes.cli import quizzes_cli
     from app.slides.cli import slides_cli
 
     users_cli.add_command(import_command)  # `users import` belongs to the imports feature
     for group in (users_cli, content_cli, quizzes_cli, certificates_cli, demo_cli, config_cli, backup_command, jobs_cli,
-                  slides_cli, live_cli):
+                  slides_cli, live_cli, mail_cli):
         app.cli.add_command(group)

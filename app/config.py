@@ -86,6 +86,8 @@ class BaseConfig:
     MAIL_PASSWORD: str | None = None
     MAIL_USE_TLS = True
     MAIL_SENDER = "Lectern <no-reply@localhost>"
+    MAIL_MAX_ATTEMPTS = 8          # delivery attempts per message before it is marked failed (app/outbox/rules.py)
+    MAIL_TIMEOUT = 10              # seconds to wait for the SMTP server
     TESTING = False
     DEBUG = False
 
@@ -171,6 +173,9 @@ def from_environment(environ: Mapping[str, str], instance_path: str) -> dict[str
             out[key] = environ[key]
     if environ.get("MAIL_PORT"):
         out["MAIL_PORT"] = int(environ["MAIL_PORT"])
+    for key in ("MAIL_MAX_ATTEMPTS", "MAIL_TIMEOUT"):
+        if environ.get(key):
+            out[key] = _number(key, environ[key], int)
     if "MAIL_USE_TLS" in environ:
         out["MAIL_USE_TLS"] = _bool(environ["MAIL_USE_TLS"])
     return out
@@ -198,6 +203,8 @@ def finalise(config: dict[str, Any]) -> None:
                 "SECRET_KEY is not set: export SECRET_KEY=<a long random string> "
                 "(for example from `python -c 'import secrets; print(secrets.token_hex(32))'`)"
             )
+    if int(config.get("MAIL_MAX_ATTEMPTS") or 0) < 1 or int(config.get("MAIL_TIMEOUT") or 0) < 1:
+        raise ConfigError("MAIL_MAX_ATTEMPTS and MAIL_TIMEOUT must be whole numbers of at least 1")
     if config.get("JOBS_BACKEND") not in ("", None, "thread", "rq"):
         raise ConfigError(f"JOBS_BACKEND must be thread or rq, not {config['JOBS_BACKEND']!r}")
     if config.get("JOBS_BACKEND") == "rq" and not config.get("REDIS_URL"):

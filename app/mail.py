@@ -1,4 +1,6 @@
-"""Outgoing mail. Optional: with no MAIL_SERVER configured nothing is sent and callers show links."""
+"""Outgoing mail over SMTP. Optional: with no MAIL_SERVER configured nothing is sent and callers
+show links. Messages are queued in the outbox (app/outbox) and delivered by a job; this module is
+only the transport."""
 from __future__ import annotations
 
 import smtplib
@@ -11,15 +13,31 @@ def mail_configured(config: Mapping[str, Any]) -> bool:
     return bool(config.get("MAIL_SERVER"))
 
 
-def send_mail(config: Mapping[str, Any], to: str, subject: str, body: str) -> None:
+def build_message(config: Mapping[str, Any], to: str, subject: str, text: str, html: str | None = None,
+                  headers: Mapping[str, str] | None = None) -> EmailMessage:
+    """A multipart/alternative message: the plain text first, the HTML as the richer part."""
     message = EmailMessage()
     message["From"] = config["MAIL_SENDER"]
     message["To"] = to
     message["Subject"] = subject
-    message.set_content(body)
-    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
+    for name, value in (headers or {}).items():
+        message[name] = value
+    message.set_content(text)
+    if html:
+        message.add_alternative(html, subtype="html")
+    return message
+
+
+def deliver(config: Mapping[str, Any], message: EmailMessage) -> None:
+    """Hand one message to the SMTP server; raises OSError (smtplib.SMTPException included) on failure."""
+    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config.get("MAIL_TIMEOUT") or 10) as smtp:
         if config.get("MAIL_USE_TLS"):
             smtp.starttls()
         if config.get("MAIL_USERNAME"):
             smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
         smtp.send_message(message)
+
+
+def send_mail(config: Mapping[str, Any], to: str, subject: str, body: str) -> None:
+    """Send a plain-text mail at once (the registration notice; everything else goes through the outbox)."""
+    deliver(config, build_message(config, to, subject, body))

@@ -8,4 +8,5 @@ from app.cohorts import models as cohort_models  # noqa: F401
 from app.jobs import models as job_models  # noqa: F401
 from app.learn import models as learn_models  # noqa: F401
 from app.live import models as live_models  # noqa: F401
+from app.outbox import models as outbox_models  # noqa: F401
 from app.quizzes import models as quiz_models  # noqa: F401

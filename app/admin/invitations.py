@@ -1,22 +1,29 @@
 """Inviting the people a CSV import created: one click after the import. With a mail server each
-person gets their own link by mail (a background job: mail servers are slow); without one, the
-links come on a printable sheet, which the page can also save as a CSV for a mail merge."""
+person gets their own link by mail (a background job queues the mails in the outbox and delivers
+them); without one, the links come on a printable sheet, which the page can also save as a CSV for
+a mail merge."""
 from __future__ import annotations
 
 from typing import Any
 
 from flask import Blueprint, abort, current_app, redirect, render_template, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from app.auth import services as accounts
-from app.auth.links import link_mail
 from app.auth.services import IssuedLink
 from app.db import utcnow
 from app.jobs import services as jobs
-from app.mail import mail_configured, send_mail
+from app.mail import mail_configured
+from app.outbox import rules
+from app.outbox import services as outbox
 from app.web import public_url
 
-BATCH = 50   # links issued per unit of work while mailing
+BATCH = 50   # links issued (and their mails queued) per unit of work
+
+
+class _AlreadyQueued(Exception):
+    pass
 
 
 def _link_url(issued: IssuedLink) -> str:
@@ -36,7 +43,8 @@ def invite_imported(job_id: int):
     people = _imported(job_id)
     cfg = current_app.config
     if mail_configured(cfg):
-        job = jobs.start("users.invite", current_user.id, {"actor_id": current_user.id, "user_ids": people},
+        job = jobs.start("users.invite", current_user.id, {"actor_id": current_user.id, "user_ids": people,
+                                                           "import_job": job_id},
                          total=len(people), context={"import_job": job_id})
         return redirect(url_for("admin.job", job_id=job.id))
     issued = accounts.issue_invitations(people, secret_key=cfg["SECRET_KEY"], max_age=cfg["TOKEN_MAX_AGE_INVITE"],
@@ -49,28 +57,39 @@ def invite_imported(job_id: int):
 
 
 def invite_job(job_id: int, params: dict[str, Any]) -> dict[str, Any]:
-    """The mailing job: a link per person (issued in batches), mailed one by one. People who set a
-    password meanwhile are skipped; a mail that fails is reported by name, and its link stays valid
-    for the administrator to pass on from the person's page."""
+    """The invitation job: per batch, in one unit of work, a link per person and the mail carrying it
+    (app/outbox), then delivery of the queued mails. People who set a password meanwhile are skipped,
+    and so are people this import's invitation was queued for already (inviting everyone twice mails
+    each person once). A mail that cannot be sent stays in the outbox with its error and is retried."""
     cfg = current_app.config
     ids = [int(i) for i in params.get("user_ids", [])]
-    mailed, failed, issued_total = 0, [], 0
-    for start in range(0, len(ids), BATCH):
-        batch = accounts.issue_invitations(ids[start:start + BATCH], secret_key=cfg["SECRET_KEY"],
-                                           max_age=cfg["TOKEN_MAX_AGE_INVITE"], created_by_id=params.get("actor_id"),
-                                           now=utcnow())
-        issued_total += len(batch)
+    scope = ("import", params.get("import_job") or job_id)
+    already = outbox.queued_keys([rules.dedup_key("invitation", "user", uid, *scope) for uid in ids])
+    todo = [uid for uid in ids if rules.dedup_key("invitation", "user", uid, *scope) not in already]
+    queued = 0
+
+    def mail_them(batch: list[IssuedLink]) -> None:
+        nonlocal queued
+        now = utcnow()
         for link in batch:
-            subject, body = link_mail(link.user.display_name, _link_url(link), link.expires_at, "invite")
-            try:
-                send_mail(cfg, link.user.email, subject, body)
-                mailed += 1
-            except OSError as exc:
-                current_app.logger.warning("Could not mail the invitation to user %d: %s", link.user.id, exc)
-                failed.append({"id": link.user.id, "name": link.user.display_name, "email": link.user.email,
-                               "reason": type(exc).__name__})
-        jobs.update_job(job_id, stage="Mailing invitations", done=min(start + BATCH, len(ids)), total=len(ids))
-    return {"mailed": mailed, "failed": failed, "skipped": len(ids) - issued_total}
+            if outbox.queue_link(link, _link_url(link), now=now, scope=scope) is None:
+                raise _AlreadyQueued   # a concurrent run queued this person's: keep its link, drop this batch
+            queued += 1
+
+    issued_total = 0
+    for start in range(0, len(todo), BATCH):
+        try:
+            batch = accounts.issue_invitations(todo[start:start + BATCH], secret_key=cfg["SECRET_KEY"],
+                                               max_age=cfg["TOKEN_MAX_AGE_INVITE"],
+                                               created_by_id=params.get("actor_id"), now=utcnow(), on_issued=mail_them)
+        except (IntegrityError, _AlreadyQueued):   # another run queued these meanwhile: theirs stand
+            batch = []
+        issued_total += len(batch)
+        jobs.update_job(job_id, stage="Queueing invitations", done=min(start + BATCH, len(todo)), total=len(ids))
+    jobs.update_job(job_id, stage="Mailing invitations")
+    delivered = outbox.deliver_due()
+    return {"queued": queued, "mailed": delivered.sent, "waiting": delivered.retrying + delivered.failed,
+            "already": len(already), "skipped": len(todo) - issued_total}
 
 
 def register(bp: Blueprint) -> None:

@@ -4,18 +4,19 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.admin import cohort_views, import_views, invitations
+from app.admin import cohort_views, import_views, invitations, outbox_views
 from app.auth import services as accounts
 from app.auth.access import admin_required
 from app.auth.forms import InviteForm, RolesForm
-from app.auth.links import link_mail
 from app.db import utcnow
-from app.mail import mail_configured, send_mail
+from app.extensions import db
+from app.mail import mail_configured
+from app.outbox import services as outbox
 from app.web import public_url, refusals
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 # admin's other pages live in their own modules; each adds its routes to this blueprint, here and only here
-for _pages in (cohort_views, import_views, invitations):
+for _pages in (cohort_views, import_views, invitations, outbox_views):
     _pages.register(bp)
 
 
@@ -87,20 +88,28 @@ def user_active(user_id: int):
 
 
 def _show_link(user_id: int, purpose: str):
+    """Issue the link; with a mail server, its mail is queued in the same unit of work (app/outbox)."""
     cfg = current_app.config
     max_age = cfg["TOKEN_MAX_AGE_INVITE" if purpose == "invite" else "TOKEN_MAX_AGE_RESET"]
+    queued: list[int] = []
+
+    def mail_it(link: accounts.IssuedLink) -> None:
+        message = outbox.queue_link(link, _link_url(link), now=utcnow())
+        if message is not None:
+            db.session.flush()
+            queued.append(message.id)
+            outbox.request_delivery()
+
     issued = accounts.issue_link(user_id, purpose, secret_key=cfg["SECRET_KEY"], max_age=max_age,
-                                 created_by_id=current_user.id, now=utcnow())
-    url = public_url(url_for("auth." + purpose, token=issued.token))
+                                 created_by_id=current_user.id, now=utcnow(),
+                                 on_issued=mail_it if mail_configured(cfg) else None)
     # that a link was issued, never the link: its token would let anyone reading the log set the password
     current_app.logger.info("%s link %d for user %d issued by user %d, valid until %s", purpose, issued.link_id,
                             issued.user.id, current_user.id, f"{issued.expires_at:%Y-%m-%d %H:%M} UTC")
-    mailed = False
-    if mail_configured(cfg):
-        subject, body = link_mail(issued.user.display_name, url, issued.expires_at, purpose)
-        try:
-            send_mail(cfg, issued.user.email, subject, body)
-            mailed = True
-        except OSError:
-            current_app.logger.exception("Could not send the %s mail to %s", purpose, issued.user.email)
-    return render_template("admin/link.html", issued=issued, url=url, mailed=mailed)
+    mail_status = outbox.status_of(queued[0]) if queued else ""
+    return render_template("admin/link.html", issued=issued, url=_link_url(issued), mail_status=mail_status,
+                           message_id=queued[0] if queued else None)
+
+
+def _link_url(issued: accounts.IssuedLink) -> str:
+    return public_url(url_for("auth." + issued.purpose, token=issued.token))

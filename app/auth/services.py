@@ -1,7 +1,7 @@
 """Accounts: one function per unit of work. Callers pass `now`; nothing reads the clock here."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -290,8 +290,9 @@ def _void_links(user_id: int, *, now: datetime, keep_id: int | None = None) -> i
 
 
 def issue_link(user_id: int, purpose: str, *, secret_key: str, max_age: int, created_by_id: int | None,
-               now: datetime) -> IssuedLink:
-    """A new reset or invitation link for the person; every earlier one of theirs stops working."""
+               now: datetime, on_issued: Callable[[IssuedLink], None] | None = None) -> IssuedLink:
+    """A new reset or invitation link for the person; every earlier one of theirs stops working.
+    `on_issued` runs inside the same unit of work (to queue the mail that carries the link)."""
     if purpose not in ("reset", "invite"):
         raise ValueError(purpose)
     secret = links.new_secret()
@@ -306,13 +307,17 @@ def issue_link(user_id: int, purpose: str, *, secret_key: str, max_age: int, cre
         if created_by_id is not None:
             audit.record(created_by_id, f"user.{purpose}-link", "user", user.id, f"{user.display_name} <{user.email}>",
                          now=now, expires_at=expires_at.isoformat(), link_id=row.id)
-    return IssuedLink(row.id, user, purpose, links.sign(secret_key, purpose, secret), expires_at)
+        issued = IssuedLink(row.id, user, purpose, links.sign(secret_key, purpose, secret), expires_at)
+        if on_issued is not None:
+            on_issued(issued)
+    return issued
 
 
 def issue_invitations(user_ids: Iterable[int], *, secret_key: str, max_age: int, created_by_id: int | None,
-                      now: datetime) -> list[IssuedLink]:
+                      now: datetime, on_issued: Callable[[list[IssuedLink]], None] | None = None) -> list[IssuedLink]:
     """Invitation links for several people in one unit of work (after a CSV import): only for
-    active accounts that have no password yet; each person's earlier links stop working."""
+    active accounts that have no password yet; each person's earlier links stop working.
+    `on_issued` runs inside the same unit of work (to queue the mails that carry the links)."""
     ids = sorted(set(user_ids))
     if not ids:
         return []
@@ -333,8 +338,11 @@ def issue_invitations(user_ids: Iterable[int], *, secret_key: str, max_age: int,
             if created_by_id is not None:
                 audit.record(created_by_id, "user.invite-link", "user", user.id, f"{user.display_name} <{user.email}>",
                              now=now, expires_at=expires_at.isoformat(), link_id=row.id, bulk=True)
-    return [IssuedLink(row.id, user, "invite", links.sign(secret_key, "invite", secret), expires_at)
-            for row, user, secret in issued]
+        made = [IssuedLink(row.id, user, "invite", links.sign(secret_key, "invite", secret), expires_at)
+                for row, user, secret in issued]
+        if on_issued is not None and made:
+            on_issued(made)
+    return made
 
 
 def _find_token(purpose: str, token: str, *, secret_key: str, max_age: int, now: datetime) -> AuthToken:

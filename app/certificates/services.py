@@ -28,6 +28,8 @@ from app.errors import AlreadyIssued, CertificateNotMade, InputRejected, NotElig
 from app.extensions import db
 from app.jobs import services as jobs
 from app.learn.models import LessonCompletion
+from app.mail import mail_configured
+from app.outbox import services as outbox
 from app.pdf import lazy_render
 from app.pdf.limits import PdfError
 from app.progress import services as progress
@@ -202,7 +204,22 @@ def _store(snapshot: Snapshot, pdf: bytes, *, user_id: int, actor_id: int | None
     audit.record(actor_id, "certificate.issue", "certificate", format_code(snapshot.code),
                  f"{snapshot.holder_name} ({format_code(snapshot.code)})", now=now, user_id=user_id,
                  override_reason=override_reason)
+    _mail_holder(certificate, now=now)
     return certificate
+
+
+def _mail_holder(certificate: Certificate, *, now: datetime) -> None:
+    """With a mail server, the holder's "certificate issued" mail joins the unit of work that stores it."""
+    if not mail_configured(current_app.config):
+        return
+    holder = db.session.get_one(User, certificate.user_id)
+    code = format_code(certificate.code)
+    queued = outbox.queue_certificate_issued(
+        certificate_id=certificate.id, user_id=holder.id, email=holder.email, name=certificate.holder_name,
+        course=certificate.course_title, code=code, verify_url=verify_url(certificate.code),
+        pdf_url=public_url(f"/certificates/{code}.pdf"), now=now)
+    if queued is not None:
+        outbox.request_delivery()
 
 
 def issue(actor_id: int | None, user_id: int, catalog: Catalog, *, now: datetime, cohort_id: int | None = None,

@@ -39,6 +39,7 @@ KINDS = {
     "certificates.issue": "app.certificates.services:issue_cohort_job",
     "users.import": "app.imports.services:import_job",
     "users.invite": "app.admin.invitations:invite_job",
+    "mail.deliver": "app.outbox.services:deliver_job",
 }
 RQ_JOB_TIMEOUT = 3600                    # seconds RQ lets one job run
 

@@ -1,0 +1,50 @@
+"""Mail bodies from templates: each kind's one template is rendered twice, as HTML (autoescaped,
+its stylesheet then inlined into style attributes by css-inline, since mail programs drop <style>)
+and as plain text (the same blocks through text macros). No Flask here: the caller passes the
+organisation's name and absolute links."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import css_inline
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from app.outbox.kinds import MessageKind
+
+TEMPLATES = Path(__file__).parent / "templates" / "outbox" / "mail"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+@lru_cache(maxsize=2)
+def _environment(html: bool) -> Environment:
+    # the plain-text part is not HTML: escaping it would show "&lt;" to readers; the HTML part escapes
+    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=html,  # noqa: S701
+                       undefined=StrictUndefined,
+                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
+
+
+def _tidy_text(text: str) -> str:
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
+
+
+def render(message_kind: MessageKind, context: dict[str, Any], *, org: str) -> Rendered:
+    """Subject, plain text and HTML of one message. `context` holds plain values and absolute URLs."""
+    values = {**context, "org": org}
+    text_template = _environment(False).get_template(message_kind.template)
+    subject = " ".join("".join(text_template.blocks["subject"](text_template.new_context(
+        {**values, "format": "text"}))).split())
+    text = _tidy_text(text_template.render(**values, format="text", subject=subject))
+    html_template = _environment(True).get_template(message_kind.template)
+    html = css_inline.inline(html_template.render(**values, format="html", subject=subject))
+    return Rendered(subject, text, html)
