@@ -30,8 +30,8 @@ from app.content.timing import stated_duration
 LINE_CHARS = 68          # characters on one body line at the slide's body size
 MAX_LINES = 9            # body lines a slide holds (points wrap; a point takes whole lines)
 MAX_POINTS = 6           # points on one slide, however short
-POINT_CHARS = 2 * LINE_CHARS - 4   # a key point derived from the text is trimmed to two lines …
-WHOLE_CHARS = 3 * LINE_CHARS - 4   # … a takeaway or a reflection prompt, written to be read whole, to three
+POINT_CHARS = 3 * LINE_CHARS - 4   # a key point derived from the text is trimmed to three lines …
+WHOLE_CHARS = 3 * LINE_CHARS - 4   # … as is a takeaway or a reflection prompt, written to be read whole
 TITLE_CHARS = 40         # characters on one title line
 TITLE_LINES = 2
 TITLE_SLIDE_EXTRA_LINES = 2   # the title slide's objectives are set smaller (16pt against 19pt)
@@ -151,8 +151,11 @@ def trim(text: str, limit: int) -> str:
     text = clean(text)
     if len(text) <= limit:
         return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:–—-(")
-    return cut + "…"
+    head = text[: limit - 1]
+    # at the end of a clause when one ends in the last third (reads whole), else at a word
+    clause = max(head.rfind(mark) for mark in (": ", "; ", " – ", " — ", ", "))
+    cut = head[:clause] if clause >= limit * 2 // 3 else head.rsplit(" ", 1)[0]
+    return cut.rstrip(",;:–—-( ") + "…"
 
 
 def first_sentence(text: str, at_least: int = 30) -> str:
