@@ -13,7 +13,7 @@ from app.content.catalog import catalog
 from app.extensions import db
 from app.live import rules
 from app.live.models import LivePoll
-from tests.plugins.browser import guest_phone, let_guests_in
+from tests.plugins.browser import guest_phone, let_guests_in, start_live_session
 
 pytestmark = pytest.mark.browser
 
@@ -43,12 +43,7 @@ def test_a_countdown_poll_closes_by_itself_on_the_projector_and_the_phone(browse
         teacher, phone = teacher_ctx.new_page(), phone_ctx.new_page()
         for p in (teacher, phone):
             p.set_default_timeout(10_000)
-        browser_sign_in(teacher, "instructor@example.com", "demo-instructor")
-        teacher.goto("/teach/")
-        teacher.get_by_role("link", name="Demo cohort").first.click()
-        teacher.get_by_label("Run a course day in the room").select_option("1")
-        teacher.get_by_role("button", name="Start a live session").click()
-        code = teacher.locator(".live-code").inner_text().strip()
+        code = start_live_session(teacher, browser_sign_in)
         let_guests_in(teacher)
         guest_ctx, guest = guest_phone(browser, url, code, "Sam Visitor")     # a second phone: a guest
         extra.append(guest_ctx)

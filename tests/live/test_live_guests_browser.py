@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.content.catalog import catalog
+from tests.plugins.browser import start_live_session
 
 pytestmark = pytest.mark.browser
 
@@ -48,12 +49,7 @@ def test_a_guest_answers_a_poll_and_is_removed(browser, classroom, browser_sign_
         teacher, trainee, guest = teacher_ctx.new_page(), trainee_ctx.new_page(), guest_ctx.new_page()
         for p in (teacher, trainee, guest):
             p.set_default_timeout(10_000)
-        browser_sign_in(teacher, "instructor@example.com", "demo-instructor")
-        teacher.goto("/teach/")
-        teacher.get_by_role("link", name="Demo cohort").first.click()
-        teacher.get_by_label("Run a course day in the room").select_option("1")
-        teacher.get_by_role("button", name="Start a live session").click()
-        code = teacher.locator(".live-code").inner_text().strip()
+        code = start_live_session(teacher, browser_sign_in)
 
         # guests are off until the presenter lets them in
         guest.goto(f"/join?code={code}")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.plugins.browser import guest_phone, let_guests_in
+from tests.plugins.browser import guest_phone, let_guests_in, member_phone, start_live_session
 
 pytestmark = pytest.mark.browser
 
@@ -21,18 +21,6 @@ def _shot(page, name):
         page.screenshot(path=str(SHOTS / f"{name}.png"))
 
 
-def join_phone(browser, url, code, sign_in, email, password):
-    """A phone (its own browser context) signed in as `email` that has joined the session with
-    `code` → (context, page). One place to change how a phone gets into the room."""
-    context = browser.new_context(base_url=url, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    sign_in(page, email, password)
-    page.goto("/join")
-    page.get_by_label("Session code").fill(code)
-    page.get_by_role("button", name="Join").click()
-    expect(page.locator("[data-live-participant]")).to_be_visible()
-    return context, page
 
 
 def _ask(teacher, kind, prompt, **fields):
@@ -60,18 +48,13 @@ def test_word_cloud_open_answers_and_a_rating_scale_on_the_projector(browser, cl
     try:
         teacher = teacher_ctx.new_page()
         teacher.set_default_timeout(10_000)
-        browser_sign_in(teacher, "instructor@example.com", "demo-instructor")
-        teacher.goto("/teach/")
-        teacher.get_by_role("link", name="Demo cohort").first.click()
-        teacher.get_by_label("Run a course day in the room").select_option("1")
-        teacher.get_by_role("button", name="Start a live session").click()
-        code = teacher.locator(".live-code").inner_text().strip()
+        code = start_live_session(teacher, browser_sign_in)
         projector = teacher_ctx.new_page()
         projector.set_viewport_size({"width": 1920, "height": 1080})
         projector.goto(teacher.url.replace("/present", "/projector"))
         expect(projector.locator(".projector__code")).to_have_text(code)
         let_guests_in(teacher)
-        context, toby = join_phone(browser, url, code, browser_sign_in, "trainee@example.com", "demo-trainee")
+        context, toby = member_phone(browser, url, code, browser_sign_in, "trainee@example.com", "demo-trainee")
         contexts.append(context)
         context, tara = guest_phone(browser, url, code, "Tessa Visitor")       # the second phone: a guest
         contexts.append(context)

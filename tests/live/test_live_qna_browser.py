@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.plugins.browser import join_as_guest, let_guests_in
+from tests.plugins.browser import join_as_guest, let_guests_in, start_live_session
 
 pytestmark = pytest.mark.browser
 
@@ -72,12 +72,7 @@ def test_phones_ask_and_upvote_the_presenter_puts_a_question_on_screen_and_marks
     try:
         teacher = teacher_ctx.new_page()
         teacher.set_default_timeout(10_000)
-        browser_sign_in(teacher, "instructor@example.com", "demo-instructor")
-        teacher.goto("/teach/")
-        teacher.get_by_role("link", name="Demo cohort").first.click()
-        teacher.get_by_label("Run a course day in the room").select_option("1")
-        teacher.get_by_role("button", name="Start a live session").click()
-        code = teacher.locator(".live-code").inner_text().strip()
+        code = start_live_session(teacher, browser_sign_in)
         present_url = teacher.url
 
         projector = teacher_ctx.new_page()

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.content.catalog import catalog
-from tests.plugins.browser import guest_phone, let_guests_in
+from tests.plugins.browser import guest_phone, let_guests_in, member_phone, start_live_session
 
 pytestmark = pytest.mark.browser
 
@@ -25,18 +25,6 @@ def _shot(page, name):
         page.screenshot(path=str(SHOTS / f"{name}.png"))
 
 
-def join_phone(browser, url, code, email, password, sign_in):
-    """A phone (390×844) signed in as `email` that joins the session with `code` → (context, page).
-    One helper, so a phone can become a guest's by changing it alone."""
-    context = browser.new_context(base_url=url, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    phone = context.new_page()
-    phone.set_default_timeout(10_000)
-    sign_in(phone, email, password)
-    phone.goto("/join")
-    phone.get_by_label("Session code").fill(code)
-    phone.get_by_role("button", name="Join").click()
-    expect(phone.locator("[data-live-participant]")).to_be_visible()
-    return context, phone
 
 
 def test_presenting_slides_to_the_projector_and_phones(browser, classroom, browser_sign_in):
@@ -50,16 +38,11 @@ def test_presenting_slides_to_the_projector_and_phones(browser, classroom, brows
     try:
         teacher = teacher_ctx.new_page()
         teacher.set_default_timeout(10_000)
-        browser_sign_in(teacher, "instructor@example.com", "demo-instructor")
-        teacher.goto("/teach/")
-        teacher.get_by_role("link", name="Demo cohort").first.click()
-        teacher.get_by_label("Run a course day in the room").select_option("1")
-        teacher.get_by_role("button", name="Start a live session").click()
-        code = teacher.locator(".live-code").inner_text().strip()
+        code = start_live_session(teacher, browser_sign_in)
         present_url = teacher.url.split("?")[0].split("#")[0]
 
         let_guests_in(teacher)
-        phones = [join_phone(browser, url, code, "trainee@example.com", "demo-trainee", browser_sign_in),
+        phones = [member_phone(browser, url, code, browser_sign_in, "trainee@example.com", "demo-trainee"),
                   guest_phone(browser, url, code, "Tara Visitor")]           # the second phone: a guest
 
         projector = teacher_ctx.new_page()

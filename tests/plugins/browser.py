@@ -212,6 +212,32 @@ def join_as_guest(page, code: str, nickname: str):
     expect(page.locator("[data-live-participant]")).to_be_attached()
 
 
+def start_live_session(teacher, sign_in, day: str = "1") -> str:
+    """Sign in as the demo instructor, start a live session of the demo cohort for `day` from the
+    cohort's page, and return its join code (the page is then the presenter view)."""
+    sign_in(teacher, "instructor@example.com", "demo-instructor")
+    teacher.goto("/teach/")
+    teacher.get_by_role("link", name="Demo cohort").first.click()
+    teacher.get_by_label("Run a course day in the room").select_option(day)
+    teacher.get_by_role("button", name="Start a live session").click()
+    return teacher.locator(".live-code").inner_text().strip()
+
+
+def member_phone(browser, url: str, code: str, sign_in, email: str, password: str):
+    """A phone (its own browser context, 390×844) signed in as `email` that joined the session with
+    `code` → (context, page)."""
+    context = browser.new_context(base_url=url, viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    sign_in(page, email, password)
+    page.goto("/join")
+    page.get_by_label("Session code").fill(code)
+    page.get_by_role("button", name="Join").click()
+    expect(page.locator("[data-live-participant]")).to_be_visible()
+    return context, page
+
+
 def let_guests_in(teacher):
     """On the presenter page: switch "Guests may join (no account)" on (it is off by default)."""
     guests = teacher.locator("#guests")
