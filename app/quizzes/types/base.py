@@ -221,6 +221,34 @@ class QuestionType(ABC):
         return None, [f"GIFT has no {self.label} question; not exported"]
 
 
+class OpinionType(QuestionType):
+    """A type with no right answer (a word cloud, an open answer): it earns no credit, counts as
+    answered when `cleaned` keeps something, and has no key to reveal. A type gives `cleaned` (an
+    untrusted answer in its own shape, empty when nothing is left) and its `key_text`."""
+
+    @abstractmethod
+    def cleaned(self, raw: Any) -> Any:
+        ...
+
+    def has_key(self, body: Any) -> bool:
+        return False
+
+    def answer_from_json(self, value: Any) -> Any:
+        return self.cleaned(plain_json_answer(value)) or None
+
+    def unanswered(self, body: Any, display: Mapping[str, Any], answer: Any) -> str | None:
+        return None if self.cleaned(answer) else NOT_ANSWERED
+
+    def score(self, body: Any, answer: Any) -> tuple[float, bool]:
+        return 0.0, bool(self.cleaned(answer))
+
+    def key(self, body: Any) -> Any:
+        return None
+
+    def right_answer(self, body: Any) -> Any:
+        return None
+
+
 # --- helpers the types share -------------------------------------------------------------------
 
 def field_name(question_id: str, part: str | None = None) -> str:

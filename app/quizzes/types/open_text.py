@@ -17,14 +17,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.quizzes.types.base import (
-    NOT_ANSWERED,
     Bad,
     FormLike,
-    QuestionType,
+    OpinionType,
     Source,
     Tally,
     field_name,
-    plain_json_answer,
 )
 
 MAX_LENGTH = 280
@@ -45,7 +43,7 @@ class OpenTextBody:
         return {}
 
 
-class OpenText(QuestionType):
+class OpenText(OpinionType):
     name = "open_text"
     label = "open answer"
     gift_priority = 0
@@ -63,8 +61,8 @@ explanation: There is no right answer; the trainer reads the answers with the ro
     def from_dict(self, data: Mapping[str, Any]) -> OpenTextBody:
         return OpenTextBody()
 
-    def has_key(self, body: OpenTextBody) -> bool:
-        return False
+    def cleaned(self, raw: Any) -> Any:
+        return clean_answer(raw)
 
     def public(self, body: OpenTextBody, display: Mapping[str, Any]) -> dict[str, Any]:
         return {"max_length": MAX_LENGTH}
@@ -72,23 +70,8 @@ explanation: There is no right answer; the trainer reads the answers with the ro
     def answer_from_form(self, qid: str, body: OpenTextBody, display: Mapping[str, Any], form: FormLike) -> Any:
         return clean_answer(str(form.get(field_name(qid), "") or "")) or None
 
-    def answer_from_json(self, value: Any) -> Any:
-        return clean_answer(plain_json_answer(value)) or None
-
-    def unanswered(self, body: OpenTextBody, display: Mapping[str, Any], answer: Any) -> str | None:
-        return None if clean_answer(answer) else NOT_ANSWERED
-
-    def score(self, body: OpenTextBody, answer: Any) -> tuple[float, bool]:
-        return 0.0, bool(clean_answer(answer))
-
-    def key(self, body: OpenTextBody) -> Any:
-        return None
-
     def key_text(self, body: OpenTextBody) -> str:
         return "a free answer: no right answer"
-
-    def right_answer(self, body: OpenTextBody) -> Any:
-        return None
 
     def tally(self, body: OpenTextBody, display: Mapping[str, Any], answers: Sequence[tuple[Any, float]], *,
               scored: bool, with_key: bool) -> Tally:

@@ -24,15 +24,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.quizzes.types.base import (
-    NOT_ANSWERED,
     Bad,
     Bar,
     FormLike,
-    QuestionType,
+    OpinionType,
     Source,
     Tally,
     field_name,
-    plain_json_answer,
 )
 
 MAX_TERMS = 3                  # answers per person
@@ -130,7 +128,7 @@ class WordCloudBody:
         return {"lang": self.lang}
 
 
-class WordCloud(QuestionType):
+class WordCloud(OpinionType):
     name = "word_cloud"
     label = "word cloud"
     keys = frozenset({"lang"})
@@ -155,8 +153,8 @@ explanation: There is no right answer; the trainer reads the cloud with the room
         lang = str(data.get("lang") or "en")
         return WordCloudBody(lang if lang in STOP_WORDS else "en")
 
-    def has_key(self, body: WordCloudBody) -> bool:
-        return False
+    def cleaned(self, raw: Any) -> Any:
+        return as_terms(raw)
 
     def public(self, body: WordCloudBody, display: Mapping[str, Any]) -> dict[str, Any]:
         return {"slots": MAX_TERMS, "max_length": MAX_TERM_LENGTH}
@@ -165,23 +163,8 @@ explanation: There is no right answer; the trainer reads the cloud with the room
         texts = as_terms([str(form.get(field_name(qid, str(n)), "") or "") for n in range(1, MAX_TERMS + 1)])
         return texts or None
 
-    def answer_from_json(self, value: Any) -> Any:
-        return as_terms(plain_json_answer(value)) or None
-
-    def unanswered(self, body: WordCloudBody, display: Mapping[str, Any], answer: Any) -> str | None:
-        return None if as_terms(answer) else NOT_ANSWERED
-
-    def score(self, body: WordCloudBody, answer: Any) -> tuple[float, bool]:
-        return 0.0, bool(as_terms(answer))
-
-    def key(self, body: WordCloudBody) -> Any:
-        return None
-
     def key_text(self, body: WordCloudBody) -> str:
         return "any words: no right answer (a word cloud)"
-
-    def right_answer(self, body: WordCloudBody) -> Any:
-        return None
 
     def terms(self, body: WordCloudBody, answers: Iterable[Any]) -> list[Term]:
         return count_terms(answers, body.lang)
