@@ -111,12 +111,13 @@ def _configure_blueprints(app: Flask) -> None:
     from app.live.views import bp as live_bp
     from app.progress.views import bp as progress_bp
     from app.quizzes.views import bp as quizzes_bp
+    from app.scorm.views import bp as scorm_bp
     from app.slides.views import bp as slides_bp
     from app.teach.views import bp as teach_bp
     from app.workbook.views import bp as workbook_bp
 
     for bp in (auth_bp, learn_bp, quizzes_bp, progress_bp, teach_bp, admin_bp, certificates_bp, checklist_bp,
-               workbook_bp, live_bp, health_bp, activities_bp, slides_bp):
+               workbook_bp, live_bp, health_bp, activities_bp, slides_bp, scorm_bp):
         app.register_blueprint(bp)
 
 
@@ -131,9 +132,10 @@ def _configure_cli(app: Flask) -> None:
     from app.ops.cli import backup_command, config_cli
     from app.outbox.cli import mail_cli
     from app.quizzes.cli import quizzes_cli
+    from app.scorm.cli import export_cli
     from app.slides.cli import slides_cli
 
     users_cli.add_command(import_command)  # `users import` belongs to the imports feature
     for group in (users_cli, content_cli, quizzes_cli, certificates_cli, demo_cli, config_cli, backup_command, jobs_cli,
-                  slides_cli, live_cli, mail_cli):
+                  slides_cli, live_cli, mail_cli, export_cli):
         app.cli.add_command(group)
