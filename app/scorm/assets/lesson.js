@@ -17,8 +17,10 @@
     todo.hidden = true;
   }
 
+  var resumeAt = typeof state.y === "number" && state.y > 0 && !window.location.hash ? state.y : 0;
+
   function remember() {
-    state = { y: Math.round(window.scrollY || 0), s: seen };
+    state = { y: resumeAt || Math.round(window.scrollY || 0), s: seen };
     if (!sco.save(state)) { state.s = []; sco.save(state); }
   }
 
@@ -29,8 +31,11 @@
     } else if (status === "not attempted" || status === "") {
       sco.set("cmi.core.lesson_status", "incomplete");
     }
-    if (typeof state.y === "number" && state.y > 0 && !window.location.hash) {
-      window.scrollTo(0, state.y);
+    if (resumeAt) {   /* once the fonts are in, so the page has its final height */
+      window.addEventListener("load", function () {
+        var fonts = document.fonts ? document.fonts.ready : Promise.resolve();
+        fonts.then(function () { window.scrollTo(0, resumeAt); resumeAt = 0; });
+      });
     }
   }
 
