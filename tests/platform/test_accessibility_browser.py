@@ -357,6 +357,7 @@ PAGES = [
     Page("admin-import", "admin", "/admin/import"),
     Page("admin-import-checked", "admin", "/admin/import", action=_bad_csv),
     Page("admin-audit", "admin", "/admin/audit"),
+    Page("admin-exports", "admin", "/admin/exports/"),
     Page("admin-job", "admin", "/admin/jobs/{job}"),
     Page("admin-certificates", "admin", "/admin/cohorts/{cohort}/certificates"),
 ]
