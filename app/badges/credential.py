@@ -99,7 +99,7 @@ def criteria_narrative(course_title: str, hours: float, outline: CourseOutline, 
             f"{f' over {days} days' if days > 1 else ''}.")
     if not lines:
         return head
-    return head + " The holder met every requirement of the course's completion rule:\n\n" + "\n".join(
+    return head + " It is earned by meeting every requirement of the course's completion rule:\n\n" + "\n".join(
         f"- {line}" for line in lines)
 
 
