@@ -230,7 +230,7 @@ def test_tampered_credentials_are_refused(app, client, make_user, login):
     assert response.status_code == 422 and "Choose a badge file" in response.get_data(as_text=True)
 
 
-def test_a_key_from_the_environment_and_rotation(app, make_user, runner, tmp_path):
+def test_rotating_the_key_keeps_old_credentials_verifiable(app, make_user, runner, tmp_path):
     _admin, _person, certificate = _issue(make_user)
     first = badges.badge_for(certificate, now=utcnow())
     result = runner.invoke(args=["badges", "rotate-key"])
@@ -242,3 +242,32 @@ def test_a_key_from_the_environment_and_rotation(app, make_user, runner, tmp_pat
         b"PRIVATE" not in p.read_bytes() for p in (tmp_path / "keys").glob("retired-*"))
     verdict = badges.check(first.jwt.encode())
     assert verdict.status == "valid", verdict.problem   # signed by the retired key, still verifies
+
+
+def test_a_signing_key_given_in_the_environment(tmp_path):
+    """LECTERN_OB_SIGNING_KEY as a PEM (RSA here: RS256) or a private JWK; a public key is refused."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    from app.badges import keys
+
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption()).decode()
+    loaded = keys.load(tmp_path / "unused", pem)
+    assert loaded.alg == "RS256" and not (tmp_path / "unused").exists()
+    token = keys.sign({"iss": "https://x.test/"}, loaded.current, "https://x.test/badges/keys/1")
+    assert pyjwt.get_unverified_header(token)["alg"] == "RS256"
+    assert pyjwt.decode(token, key=private.public_key(), algorithms=["RS256"]) == {"iss": "https://x.test/"}
+    jwk = keys.public_jwk(loaded.published[0], "https://x.test/badges/keys/1")
+    assert "d" not in jwk and "p" not in jwk and jwk["kty"] == "RSA"
+
+    private_jwk = json.dumps(dict(keys.load(tmp_path / "generated").current.as_dict(private=True)))
+    from_jwk = keys.load(tmp_path / "other", private_jwk)
+    assert from_jwk.alg == "ES256" and from_jwk.current.thumbprint() == keys.load(tmp_path / "generated").current.thumbprint()
+    public_pem = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    with pytest.raises(keys.KeyProblem, match="public key"):
+        keys.load(tmp_path / "other", public_pem)
+    with pytest.raises(keys.KeyProblem):
+        keys.load(tmp_path / "other", "not a key")
