@@ -104,6 +104,7 @@ def _configure_blueprints(app: Flask) -> None:
     from app.activities.views import bp as activities_bp
     from app.admin.views import bp as admin_bp
     from app.auth.views import bp as auth_bp
+    from app.badges.views import bp as badges_bp
     from app.certificates.views import bp as certificates_bp
     from app.checklist.views import bp as checklist_bp
     from app.health.views import bp as health_bp
@@ -117,12 +118,13 @@ def _configure_blueprints(app: Flask) -> None:
     from app.workbook.views import bp as workbook_bp
 
     for bp in (auth_bp, learn_bp, quizzes_bp, progress_bp, teach_bp, admin_bp, certificates_bp, checklist_bp,
-               workbook_bp, live_bp, health_bp, activities_bp, slides_bp, scorm_bp):
+               workbook_bp, live_bp, health_bp, activities_bp, slides_bp, scorm_bp, badges_bp):
         app.register_blueprint(bp)
 
 
 def _configure_cli(app: Flask) -> None:
     from app.auth.cli import users_cli
+    from app.badges.cli import badges_cli
     from app.certificates.cli import certificates_cli
     from app.content.cli import content_cli
     from app.demo.cli import demo_cli
@@ -137,5 +139,5 @@ def _configure_cli(app: Flask) -> None:
 
     users_cli.add_command(import_command)  # `users import` belongs to the imports feature
     for group in (users_cli, content_cli, quizzes_cli, certificates_cli, demo_cli, config_cli, backup_command, jobs_cli,
-                  slides_cli, live_cli, mail_cli, export_cli):
+                  slides_cli, live_cli, mail_cli, export_cli, badges_cli):
         app.cli.add_command(group)

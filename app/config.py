@@ -64,6 +64,10 @@ class BaseConfig:
     LECTERN_ISSUER_ORG = "Lectern Professional Training"   # printed on certificates
     LECTERN_HEALTH_TOKEN = ""   # with it, /healthz also shows database backend and schema revision to monitors
     LECTERN_ISSUER_NAME: str | None = None                  # signatory; default: the admin who issues
+    # Open Badges 3.0 (app/badges/keys.py): the VC-JWT signing key as a PEM or private JWK (else one is
+    # generated once into LECTERN_OB_KEY_DIR, "" = the instance folder's openbadges/, mode 0600)
+    LECTERN_OB_SIGNING_KEY = ""
+    LECTERN_OB_KEY_DIR = ""
     LECTERN_DEMO = True
     LECTERN_TRUSTED_PROXIES = 0
     CURRICULUM_DIR = str(PROJECT_ROOT / "curriculum")
@@ -150,7 +154,8 @@ def from_environment(environ: Mapping[str, str], instance_path: str) -> dict[str
         out["JOBS_QUEUE"] = environ["JOBS_QUEUE"]
     if environ.get("LECTERN_BASE_URL"):
         out["LECTERN_BASE_URL"] = environ["LECTERN_BASE_URL"].rstrip("/")
-    for key in ("LECTERN_ISSUER_ORG", "LECTERN_ISSUER_NAME", "LECTERN_HEALTH_TOKEN"):
+    for key in ("LECTERN_ISSUER_ORG", "LECTERN_ISSUER_NAME", "LECTERN_HEALTH_TOKEN", "LECTERN_OB_SIGNING_KEY",
+                "LECTERN_OB_KEY_DIR"):
         if environ.get(key):
             out[key] = environ[key]
     if "LECTERN_DEMO" in environ:

@@ -2,6 +2,7 @@
 from app.activities import models as activity_models  # noqa: F401
 from app.audit import models as audit_models  # noqa: F401
 from app.auth import models as auth_models  # noqa: F401
+from app.badges import models as badge_models  # noqa: F401
 from app.certificates import models as certificate_models  # noqa: F401
 from app.checklist import models as checklist_models  # noqa: F401
 from app.cohorts import models as cohort_models  # noqa: F401
