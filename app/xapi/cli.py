@@ -18,12 +18,14 @@ def _need_endpoint() -> None:
 
 @xapi_cli.command("send")
 @click.option("--retry-failed", is_flag=True, help="First queue again the statements that failed for good.")
-def send_command(retry_failed: bool) -> None:
+@click.option("--now", "right_away", is_flag=True, help="Send every queued statement now, without waiting out the "
+              "backoff of earlier failures (the LRS is back).")
+def send_command(retry_failed: bool, right_away: bool) -> None:
     """Send the statements that are due (queued, or retries whose wait is over)."""
     _need_endpoint()
     if retry_failed:
         click.echo(f"{services.retry_failed()} failed statements queued again.")
-    done = services.deliver_due()
+    done = services.deliver_due(ignore_backoff=right_away)
     where = current_app.config["LECTERN_XAPI_ENDPOINT"]
     click.echo(f"{done.sent} sent to {where}, {done.retrying} to retry later, {done.failed} failed for good.")
     if done.retrying or done.failed:

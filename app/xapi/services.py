@@ -62,7 +62,7 @@ def site() -> st.Site:
 
 def queue(items: Iterable[tuple[int | None, str, dict[str, Any]]], *, now: datetime) -> int:
     """Add (user id, cause, statement) triples to the current unit of work (call inside
-    write_transaction); a statement whose id is queued already is skipped."""
+    write_transaction); a statement whose id is queued already is skipped. Returns how many were offered."""
     rows = []
     for user_id, cause, statement in items:
         rows.append({"statement_id": statement["id"], "cause": cause[:300], "user_id": user_id, "statement": statement,
@@ -71,12 +71,11 @@ def queue(items: Iterable[tuple[int | None, str, dict[str, Any]]], *, now: datet
         return 0
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    added = 0
     for start in range(0, len(rows), 500):
-        stmt = insert(XapiStatement).on_conflict_do_nothing(index_elements=["statement_id"])
-        added += rowcount(db.session.execute(stmt, rows[start:start + 500]))
+        db.session.execute(insert(XapiStatement).on_conflict_do_nothing(index_elements=["statement_id"]),
+                           rows[start:start + 500])
     request_delivery()
-    return added
+    return len(rows)
 
 
 _DELIVERY_ASKED = "lectern_xapi_delivery_asked"
@@ -299,31 +298,35 @@ class Answer:
     text: str
 
 
-def _due(now: datetime) -> sa.ColumnElement[bool]:
+def _due(now: datetime, *, ignore_backoff: bool = False) -> sa.ColumnElement[bool]:
     stale = now - st.CLAIM_TIMEOUT
-    return sa.or_(sa.and_(XapiStatement.status == "queued", XapiStatement.next_attempt_at <= now),
+    waited = sa.true() if ignore_backoff else XapiStatement.next_attempt_at <= now
+    return sa.or_(sa.and_(XapiStatement.status == "queued", waited),
                   sa.and_(XapiStatement.status == "sending", XapiStatement.claimed_at < stale))
 
 
-def deliver_due(*, now: datetime | None = None, limit: int = 10_000) -> Delivery:
+def deliver_due(*, now: datetime | None = None, limit: int = 10_000, ignore_backoff: bool = False) -> Delivery:
     """Send every statement due at `now` (default: the clock), in batches of XAPI_BATCH. Safe to
-    run twice and at once (each batch is claimed first). Without an endpoint nothing is sent."""
+    run twice and at once (each batch is claimed first). Without an endpoint nothing is sent.
+    `ignore_backoff`: every queued statement is due (the LRS is back: do not wait out the backoff)."""
     if not configured():
         return Delivery()
     size = max(1, int(current_app.config.get("LECTERN_XAPI_BATCH") or 50))
     counts = {"sent": 0, "retrying": 0, "failed": 0, "batches": 0}
-    handled = 0
-    while handled < limit:
+    handled, after = 0, 0
+    while handled < limit:   # in id order, each statement at most once per run (a failure waits for the next)
         moment = now or utcnow()
-        ids = list(db.session.scalars(sa.select(XapiStatement.id).where(_due(moment))
+        ids = list(db.session.scalars(sa.select(XapiStatement.id)
+                                      .where(XapiStatement.id > after, _due(moment, ignore_backoff=ignore_backoff))
                                       .order_by(XapiStatement.id).limit(min(size, limit - handled))))
         db.session.commit()
         if not ids:
             break
+        after = ids[-1]
         token = secrets.token_hex(16)
         with write_transaction(db.session):
             claimed = rowcount(db.session.execute(
-                sa.update(XapiStatement).where(XapiStatement.id.in_(ids), _due(moment))
+                sa.update(XapiStatement).where(XapiStatement.id.in_(ids), _due(moment, ignore_backoff=ignore_backoff))
                 .values(status="sending", claim_token=token, claimed_at=moment, attempts=XapiStatement.attempts + 1)
                 .execution_options(synchronize_session=False)))
         handled += len(ids)
