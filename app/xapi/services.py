@@ -399,7 +399,10 @@ def _request(method: str, url: str, body: Any) -> Answer:
         with urllib.request.urlopen(req, timeout=float(cfg.get("LECTERN_XAPI_TIMEOUT") or 10)) as response:  # noqa: S310
             return Answer(response.status, response.read(2000).decode("utf-8", "replace"))
     except urllib.error.HTTPError as exc:
-        return Answer(exc.code, exc.read(2000).decode("utf-8", "replace") if exc.fp else str(exc.reason))
+        try:
+            return Answer(exc.code, exc.read(2000).decode("utf-8", "replace") if exc.fp else str(exc.reason))
+        finally:
+            exc.close()
     except (OSError, ValueError) as exc:   # refused, timed out, DNS, TLS…
         return Answer(0, f"{type(exc).__name__}: {exc}")
 
