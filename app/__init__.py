@@ -136,8 +136,10 @@ def _configure_cli(app: Flask) -> None:
     from app.quizzes.cli import quizzes_cli
     from app.scorm.cli import export_cli
     from app.slides.cli import slides_cli
+    from app.xapi.cli import xapi_cli
 
     users_cli.add_command(import_command)  # `users import` belongs to the imports feature
     for group in (users_cli, content_cli, quizzes_cli, certificates_cli, demo_cli, config_cli, backup_command, jobs_cli,
                   slides_cli, live_cli, mail_cli, export_cli, badges_cli):
         app.cli.add_command(group)
+    app.cli.add_command(xapi_cli)

@@ -92,6 +92,13 @@ class BaseConfig:
     MAIL_SENDER = "Lectern <no-reply@localhost>"
     MAIL_MAX_ATTEMPTS = 8          # delivery attempts per message before it is marked failed (app/outbox/rules.py)
     MAIL_TIMEOUT = 10              # seconds to wait for the SMTP server
+    # xAPI (app/xapi/, docs/INTEROP.md "xAPI"): with an endpoint, learning records go to that LRS
+    LECTERN_XAPI_ENDPOINT = ""     # the LRS's xAPI base, e.g. https://lrs.example.org/xAPI (…/statements is added)
+    LECTERN_XAPI_USERNAME = ""     # Basic auth (an LRS's "key"; LECTERN_XAPI_KEY is the same setting)
+    LECTERN_XAPI_PASSWORD = ""     # (an LRS's "secret"; LECTERN_XAPI_SECRET is the same setting)
+    LECTERN_XAPI_BATCH = 50        # statements per POST
+    LECTERN_XAPI_MAX_ATTEMPTS = 10  # delivery attempts per statement before it is marked failed
+    LECTERN_XAPI_TIMEOUT = 10      # seconds to wait for the LRS
     TESTING = False
     DEBUG = False
 
@@ -183,6 +190,14 @@ def from_environment(environ: Mapping[str, str], instance_path: str) -> dict[str
             out[key] = _number(key, environ[key], int)
     if "MAIL_USE_TLS" in environ:
         out["MAIL_USE_TLS"] = _bool(environ["MAIL_USE_TLS"])
+    if environ.get("LECTERN_XAPI_ENDPOINT"):
+        out["LECTERN_XAPI_ENDPOINT"] = environ["LECTERN_XAPI_ENDPOINT"].strip().rstrip("/")
+    for key, alias in (("LECTERN_XAPI_USERNAME", "LECTERN_XAPI_KEY"), ("LECTERN_XAPI_PASSWORD", "LECTERN_XAPI_SECRET")):
+        if environ.get(key) or environ.get(alias):
+            out[key] = environ.get(key) or environ[alias]
+    for key in ("LECTERN_XAPI_BATCH", "LECTERN_XAPI_MAX_ATTEMPTS", "LECTERN_XAPI_TIMEOUT"):
+        if environ.get(key):
+            out[key] = _number(key, environ[key], int)
     return out
 
 
@@ -210,6 +225,14 @@ def finalise(config: dict[str, Any]) -> None:
             )
     if int(config.get("MAIL_MAX_ATTEMPTS") or 0) < 1 or int(config.get("MAIL_TIMEOUT") or 0) < 1:
         raise ConfigError("MAIL_MAX_ATTEMPTS and MAIL_TIMEOUT must be whole numbers of at least 1")
+    endpoint = str(config.get("LECTERN_XAPI_ENDPOINT") or "")
+    if endpoint and not re.match(r"https?://[^/\s]+", endpoint):
+        raise ConfigError(f"LECTERN_XAPI_ENDPOINT={endpoint!r} must be an http:// or https:// address "
+                          "(the LRS's xAPI base, e.g. https://lrs.example.org/xAPI)")
+    if endpoint and not (1 <= int(config.get("LECTERN_XAPI_BATCH") or 0) <= 500
+                         and int(config.get("LECTERN_XAPI_MAX_ATTEMPTS") or 0) >= 1
+                         and int(config.get("LECTERN_XAPI_TIMEOUT") or 0) >= 1):
+        raise ConfigError("LECTERN_XAPI_BATCH must be 1 to 500; LECTERN_XAPI_MAX_ATTEMPTS and LECTERN_XAPI_TIMEOUT at least 1")
     if config.get("JOBS_BACKEND") not in ("", None, "thread", "rq"):
         raise ConfigError(f"JOBS_BACKEND must be thread or rq, not {config['JOBS_BACKEND']!r}")
     if config.get("JOBS_BACKEND") == "rq" and not config.get("REDIS_URL"):

@@ -35,6 +35,7 @@ from app.pdf.limits import PdfError
 from app.progress import services as progress
 from app.quizzes.models import QuizAttempt
 from app.web import public_url
+from app.xapi import services as xapi
 
 CSS = (Path(__file__).with_name("certificate.css")).read_text(encoding="utf-8")
 BATCH = 50
@@ -205,6 +206,7 @@ def _store(snapshot: Snapshot, pdf: bytes, *, user_id: int, actor_id: int | None
                  f"{snapshot.holder_name} ({format_code(snapshot.code)})", now=now, user_id=user_id,
                  override_reason=override_reason)
     _mail_holder(certificate, now=now)
+    xapi.certificate_earned(certificate)
     return certificate
 
 
@@ -329,6 +331,7 @@ def revoke(actor_id: int | None, code_text: str, reason: str, *, now: datetime) 
         certificate.revoked_at, certificate.revoked_reason, certificate.revoked_by_id = now, reason, actor_id
         audit.record(actor_id, "certificate.revoke", "certificate", certificate.display_code,
                      f"{certificate.holder_name} ({certificate.display_code})", now=now, reason=reason)
+        xapi.certificate_revoked(certificate)
     return certificate
 
 

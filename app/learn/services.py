@@ -17,6 +17,7 @@ from app.learn.models import LessonCompletion, LessonVisit, ReflectionNote
 from app.learn.visits import VISIT_REFRESH
 from app.progress.progress import Share, Status, combined_status, continue_lesson, lesson_status, share_done
 from app.text import check_text
+from app.xapi import services as xapi
 
 NOTE_MAX_CHARS = 10_000
 
@@ -56,8 +57,10 @@ def complete_lesson(user_id: int, lesson: Lesson, *, now: datetime) -> bool:
     """Mark a lesson complete; True if it was not complete before. Repeats record nothing new."""
     try:
         with write_transaction(db.session):
-            db.session.add(LessonCompletion(user_id=user_id, lesson_key=lesson.key, content_hash=lesson.content_hash,
-                                            completed_at=now))
+            completion = LessonCompletion(user_id=user_id, lesson_key=lesson.key, content_hash=lesson.content_hash,
+                                          completed_at=now)
+            db.session.add(completion)
+            xapi.lesson_completed(completion)
     except IntegrityError:
         return False
     return True

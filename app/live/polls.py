@@ -17,7 +17,7 @@ from app.content.quizzes import Question
 from app.db import rowcount, write_transaction
 from app.errors import Forbidden, InputRejected, NotFound
 from app.extensions import db
-from app.live import rules, screens, sessions
+from app.live import rules, screens, sessions, xapi_feed
 from app.live.broker import LocalBroker
 from app.live.models import LiveAnswer, LiveParticipant, LivePoll, LiveSession
 from app.quizzes import answers as answer_forms
@@ -127,6 +127,7 @@ def close_poll(broker: LocalBroker, actor_id: int, session_id: int, poll_id: int
         if poll.closed_at is None:
             poll.closed_at = now
             session.version += 1
+            xapi_feed.polls_closed([poll.id])
             screens.publish_state(broker, session.id)
     return poll
 
@@ -148,6 +149,7 @@ def close_expired(broker: LocalBroker, session_id: int, *, now: datetime) -> boo
                                              .values(closed_at=rules.answers_until(deadline))))
         if closed != 1:
             return False
+        xapi_feed.polls_closed([poll_id])
         db.session.execute(sa.update(LiveSession).where(LiveSession.id == session_id)
                            .values(version=LiveSession.version + 1))
         screens.publish_state(broker, session_id)
@@ -160,6 +162,7 @@ def reveal_poll(broker: LocalBroker, actor_id: int, session_id: int, poll_id: in
         session, poll = _staff_poll(actor_id, session_id, poll_id)
         if poll.closed_at is None:
             poll.closed_at = now
+            xapi_feed.polls_closed([poll.id])
         if poll.revealed_at is None:
             poll.revealed_at = now
             session.projector = "poll"       # the answer and explanation first; the leaderboard is a step of its own

@@ -21,7 +21,7 @@ from app.content.catalog import Catalog
 from app.db import write_transaction
 from app.errors import Forbidden, InputRejected, NotFound
 from app.extensions import db
-from app.live import rules, screens
+from app.live import rules, screens, xapi_feed
 from app.live.broker import LocalBroker
 from app.live.models import LiveParticipant, LivePoll, LiveSession
 
@@ -275,6 +275,7 @@ def end_left_open(*, now: datetime, broker: LocalBroker | None = None) -> list[i
 
 def _close(session: LiveSession, at: datetime) -> None:
     """End the session and any open poll (inside the caller's unit of work, the session locked)."""
+    xapi_feed.session_ending(session, at)
     db.session.execute(sa.update(LivePoll).where(LivePoll.session_id == session.id,
                                                  LivePoll.closed_at.is_(None)).values(closed_at=at))
     session.ended_at = at

@@ -22,6 +22,7 @@ from app.extensions import db
 from app.quizzes import completeness, scoring, timing
 from app.quizzes.models import QuizAttempt
 from app.quizzes.snapshot import Asked, freeze, thaw
+from app.xapi import services as xapi
 
 
 def get_quiz(catalog: Catalog, quiz_id: str) -> Quiz:
@@ -164,6 +165,7 @@ def start_attempt(user_id: int, quiz: Quiz, *, now: datetime, rng: random.Random
         try:
             with _kept_after_commit(), write_transaction(db.session):
                 db.session.add(attempt)
+                xapi.quiz_started(attempt)
             return attempt
         except IntegrityError:
             db.session.rollback()
@@ -340,6 +342,7 @@ def _finish(attempt: QuizAttempt, ending: timing.Closing) -> None:
     """Finish an attempt already locked in the current transaction."""
     for name, value in _finished_values(attempt, ending).items():
         setattr(attempt, name, value)
+    xapi.quiz_finished(attempt)
 
 
 def _finished_values(attempt: QuizAttempt, ending: timing.Closing) -> dict[str, Any]:
@@ -365,6 +368,7 @@ def _claim(attempt: QuizAttempt, ending: timing.Closing) -> bool:
         return False
     for name, value in values.items():
         set_committed_value(attempt, name, value)
+    xapi.quiz_finished(attempt)
     return True
 
 
