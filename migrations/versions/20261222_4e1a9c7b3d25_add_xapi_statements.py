@@ -1,7 +1,7 @@
 """add xapi_statements: xAPI statements queued with what caused them, sent to the LRS by a job
 
 Revision ID: 4e1a9c7b3d25
-Revises: 669e20e8543b
+Revises: 4f2a9c7e1b3d
 Create Date: 2026-12-22 09:00:00.000000
 
 """
@@ -12,7 +12,7 @@ import app.db  # noqa: F401 - custom column types (UTCDateTime)
 
 # revision identifiers, used by Alembic.
 revision = '4e1a9c7b3d25'
-down_revision = '669e20e8543b'
+down_revision = '4f2a9c7e1b3d'
 branch_labels = None
 depends_on = None
 
