@@ -109,6 +109,7 @@ def _configure_blueprints(app: Flask) -> None:
     from app.health.views import bp as health_bp
     from app.learn.views import bp as learn_bp
     from app.live.views import bp as live_bp
+    from app.outbox.views import bp as outbox_bp
     from app.progress.views import bp as progress_bp
     from app.quizzes.views import bp as quizzes_bp
     from app.slides.views import bp as slides_bp
@@ -116,7 +117,7 @@ def _configure_blueprints(app: Flask) -> None:
     from app.workbook.views import bp as workbook_bp
 
     for bp in (auth_bp, learn_bp, quizzes_bp, progress_bp, teach_bp, admin_bp, certificates_bp, checklist_bp,
-               workbook_bp, live_bp, health_bp, activities_bp, slides_bp):
+               workbook_bp, live_bp, health_bp, activities_bp, slides_bp, outbox_bp):
         app.register_blueprint(bp)
 
 
@@ -131,9 +132,12 @@ def _configure_cli(app: Flask) -> None:
     from app.ops.cli import backup_command, config_cli
     from app.outbox.cli import mail_cli
     from app.quizzes.cli import quizzes_cli
+    from app.reminders.cli import cron_command, tick_command
     from app.slides.cli import slides_cli
 
     users_cli.add_command(import_command)  # `users import` belongs to the imports feature
+    mail_cli.add_command(tick_command)     # `mail tick` and `mail cron` belong to the reminders feature
+    mail_cli.add_command(cron_command)
     for group in (users_cli, content_cli, quizzes_cli, certificates_cli, demo_cli, config_cli, backup_command, jobs_cli,
                   slides_cli, live_cli, mail_cli):
         app.cli.add_command(group)

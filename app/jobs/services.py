@@ -40,6 +40,7 @@ KINDS = {
     "users.import": "app.imports.services:import_job",
     "users.invite": "app.admin.invitations:invite_job",
     "mail.deliver": "app.outbox.services:deliver_job",
+    "mail.tick": "app.reminders.services:tick_job",
 }
 RQ_JOB_TIMEOUT = 3600                    # seconds RQ lets one job run
 
