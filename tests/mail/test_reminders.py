@@ -1,11 +1,12 @@
 """`flask --app wsgi mail tick` against a real SMTP server: each reminder queued once however often
 the tick runs, delivered, to the right people only; the weekly summary's content."""
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
 from app.auth import services as accounts
+from app.cohorts import services as cohorts
 from app.cohorts.models import Enrolment
 from app.content.catalog import catalog
 from app.db import utcnow
@@ -145,3 +146,20 @@ def test_without_a_mail_server_the_tick_queues_nothing_and_voids_no_link(app, sm
 
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
     assert "not valid any more" not in app.test_client().get(f"/invite/{link.token}").get_data(as_text=True)
+
+
+def test_one_welcome_per_enrolment_with_the_cohort_dates_and_the_course_link(app, smtpd, make_user, make_cohort):
+    bo = make_user(email="bo@example.org", display_name="Bo")
+    spring = make_cohort(name="Spring", track="self-study", starts_on=date(2027, 3, 1), ends_on=date(2027, 3, 26))
+    for _ in range(2):   # joining twice with the code, then the administrator enrolling again: one enrolment
+        cohorts.join_with_code(bo.id, spring.enrolment_code, now=utcnow())
+    cohorts.enrol(None, spring.id, [bo.id], now=utcnow())
+    (welcome,) = received(smtpd, "Welcome to Spring")
+    text, html = parts(welcome)
+    assert "runs from Monday 1 March 2027 to Friday 26 March 2027" in " ".join(text.split())
+    assert "Open the course:\nhttps://learn.example.org/\n" in text and 'href="https://learn.example.org/"' in html
+    # someone imported without a password yet is told an invitation follows
+    ann = make_user(email="ann@example.org", password_hash=None)
+    cohorts.enrol(None, spring.id, [ann.id], now=utcnow())
+    (to_ann,) = [m for m in received(smtpd, "Welcome to Spring") if m["To"] == "ann@example.org"]
+    assert "separate invitation" in parts(to_ann)[0]
