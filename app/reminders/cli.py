@@ -3,14 +3,19 @@ and `flask --app wsgi mail cron` (with Redis: RQ's cron scheduler enqueues the t
 MAIL_TICK_SECONDS for the job workers). Both are added to the `mail` group by create_app."""
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 
 from app.jobs import services as jobs
 from app.mail import mail_configured
 from app.reminders import services
+
+if TYPE_CHECKING:
+    from rq.cron import CronScheduler
 
 
 @click.command("tick")
@@ -38,18 +43,24 @@ def tick_command(at: str | None) -> None:
 def cron_command() -> None:
     """With Redis: enqueue the tick every MAIL_TICK_SECONDS for `flask --app wsgi jobs worker` (RQ's
     CronScheduler). Two of these running at once only means some ticks run twice, which is safe."""
-    from rq.cron import CronScheduler
-
-    from app.jobs.worker import run_periodic
-
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if jobs.backend(app.config) != "rq":
         raise click.ClickException("No Redis queue here (REDIS_URL or JOBS_BACKEND=rq): run "
                                    "`flask --app wsgi mail tick` from cron instead (docs/DEPLOY.md, \"Mail\").")
-    queue = jobs.queue(app)
-    every = int(app.config["MAIL_TICK_SECONDS"])
-    scheduler = CronScheduler(connection=queue.connection, name=f"lectern-mail-{queue.name}")
-    scheduler.register(run_periodic, queue.name, args=("mail.tick",), interval=every, job_timeout=jobs.RQ_JOB_TIMEOUT,
-                       name="lectern.mail.tick")
-    click.echo(f"Mail tick every {every} s on queue {queue.name!r}: run `flask --app wsgi jobs worker` too.")
+    scheduler = cron_scheduler(app)
+    click.echo(f"Mail tick every {app.config['MAIL_TICK_SECONDS']} s on queue {jobs.queue(app).name!r}: "
+               "run `flask --app wsgi jobs worker` too.")
     scheduler.start()
+
+
+def cron_scheduler(app: Flask) -> CronScheduler:
+    """RQ's cron scheduler with the tick registered (enqueued every MAIL_TICK_SECONDS on the app's queue)."""
+    from rq.cron import CronScheduler
+
+    from app.jobs.worker import run_periodic
+
+    queue = jobs.queue(app)
+    scheduler = CronScheduler(connection=queue.connection, name=f"lectern-mail-{queue.name}-{os.getpid()}")
+    scheduler.register(run_periodic, queue.name, args=("mail.tick",), interval=int(app.config["MAIL_TICK_SECONDS"]),
+                       job_timeout=jobs.RQ_JOB_TIMEOUT, name="lectern.mail.tick")
+    return scheduler
