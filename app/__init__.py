@@ -110,6 +110,7 @@ def _configure_blueprints(app: Flask) -> None:
     from app.health.views import bp as health_bp
     from app.learn.views import bp as learn_bp
     from app.live.views import bp as live_bp
+    from app.outbox.views import bp as outbox_bp
     from app.progress.views import bp as progress_bp
     from app.quizzes.views import bp as quizzes_bp
     from app.scorm.views import bp as scorm_bp
@@ -118,7 +119,7 @@ def _configure_blueprints(app: Flask) -> None:
     from app.workbook.views import bp as workbook_bp
 
     for bp in (auth_bp, learn_bp, quizzes_bp, progress_bp, teach_bp, admin_bp, certificates_bp, checklist_bp,
-               workbook_bp, live_bp, health_bp, activities_bp, slides_bp, scorm_bp, badges_bp):
+               workbook_bp, live_bp, health_bp, activities_bp, slides_bp, scorm_bp, badges_bp, outbox_bp):
         app.register_blueprint(bp)
 
 
@@ -135,10 +136,13 @@ def _configure_cli(app: Flask) -> None:
     from app.outbox.cli import mail_cli
     from app.quizzes.cli import quizzes_cli
     from app.scorm.cli import export_cli
+    from app.reminders.cli import cron_command, tick_command
     from app.slides.cli import slides_cli
     from app.xapi.cli import xapi_cli
 
     users_cli.add_command(import_command)  # `users import` belongs to the imports feature
+    mail_cli.add_command(tick_command)     # `mail tick` and `mail cron` belong to the reminders feature
+    mail_cli.add_command(cron_command)
     for group in (users_cli, content_cli, quizzes_cli, certificates_cli, demo_cli, config_cli, backup_command, jobs_cli,
                   slides_cli, live_cli, mail_cli, export_cli, badges_cli):
         app.cli.add_command(group)

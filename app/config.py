@@ -99,6 +99,12 @@ class BaseConfig:
     LECTERN_XAPI_BATCH = 50        # statements per POST
     LECTERN_XAPI_MAX_ATTEMPTS = 10  # delivery attempts per statement before it is marked failed
     LECTERN_XAPI_TIMEOUT = 10      # seconds to wait for the LRS
+    # Reminders (app/reminders, run by `flask --app wsgi mail tick` or the RQ cron scheduler)
+    MAIL_REMIND_INVITATION_DAYS = 3   # remind of an invitation still unused this many days after it was sent
+    MAIL_REMIND_INACTIVE_DAYS = 7     # "you have not been back" after this many days (and "stalled" in summaries)
+    MAIL_REMIND_ENDING_DAYS = 7       # "your cohort ends soon" this many days before its last day
+    MAIL_SUMMARY_WEEKDAY = 0          # instructors' weekly summary: 0 = Monday … 6 = Sunday
+    MAIL_TICK_SECONDS = 900           # with Redis: how often `flask --app wsgi mail cron` runs the tick
     TESTING = False
     DEBUG = False
 
@@ -185,7 +191,8 @@ def from_environment(environ: Mapping[str, str], instance_path: str) -> dict[str
             out[key] = environ[key]
     if environ.get("MAIL_PORT"):
         out["MAIL_PORT"] = int(environ["MAIL_PORT"])
-    for key in ("MAIL_MAX_ATTEMPTS", "MAIL_TIMEOUT"):
+    for key in ("MAIL_MAX_ATTEMPTS", "MAIL_TIMEOUT", "MAIL_REMIND_INVITATION_DAYS", "MAIL_REMIND_INACTIVE_DAYS",
+                "MAIL_REMIND_ENDING_DAYS", "MAIL_SUMMARY_WEEKDAY", "MAIL_TICK_SECONDS"):
         if environ.get(key):
             out[key] = _number(key, environ[key], int)
     if "MAIL_USE_TLS" in environ:
@@ -233,6 +240,11 @@ def finalise(config: dict[str, Any]) -> None:
                          and int(config.get("LECTERN_XAPI_MAX_ATTEMPTS") or 0) >= 1
                          and int(config.get("LECTERN_XAPI_TIMEOUT") or 0) >= 1):
         raise ConfigError("LECTERN_XAPI_BATCH must be 1 to 500; LECTERN_XAPI_MAX_ATTEMPTS and LECTERN_XAPI_TIMEOUT at least 1")
+    for key in ("MAIL_REMIND_INVITATION_DAYS", "MAIL_REMIND_INACTIVE_DAYS", "MAIL_REMIND_ENDING_DAYS", "MAIL_TICK_SECONDS"):
+        if int(config.get(key) or 0) < 1:
+            raise ConfigError(f"{key} must be a whole number of at least 1")
+    if not 0 <= int(config.get("MAIL_SUMMARY_WEEKDAY") or 0) <= 6:
+        raise ConfigError("MAIL_SUMMARY_WEEKDAY must be 0 (Monday) to 6 (Sunday)")
     if config.get("JOBS_BACKEND") not in ("", None, "thread", "rq"):
         raise ConfigError(f"JOBS_BACKEND must be thread or rq, not {config['JOBS_BACKEND']!r}")
     if config.get("JOBS_BACKEND") == "rq" and not config.get("REDIS_URL"):

@@ -37,7 +37,3 @@ def deliver(config: Mapping[str, Any], message: EmailMessage) -> None:
             smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
         smtp.send_message(message)
 
-
-def send_mail(config: Mapping[str, Any], to: str, subject: str, body: str) -> None:
-    """Send a plain-text mail at once (the registration notice; everything else goes through the outbox)."""
-    deliver(config, build_message(config, to, subject, body))

@@ -111,8 +111,10 @@ def create_user(
     password: str | None,
     now: datetime,
     actor_id: int | None = None,
+    on_created: Callable[[User], None] | None = None,
 ) -> User:
-    """A new account. Without a password the person signs in only after accepting an invitation."""
+    """A new account. Without a password the person signs in only after accepting an invitation.
+    `on_created` runs inside the same unit of work (to queue the mail that follows)."""
     email = normalise_email(email)
     display_name = " ".join(display_name.split())
     if not display_name:
@@ -136,10 +138,13 @@ def create_user(
     try:
         with write_transaction(db.session):
             db.session.add(user)
-            if actor_id is not None:
+            if actor_id is not None or on_created is not None:
                 db.session.flush()
+            if actor_id is not None:
                 audit.record(actor_id, "user.create", "user", user.id, f"{display_name} <{email}>", now=now,
                              roles=sorted(r.value for r in role_set))
+            if on_created is not None:
+                on_created(user)
     except IntegrityError:
         raise EmailTaken(f"There is already an account for {email}.") from None
     return user
@@ -153,28 +158,26 @@ class Registration:
     user: User | None
 
 
-def register(email: str, display_name: str, password: str, *, now: datetime) -> Registration:
+def register(email: str, display_name: str, password: str, *, now: datetime,
+             on_registered: Callable[[Registration], None] | None = None) -> Registration:
     """Self-registration as a trainee. An address that already has an account is not an error the
     page may show (it would tell anyone which addresses have accounts): the caller answers the same
-    way and the owner is told by mail. Both ways hash the password, so both take as long."""
+    way and the owner is told by mail. Both ways hash the password, so both take as long.
+    `on_registered` runs in the unit of work that creates the account (or, for an address that had
+    one, in a unit of work of its own): it queues the mail that follows."""
+    def created(user: User) -> None:
+        if on_registered is not None:
+            on_registered(Registration(user.email, user))
+
     try:
-        user = create_user(email, display_name, ["trainee"], password=password, now=now)
+        user = create_user(email, display_name, ["trainee"], password=password, now=now, on_created=created)
     except EmailTaken:
-        return Registration(normalise_email(email), None)
+        registration = Registration(normalise_email(email), None)
+        if on_registered is not None:
+            with write_transaction(db.session):
+                on_registered(registration)
+        return registration
     return Registration(user.email, user)
-
-
-def registration_mail(registration: Registration, *, cohort_name: str, sign_in_url: str) -> tuple[str, str]:
-    """Subject and body of the mail that follows a registration, to the new person or to the owner."""
-    if registration.user is not None:
-        return ("Your Lectern account is ready",
-                f"Hello {registration.user.display_name},\n\nYour account is ready and you are enrolled in "
-                f"{cohort_name}. Sign in with the password you chose:\n\n{sign_in_url}\n")
-    return ("Someone tried to create a Lectern account with your address",
-            "Hello,\n\nSomeone (perhaps you) tried to create a new Lectern account with this address, which "
-            f"already has one. Nothing has changed.\n\nSign in with your password at {sign_in_url} "
-            "(then use the enrolment code under \"Join a cohort\"). If you have forgotten it, ask your course "
-            "administrator for a link to set a new one. If it was not you, you can ignore this message.\n")
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from app.db import utcnow
 from app.error_pages import error_response
 from app.errors import CurrentPasswordWrong, InvalidToken, PasswordRejected
 from app.extensions import limiter
-from app.mail import mail_configured, send_mail
+from app.mail import mail_configured
+from app.outbox import services as outbox
 from app.web import public_url, refusals
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -165,26 +166,27 @@ REGISTERED_EMAIL = "lectern.registered_email"  # prefills the sign-in form after
 def _registered(registration: services.Registration, cohort_name: str):
     """The same answer whether the address was new or already had an account (issue 15, finding 6):
     a redirect to sign in, the same message, a mail either way when SMTP is configured."""
-    mailed = _mail_registration(registration, cohort_name)
     session[REGISTERED_EMAIL] = registration.email
     flash(f"Thank you. If {registration.email} is new here, your account is ready and enrolled in {cohort_name}: "
           "sign in with the password you chose. If you already had an account with this address, sign in with its "
           "password (or ask your course administrator for a reset link), then enter the code under Join a cohort."
-          + (" We have sent a message to that address." if mailed else ""), "success")
+          + (" We have sent a message to that address." if mail_configured(current_app.config) else ""), "success")
     return redirect(url_for("auth.login"))
 
 
-def _mail_registration(registration: services.Registration, cohort_name: str) -> bool:
-    cfg = current_app.config
-    if not mail_configured(cfg):
-        return False
-    subject, body = services.registration_mail(registration, cohort_name=cohort_name,
-                                               sign_in_url=public_url(url_for("auth.login")))
-    try:
-        send_mail(cfg, registration.email, subject, body)
-    except OSError:
-        current_app.logger.exception("Could not send the registration mail")
-    return True  # the page says the same whether or not the mail server took it
+def _mail_registration(cohort_name: str):
+    """The registration's mail, queued in its unit of work (app/outbox), when SMTP is configured."""
+    if not mail_configured(current_app.config):
+        return None
+    sign_in_url = public_url(url_for("auth.login"))
+
+    def queue(registration: services.Registration) -> None:
+        user = registration.user
+        outbox.queue_registration(email=registration.email, user_id=user.id if user else None,
+                                  name=user.display_name if user else "", cohort=cohort_name,
+                                  sign_in_url=sign_in_url, now=utcnow())
+        outbox.request_delivery()
+    return queue
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -206,7 +208,8 @@ def register():
                 # PasswordRejected names "password", InvalidEmail "email"; anything else is about the name
                 with refusals(form=form, field="display_name") as refused:
                     registration = services.register(form.email.data or "", form.display_name.data or "",
-                                                     form.password.data or "", now=utcnow())
+                                                     form.password.data or "", now=utcnow(),
+                                                     on_registered=_mail_registration(cohort.name))
             except HashingBusy as exc:
                 form.password.errors = [str(exc)]
                 return _with_retry_after(render_template("auth/register.html", form=form), exc.retry_after, 503)

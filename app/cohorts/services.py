@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from app.audit import services as audit
@@ -15,6 +16,8 @@ from app.cohorts.models import Cohort, CohortInstructor, Enrolment, SiteSetting,
 from app.db import rowcount, write_transaction
 from app.errors import InputRejected, NotFound
 from app.extensions import db
+from app.mail import mail_configured
+from app.outbox import services as outbox
 from app.text import check_text
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
@@ -174,6 +177,29 @@ def new_code(actor_id: int, cohort_id: int, *, now: datetime) -> Cohort:
     return cohort
 
 
+def _day(value: date | None) -> str | None:
+    return f"{value:%A} {value.day} {value:%B %Y}" if value else None
+
+
+def welcome_context(cohort: Cohort, person: User) -> dict[str, object]:
+    """What the welcome mail says about the cohort (plain values, absolute links). The one place to
+    add what a welcome should carry (course days with their times, say: `schedule` is a list of lines)."""
+    return {"name": person.display_name, "cohort": cohort.name, "starts_on": _day(cohort.starts_on),
+            "ends_on": _day(cohort.ends_on), "schedule": [], "has_password": person.password_hash is not None,
+            "course_url": outbox.absolute_url("learn.home")}
+
+
+def queue_welcome(enrolment: Enrolment, cohort: Cohort, person: User, *, now: datetime) -> None:
+    """The welcome mail for a new enrolment, in the enrolment's unit of work (when SMTP is set up;
+    never to a live session's guest or a deactivated account)."""
+    if not mail_configured(current_app.config) or person.guest_session_id is not None or not person.is_active:
+        return
+    db.session.flush()    # the enrolment's id keys the message: one welcome per enrolment
+    if outbox.queue_welcome(enrolment_id=enrolment.id, user_id=person.id, email=person.email,
+                            context=welcome_context(cohort, person), now=now) is not None:
+        outbox.request_delivery()
+
+
 def enrol(actor_id: int | None, cohort_id: int, user_ids: Iterable[int], *, now: datetime,
           source: str = "admin") -> int:
     """Enrol people (already enrolled ones are left as they are). Returns how many were added."""
@@ -185,7 +211,9 @@ def enrol(actor_id: int | None, cohort_id: int, user_ids: Iterable[int], *, now:
             person = db.session.get(User, uid)
             if person is None or person.guest_session_id is not None:    # a live session's guest is nobody's trainee
                 raise NotFound("There is no such person.")
-            db.session.add(Enrolment(cohort_id=cohort_id, user_id=uid, enrolled_at=now, source=source))
+            enrolment = Enrolment(cohort_id=cohort_id, user_id=uid, enrolled_at=now, source=source)
+            db.session.add(enrolment)
+            queue_welcome(enrolment, cohort, person, now=now)
             audit.record(actor_id, "cohort.enrol", "cohort", cohort.id, cohort.name, now=now,
                          person=f"{person.display_name} <{person.email}>", source=source)
             added += 1
@@ -215,7 +243,12 @@ def join_with_code(user_id: int, code: str, *, now: datetime) -> Cohort:
         raise InputRejected("That enrolment code is not valid. Check it with your course administrator.")
     try:
         with write_transaction(db.session):
-            db.session.add(Enrolment(cohort_id=cohort.id, user_id=user_id, enrolled_at=now, source="code"))
+            enrolment = Enrolment(cohort_id=cohort.id, user_id=user_id, enrolled_at=now, source="code")
+            db.session.add(enrolment)
+            db.session.flush()    # a second join fails here, before any mail is queued
+            person = db.session.get(User, user_id)
+            if person is not None:
+                queue_welcome(enrolment, cohort, person, now=now)
             audit.record(user_id, "cohort.join", "cohort", cohort.id, cohort.name, now=now)
     except IntegrityError:
         pass  # already in it

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from app.audit import services as audit
 from app.auth.models import User, UserRole
 from app.cohorts.models import Cohort, Enrolment
+from app.cohorts.services import queue_welcome
 from app.db import utcnow, write_transaction
 from app.extensions import db
 from app.imports.rows import Checked, check_csv
@@ -33,6 +34,7 @@ def import_people(actor_id: int | None, text: str, *, now: datetime, source_name
     if not checked.ok:
         return checked, [], 0
     cohort_ids = dict(db.session.execute(sa.select(Cohort.name, Cohort.id)).all())
+    cohorts_by_id: dict[int, Cohort] = {}
     created: list[int] = []
     enrolled = 0
     with write_transaction(db.session):
@@ -45,12 +47,18 @@ def import_people(actor_id: int | None, text: str, *, now: datetime, source_name
                 db.session.flush()
                 user_id = user.id
                 created.append(user_id)
+            else:
+                user = db.session.get_one(User, user_id)
             if row.cohort:
                 exists = None if row.existing_user_id is None else db.session.scalar(sa.select(Enrolment.id).where(Enrolment.cohort_id == cohort_ids[row.cohort],
                                                                          Enrolment.user_id == user_id))
                 if exists is None:
-                    db.session.add(Enrolment(cohort_id=cohort_ids[row.cohort], user_id=user_id, enrolled_at=now,
-                                             source="import"))
+                    cohort_id = cohort_ids[row.cohort]
+                    enrolment = Enrolment(cohort_id=cohort_id, user_id=user_id, enrolled_at=now, source="import")
+                    db.session.add(enrolment)
+                    if cohort_id not in cohorts_by_id:
+                        cohorts_by_id[cohort_id] = db.session.get_one(Cohort, cohort_id)
+                    queue_welcome(enrolment, cohorts_by_id[cohort_id], user, now=now)
                     enrolled += 1
         audit.record(actor_id, "users.import", "import", None, source_name, now=now, rows=len(checked.rows),
                      created=len(created), enrolled=enrolled)

@@ -41,6 +41,7 @@ KINDS = {
     "users.invite": "app.admin.invitations:invite_job",
     "mail.deliver": "app.outbox.services:deliver_job",
     "xapi.send": "app.xapi.services:send_job",
+    "mail.tick": "app.reminders.services:tick_job",
 }
 RQ_JOB_TIMEOUT = 3600                    # seconds RQ lets one job run
 

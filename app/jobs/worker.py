@@ -27,6 +27,18 @@ def perform(job_id: int) -> None:
             db.session.remove()
 
 
+def run_periodic(kind: str) -> dict:
+    """RQ's entry point for a periodic task (the cron scheduler's jobs, `flask --app wsgi mail cron`):
+    the kind's function, run here without a job row (a tick every few minutes would fill the jobs
+    page). The task itself must be safe to run twice: two schedulers may both enqueue it."""
+    app = _worker_app()
+    with app.app_context():
+        try:
+            return services.work_for(kind)(0, {})
+        finally:
+            db.session.remove()
+
+
 def _worker_app() -> Flask:
     global _app
     if has_app_context():

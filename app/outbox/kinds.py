@@ -11,6 +11,7 @@ class MessageKind:
     label: str
     template: str          # under app/outbox/templates/outbox/mail/
     opt_out: bool = False  # required messages (invitations, resets, certificates) cannot be refused
+    about: str = ""        # for the preferences page: what these messages are, in a few words
 
 
 KINDS: tuple[MessageKind, ...] = (
@@ -18,6 +19,17 @@ KINDS: tuple[MessageKind, ...] = (
     MessageKind("password-reset", "Password reset", "password_reset.jinja"),
     MessageKind("certificate-issued", "Certificate issued", "certificate_issued.jinja"),
     MessageKind("test", "Test message", "test.jinja"),
+    MessageKind("registration", "Registration", "registration.jinja"),
+    MessageKind("welcome", "Welcome to a cohort", "welcome.jinja", opt_out=True,
+                about="when you are enrolled in a cohort: its dates and the link to the course"),
+    MessageKind("invitation-reminder", "Invitation reminder", "invitation_reminder.jinja", opt_out=True,
+                about="when an invitation to set your password has not been used for a few days"),
+    MessageKind("inactive-reminder", "Continue where you left off", "inactive_reminder.jinja", opt_out=True,
+                about="when you have not been back to the course for a while"),
+    MessageKind("ending-soon", "Cohort ending soon", "ending_soon.jinja", opt_out=True,
+                about="before your cohort ends, with what is still missing for your certificate"),
+    MessageKind("weekly-summary", "Weekly summary for instructors", "weekly_summary.jinja", opt_out=True,
+                about="each week, for the cohorts you teach: who stalled and who finished"),
 )
 BY_NAME = {kind.name: kind for kind in KINDS}
 
@@ -29,9 +41,14 @@ def kind(name: str) -> MessageKind:
         raise ValueError(f"unknown message kind {name!r}") from None
 
 
+def optional_kinds() -> tuple[MessageKind, ...]:
+    """The kinds a person may refuse (the preferences page shows one box each)."""
+    return tuple(k for k in KINDS if k.opt_out)
+
+
 def list_headers(message_kind: MessageKind, unsubscribe_url: str | None) -> dict[str, str]:
-    """RFC 8058 one-click unsubscribe headers, for kinds people may opt out of (none yet: the
-    hook for reminders and summaries). Required kinds never carry them."""
+    """RFC 8058 one-click unsubscribe headers, for kinds people may opt out of. Required
+    kinds never carry them."""
     if not message_kind.opt_out or not unsubscribe_url:
         return {}
     return {"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}

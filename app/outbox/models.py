@@ -8,7 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
 
-STATUSES = ("queued", "sending", "sent", "failed")
+# "cancelled": never sent because the recipient opted out of its kind after it was queued
+STATUSES = ("queued", "sending", "sent", "failed", "cancelled")
 
 
 class OutboxMessage(Base):
@@ -17,7 +18,7 @@ class OutboxMessage(Base):
 
     __tablename__ = "outbox_messages"
     __table_args__ = (
-        sa.CheckConstraint("status IN ('queued', 'sending', 'sent', 'failed')", name="status_known"),
+        sa.CheckConstraint("status IN ('queued', 'sending', 'sent', 'failed', 'cancelled')", name="status_known"),
         sa.Index("ix_outbox_messages_status_next_attempt_at", "status", "next_attempt_at"),
     )
 
@@ -38,3 +39,13 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime]
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+
+
+class MailOptOut(Base):
+    """A person does not want messages of one kind (only kinds with opt_out=True in kinds.py)."""
+
+    __tablename__ = "mail_opt_outs"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    created_at: Mapped[datetime]

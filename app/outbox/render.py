@@ -38,9 +38,14 @@ def _tidy_text(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
 
 
-def render(message_kind: MessageKind, context: dict[str, Any], *, org: str) -> Rendered:
-    """Subject, plain text and HTML of one message. `context` holds plain values and absolute URLs."""
-    values = {**context, "org": org}
+def render(message_kind: MessageKind, context: dict[str, Any], *, org: str,
+           unsubscribe_url: str | None = None, preferences_url: str | None = None) -> Rendered:
+    """Subject, plain text and HTML of one message. `context` holds plain values and absolute URLs.
+    With `unsubscribe_url` (kinds people may refuse, sent to an account) the footer says how to stop
+    this kind of message, and where to choose the others (`preferences_url`)."""
+    values = {**context, "org": org, "kind_label": message_kind.label,
+              "unsubscribe_url": unsubscribe_url if message_kind.opt_out else None,
+              "preferences_url": preferences_url if message_kind.opt_out and unsubscribe_url else None}
     text_template = _environment(False).get_template(message_kind.template)
     subject = " ".join("".join(text_template.blocks["subject"](text_template.new_context(
         {**values, "format": "text"}))).split())

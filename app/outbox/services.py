@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, has_request_context, url_for
 from sqlalchemy.exc import IntegrityError
 
 from app.audit import services as audit
@@ -30,8 +30,9 @@ from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.jobs import services as jobs
 from app.mail import build_message, deliver, mail_configured
-from app.outbox import kinds, render, rules
-from app.outbox.models import STATUSES, OutboxMessage
+from app.outbox import kinds, render, rules, tokens
+from app.outbox.models import STATUSES, MailOptOut, OutboxMessage
+from app.web import public_url
 
 PER_PAGE = 50
 
@@ -41,11 +42,21 @@ class BeingSent(DomainError):
 
 
 def queue(kind_name: str, *, recipient: str, dedup_key: str, context: dict[str, Any], now: datetime,
-          user_id: int | None = None, unsubscribe_url: str | None = None) -> OutboxMessage | None:
+          user_id: int | None = None) -> OutboxMessage | None:
     """Render a message and add it to the current unit of work (call inside write_transaction).
-    None when a message with this dedup key exists already: the same cause queues one message."""
+    None when a message with this dedup key exists already (the same cause queues one message), or
+    when the recipient opted out of this kind. A kind people may refuse, sent to an account, carries
+    a one-click unsubscribe link in its footer and the RFC 8058 List-Unsubscribe headers."""
     message_kind = kinds.kind(kind_name)
-    rendered = render.render(message_kind, context, org=current_app.config["LECTERN_ISSUER_ORG"])
+    unsubscribe_url = preferences_url = None
+    if message_kind.opt_out and user_id is not None:
+        if opted_out(user_id, message_kind.name):
+            return None
+        unsubscribe_url = absolute_url("outbox.unsubscribe", token=tokens.sign(
+            current_app.config["SECRET_KEY"], user_id, message_kind.name))
+        preferences_url = absolute_url("outbox.preferences")
+    rendered = render.render(message_kind, context, org=current_app.config["LECTERN_ISSUER_ORG"],
+                             unsubscribe_url=unsubscribe_url, preferences_url=preferences_url)
     message = OutboxMessage(kind=message_kind.name, dedup_key=dedup_key, recipient=recipient,
                             recipient_user_id=user_id, subject=rendered.subject, body_text=rendered.text,
                             body_html=rendered.html, headers=kinds.list_headers(message_kind, unsubscribe_url),
@@ -56,6 +67,79 @@ def queue(kind_name: str, *, recipient: str, dedup_key: str, context: dict[str, 
     except IntegrityError:
         return None
     return message
+
+
+def absolute_url(endpoint: str, **values: Any) -> str:
+    """The public address of a page, for a mail: also from a job or the command line (no request)."""
+    if has_request_context():
+        return public_url(url_for(endpoint, **values))
+    with current_app.test_request_context():
+        return public_url(url_for(endpoint, **values))
+
+
+# --- Preferences: per-kind opt-outs -----------------------------------------------------------------
+
+def opted_out(user_id: int, kind_name: str) -> bool:
+    return db.session.get(MailOptOut, (user_id, kind_name)) is not None
+
+
+def opt_outs(user_id: int) -> set[str]:
+    """The kinds this person refused (only kinds that may be refused count)."""
+    optional = {k.name for k in kinds.optional_kinds()}
+    return set(db.session.scalars(sa.select(MailOptOut.kind).where(MailOptOut.user_id == user_id))) & optional
+
+
+def _cancel_queued(user_id: int, kind_names: set[str], now: datetime) -> None:
+    if kind_names:
+        db.session.execute(sa.update(OutboxMessage).where(
+            OutboxMessage.recipient_user_id == user_id, OutboxMessage.kind.in_(sorted(kind_names)),
+            OutboxMessage.status == "queued").values(
+            status="cancelled", last_error=f"The recipient opted out ({now:%Y-%m-%d %H:%M} UTC).", claim_token=None))
+
+
+def save_preferences(user_id: int, receive: set[str], *, now: datetime) -> set[str]:
+    """One unit of work: the person receives the optional kinds in `receive` and none of the others
+    (what is still queued of those is cancelled). Returns the kinds now refused."""
+    optional = {k.name for k in kinds.optional_kinds()}
+    refuse = optional - set(receive)
+    with write_transaction(db.session):
+        db.session.execute(sa.delete(MailOptOut).where(MailOptOut.user_id == user_id,
+                                                       MailOptOut.kind.in_(sorted(optional - refuse))))
+        have = set(db.session.scalars(sa.select(MailOptOut.kind).where(MailOptOut.user_id == user_id)
+                                      .with_for_update()))
+        for name in sorted(refuse - have):
+            db.session.add(MailOptOut(user_id=user_id, kind=name, created_at=now))
+        _cancel_queued(user_id, refuse - have, now)
+    return refuse
+
+
+class NotUnsubscribable(DomainError):
+    status_code = 404
+
+
+def unsubscribe_target(token: str) -> tokens.Unsubscribe:
+    """Who and what an unsubscribe link names (NotUnsubscribable for a forged token or a required
+    kind). An account deleted since has nothing to stop: its opt-out row cannot be stored (foreign key)."""
+    target = tokens.read(current_app.config["SECRET_KEY"], token)
+    message_kind = kinds.BY_NAME.get(target.kind) if target else None
+    if target is None or message_kind is None or not message_kind.opt_out:
+        raise NotUnsubscribable("This unsubscribe link is not valid.")
+    return target
+
+
+def unsubscribe(token: str, *, now: datetime) -> tokens.Unsubscribe:
+    """The one-click unsubscribe (RFC 8058): refuse this link's one kind, in one unit of work.
+    Repeating it changes nothing."""
+    target = unsubscribe_target(token)
+    with write_transaction(db.session):
+        if not opted_out(target.user_id, target.kind):
+            try:
+                with db.session.begin_nested():
+                    db.session.add(MailOptOut(user_id=target.user_id, kind=target.kind, created_at=now))
+            except IntegrityError:
+                pass   # a second click at the same moment (already refused), or the account is gone
+        _cancel_queued(target.user_id, {target.kind}, now)
+    return target
 
 
 def queued_keys(keys: list[str]) -> set[str]:
@@ -100,6 +184,7 @@ class Delivery:
     retrying: int = 0
     failed: int = 0
     skipped: int = 0     # claimed by another delivery meanwhile
+    cancelled: int = 0   # the recipient opted out of the kind after it was queued
 
 
 def _due(now: datetime) -> sa.ColumnElement[bool]:
@@ -117,7 +202,7 @@ def deliver_due(*, now: datetime | None = None, limit: int = 1000) -> Delivery:
     ids = list(db.session.scalars(sa.select(OutboxMessage.id).where(_due(fixed or utcnow()))
                                   .order_by(OutboxMessage.id).limit(limit)))
     db.session.commit()   # end the read before the mail server's slow answers
-    counts = {"sent": 0, "retrying": 0, "failed": 0, "skipped": 0}
+    counts = {"sent": 0, "retrying": 0, "failed": 0, "skipped": 0, "cancelled": 0}
     for message_id in ids:
         # each claim is timed when it is made (a long run must not make its own later claims look stale)
         outcome = deliver_one(message_id, now=fixed or utcnow())
@@ -126,8 +211,9 @@ def deliver_due(*, now: datetime | None = None, limit: int = 1000) -> Delivery:
 
 
 def deliver_one(message_id: int, *, now: datetime) -> str:
-    """Claim, send, record. Returns the message's new status ("sent", "queued" to retry, "failed"),
-    or "sending" when another delivery has it."""
+    """Claim, send, record. Returns the message's new status ("sent", "queued" to retry, "failed",
+    "cancelled" when the recipient refused its kind since it was queued), or "sending" when another
+    delivery has it."""
     cfg = current_app.config
     token = secrets.token_hex(16)
     with write_transaction(db.session):
@@ -137,6 +223,14 @@ def deliver_one(message_id: int, *, now: datetime) -> str:
     if claimed != 1:
         return "sending"
     message = db.session.get_one(OutboxMessage, message_id, populate_existing=True)
+    if (message.recipient_user_id is not None and message.kind in kinds.BY_NAME
+            and kinds.kind(message.kind).opt_out and opted_out(message.recipient_user_id, message.kind)):
+        with write_transaction(db.session):
+            db.session.execute(sa.update(OutboxMessage)
+                               .where(OutboxMessage.id == message_id, OutboxMessage.claim_token == token)
+                               .values(status="cancelled", claim_token=None,
+                                       last_error="Not sent: the recipient opted out of these messages."))
+        return "cancelled"
     email = build_message(cfg, message.recipient, message.subject, message.body_text, message.body_html,
                           headers=message.headers)
     attempts = message.attempts
@@ -250,3 +344,19 @@ def queue_certificate_issued(*, certificate_id: int, user_id: int, email: str, n
     return queue("certificate-issued", recipient=email, user_id=user_id, now=now,
                  dedup_key=rules.dedup_key("certificate-issued", "certificate", certificate_id),
                  context={"name": name, "course": course, "code": code, "verify_url": verify_url, "pdf_url": pdf_url})
+
+
+def queue_welcome(*, enrolment_id: int, user_id: int, email: str, context: dict[str, Any],
+                  now: datetime) -> OutboxMessage | None:
+    """The welcome to a cohort, one per enrolment (`context`: app.cohorts.services.welcome_context)."""
+    return queue("welcome", recipient=email, user_id=user_id, now=now, context=context,
+                 dedup_key=rules.dedup_key("welcome", "enrolment", enrolment_id))
+
+
+def queue_registration(*, email: str, user_id: int | None, name: str, cohort: str, sign_in_url: str,
+                       now: datetime) -> OutboxMessage | None:
+    """The mail after a self-registration: to the new account, or to the owner of the address when
+    it had one (`user_id` None: nothing in it says which, to anyone but the owner)."""
+    return queue("registration", recipient=email, user_id=user_id, now=now,
+                 dedup_key=rules.dedup_key("registration", "address", email, f"{now:%Y%m%dT%H%M%S%f}"),
+                 context={"existing": user_id is None, "name": name, "cohort": cohort, "sign_in_url": sign_in_url})

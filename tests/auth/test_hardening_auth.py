@@ -361,7 +361,8 @@ def test_finding_6_registration_mails_the_new_person_or_the_owner(app, make_user
         client, response = register(app, email, open_registration.enrolment_code)
         pages.append(client.get(response.location).get_data(as_text=True).replace(email, "EMAIL"))
     assert pages[0] == pages[1] and "We have sent a message to that address" in pages[0]
-    to_owner, to_newcomer = smtp_server.messages
+    to_owner, to_newcomer, welcome = smtp_server.messages   # the newcomer is also welcomed to the cohort
+    assert "To: newcomer@example.org" in welcome and f"Subject: Welcome to {open_registration.name}" in welcome
     assert "To: owner@example.org" in to_owner and "already has one" in to_owner and "Nothing has changed" in to_owner
     assert "To: newcomer@example.org" in to_newcomer and "Your account is ready" in to_newcomer
     assert "http://localhost/login" in to_owner and "http://localhost/login" in to_newcomer

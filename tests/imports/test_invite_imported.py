@@ -67,8 +67,10 @@ def test_with_mail_everyone_imported_is_mailed_their_own_link(app, make_user, sm
             break
         __import__("time").sleep(0.05)
     assert "✓ Mailed 4 invitations" in client.get(response.location).get_data(as_text=True)
-    assert len(smtp_server.messages) == 4
-    tokens = {re.search(r"/invite/(\S+)", m).group(1) for m in smtp_server.messages}
+    invitations = [m for m in smtp_server.messages if "Subject: Your Lectern invitation" in m]
+    welcomes = [m for m in smtp_server.messages if "Subject: Welcome to Spring 2027" in m]
+    assert len(invitations) == 4 and len(welcomes) == 4 and len(smtp_server.messages) == 8   # the import welcomes
+    tokens = {re.search(r"/invite/(\S+)", m).group(1) for m in invitations}
     assert len(tokens) == 4                                        # each their own
     assert all("imp" in m for m in smtp_server.messages)
 

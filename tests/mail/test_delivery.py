@@ -33,8 +33,17 @@ def statuses():
             db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id))]
 
 
+def invitations(smtpd):
+    """The invitations among the mails (an import also welcomes each person to their cohort)."""
+    return [m for m in smtpd.messages if str(m["Subject"]).startswith("Your Lectern invitation")]
+
+
 def tokens(smtpd):
-    return {re.search(r"/invite/(\S+)", parts(m)[0]).group(1) for m in smtpd.messages}
+    return {re.search(r"/invite/(\S+)", parts(m)[0]).group(1) for m in invitations(smtpd)}
+
+
+def count(kind):
+    return db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == kind))
 
 
 def test_thirty_imported_are_invited_once_even_when_delivery_and_invite_everyone_run_twice(
@@ -44,7 +53,9 @@ def test_thirty_imported_are_invited_once_even_when_delivery_and_invite_everyone
     response = client.post(f"/admin/jobs/{job_id}/invite")
     assert response.status_code == 302
     assert "✓ Mailed 30 invitations" in client.get(response.location).get_data(as_text=True)
-    assert len(smtpd.messages) == 30 and len(set(smtpd.recipients())) == 30 and len(tokens(smtpd)) == 30
+    invited = invitations(smtpd)
+    assert len(invited) == 30 and len({str(m["To"]) for m in invited}) == 30 and len(tokens(smtpd)) == 30
+    assert len(smtpd.messages) == 60 and count("welcome") == 30   # and each was welcomed to the cohort once
     # the delivery job delivered again, directly and as a job: nothing goes out twice
     assert outbox.deliver_due() == outbox.Delivery()
     jobs.start("mail.deliver", None, {})
@@ -52,11 +63,11 @@ def test_thirty_imported_are_invited_once_even_when_delivery_and_invite_everyone
     # and "invite everyone imported" clicked again queues nothing new: the links already mailed stay valid
     again = client.post(f"/admin/jobs/{job_id}/invite")
     assert "30 people had been sent this invitation already" in " ".join(client.get(again.location).get_data(as_text=True).split())
-    assert len(smtpd.messages) == 30
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 30
+    assert len(invitations(smtpd)) == 30 and len(smtpd.messages) == 60
+    assert count("invitation") == 30
     assert {s for _r, s, _a, _e in statuses()} == {"sent"}
     person = app.test_client()
-    first = re.search(r"https://learn\.example\.org(/invite/\S+)", parts(smtpd.messages[0])[0]).group(1)
+    first = re.search(r"https://learn\.example\.org(/invite/\S+)", parts(invitations(smtpd)[0])[0]).group(1)
     assert "not valid any more" not in person.get(first).get_data(as_text=True)
 
 
@@ -65,7 +76,7 @@ def test_two_deliveries_at_once_send_each_message_once(app, smtpd, import_admin,
     client = import_admin()
     client.post(f"/admin/jobs/{import_people(client, 30)}/invite")
     monkeypatch.undo()
-    assert len(statuses()) == 30 and not smtpd.messages
+    assert len(statuses()) == 60 and not smtpd.messages      # 30 welcomes (the import), 30 invitations
     db.session.commit()
     results, start = [], threading.Barrier(2)
 
@@ -80,8 +91,9 @@ def test_two_deliveries_at_once_send_each_message_once(app, smtpd, import_admin,
         t.start()
     for t in threads:
         t.join(60)
-    assert sum(r.sent for r in results) == 30
+    assert sum(r.sent for r in results) == 60
     assert sorted(smtpd.recipients()) == sorted(r for r, *_ in statuses()) and len(set(smtpd.recipients())) == 30
+    assert len(invitations(smtpd)) == 30 and len({str(m["To"]) for m in invitations(smtpd)}) == 30
     assert {(s, a) for _r, s, a, _e in statuses()} == {("sent", 1)}
 
 

@@ -60,3 +60,24 @@ def test_a_reset_mail_waits_in_redis_and_the_worker_delivers_it_once(app, make_u
     assert [m["To"] for m in smtpd.messages] == ["bo@example.org"]
     db.session.commit()
     assert db.session.scalar(sa.select(OutboxMessage.status)) == "sent"
+
+
+def test_rq_cron_puts_the_tick_on_the_queue_and_the_worker_runs_it(app, make_user, make_cohort, queue, smtpd,
+                                                                   database_uri, queue_name, redis_url):
+    from datetime import timedelta
+
+    from app.db import utcnow
+    from app.learn.models import LessonVisit
+    from app.reminders.cli import cron_scheduler
+
+    bo = make_user(email="bo@example.org")
+    make_cohort(track="self-study", trainees=[bo])     # the welcome waits in Redis for the worker
+    seen = utcnow() - timedelta(days=8)
+    db.session.add(LessonVisit(user_id=bo.id, lesson_key="x", first_seen_at=seen, last_seen_at=seen))
+    db.session.commit()
+    scheduler = cron_scheduler(app)
+    assert [job.name for job in scheduler.enqueue_jobs()] == ["lectern.mail.tick"]
+    cron_scheduler(app).enqueue_jobs()                 # a second scheduler: a second tick, harmless
+    run_worker(database_uri, queue_name, redis_url, smtpd.port)
+    subjects = sorted(str(m["Subject"]).split(":")[0] for m in smtpd.messages)
+    assert len(subjects) == 2 and subjects[0] == "Continue where you left off" and subjects[1].startswith("Welcome to")

@@ -32,6 +32,12 @@ def test_every_kind_renders():
     context = {"name": "Ann", "url": "https://x/a", "expires_at": "2026-12-27 09:00", "course": "Safety",
                "code": "ABCD-EFGH", "verify_url": "https://x/verify/ABCD-EFGH", "pdf_url": "https://x/c.pdf",
                "sent_at": "2026-12-20 09:00", "server": "smtp:25"}
+    context |= {"existing": False, "cohort": "Spring", "sign_in_url": "https://x/login", "starts_on": "Monday 1 March 2027",
+                "ends_on": "Friday 5 March 2027", "schedule": [], "has_password": True, "course_url": "https://x/",
+                "invited_on": "Monday 1 March 2027", "days": 8, "lesson": "Hazards", "days_left": 3,
+                "missing": ["Pass the Day 1 assessment"], "week": "2027-W09", "today": "Monday 1 March 2027",
+                "stalled_days": 7, "cohorts": [{"name": "Spring", "url": "https://x/t", "enrolled": 3, "finished": ["Bo"],
+                                                "in_progress": 1, "not_started": 1, "stalled": ["Cy (not back for 9 days)"]}]}
     for kind in kinds.KINDS:
         out = render.render(kind, context, org="Acme")
         assert out.subject and "Acme" in out.text and "Acme" in out.html and "<style" not in out.html
