@@ -135,8 +135,8 @@ def _configure_cli(app: Flask) -> None:
     from app.ops.cli import backup_command, config_cli
     from app.outbox.cli import mail_cli
     from app.quizzes.cli import quizzes_cli
-    from app.scorm.cli import export_cli
     from app.reminders.cli import cron_command, tick_command
+    from app.scorm.cli import export_cli
     from app.slides.cli import slides_cli
     from app.xapi.cli import xapi_cli
 
