@@ -8,6 +8,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from app.schedule.times import is_zone
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -62,6 +64,7 @@ class BaseConfig:
     LIVE_STREAM_OPENS_PER_MINUTE = 20  # per browser and process, refused before Flask runs
     LECTERN_BASE_URL = "http://127.0.0.1:5000"
     LECTERN_ISSUER_ORG = "Lectern Professional Training"   # printed on certificates
+    LECTERN_TIME_ZONE = "UTC"   # IANA zone of cohorts that name none (their scheduled days; app/schedule)
     LECTERN_HEALTH_TOKEN = ""   # with it, /healthz also shows database backend and schema revision to monitors
     LECTERN_ISSUER_NAME: str | None = None                  # signatory; default: the admin who issues
     LECTERN_DEMO = True
@@ -150,7 +153,7 @@ def from_environment(environ: Mapping[str, str], instance_path: str) -> dict[str
         out["JOBS_QUEUE"] = environ["JOBS_QUEUE"]
     if environ.get("LECTERN_BASE_URL"):
         out["LECTERN_BASE_URL"] = environ["LECTERN_BASE_URL"].rstrip("/")
-    for key in ("LECTERN_ISSUER_ORG", "LECTERN_ISSUER_NAME", "LECTERN_HEALTH_TOKEN"):
+    for key in ("LECTERN_ISSUER_ORG", "LECTERN_ISSUER_NAME", "LECTERN_HEALTH_TOKEN", "LECTERN_TIME_ZONE"):
         if environ.get(key):
             out[key] = environ[key]
     if "LECTERN_DEMO" in environ:
@@ -205,6 +208,9 @@ def finalise(config: dict[str, Any]) -> None:
             )
     if int(config.get("MAIL_MAX_ATTEMPTS") or 0) < 1 or int(config.get("MAIL_TIMEOUT") or 0) < 1:
         raise ConfigError("MAIL_MAX_ATTEMPTS and MAIL_TIMEOUT must be whole numbers of at least 1")
+    if not is_zone(str(config.get("LECTERN_TIME_ZONE") or "")):
+        raise ConfigError(f"LECTERN_TIME_ZONE={config.get('LECTERN_TIME_ZONE')!r} is not an IANA time zone "
+                          "(for example Europe/Berlin or America/New_York)")
     if config.get("JOBS_BACKEND") not in ("", None, "thread", "rq"):
         raise ConfigError(f"JOBS_BACKEND must be thread or rq, not {config['JOBS_BACKEND']!r}")
     if config.get("JOBS_BACKEND") == "rq" and not config.get("REDIS_URL"):

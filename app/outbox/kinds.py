@@ -18,6 +18,9 @@ KINDS: tuple[MessageKind, ...] = (
     MessageKind("password-reset", "Password reset", "password_reset.jinja"),
     MessageKind("certificate-issued", "Certificate issued", "certificate_issued.jinja"),
     MessageKind("test", "Test message", "test.jinja"),
+    MessageKind("session-scheduled", "Course day scheduled", "session_scheduled.jinja", opt_out=True),
+    MessageKind("session-changed", "Course day changed", "session_changed.jinja", opt_out=True),
+    MessageKind("session-cancelled", "Course day cancelled", "session_cancelled.jinja", opt_out=True),
 )
 BY_NAME = {kind.name: kind for kind in KINDS}
 

@@ -138,7 +138,7 @@ def deliver_one(message_id: int, *, now: datetime) -> str:
         return "sending"
     message = db.session.get_one(OutboxMessage, message_id, populate_existing=True)
     email = build_message(cfg, message.recipient, message.subject, message.body_text, message.body_html,
-                          headers=message.headers)
+                          headers=message.headers, attachments=message.attachments or ())
     attempts = message.attempts
     db.session.commit()
     error = None
