@@ -9,12 +9,13 @@ from email.utils import parseaddr
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 
 from app.auth.models import User
 from app.cohorts.models import Cohort, CohortInstructor, Enrolment
 from app.content.catalog import Catalog
 from app.extensions import db
+from app.mail import mail_configured
 from app.outbox import rules
 from app.outbox import services as outbox
 from app.schedule import ics, times
@@ -22,6 +23,7 @@ from app.schedule.models import ScheduledDay
 from app.web import public_url
 
 ENTITY = "scheduled-day"
+ACCOUNT_PATH = "/account/calendar"   # app/schedule/views.py account (mails are also queued outside requests)
 
 
 def host() -> str:
@@ -66,11 +68,13 @@ def queue_entry_mails(kind: str, entry: ScheduledDay, cohort: Cohort, cat: Catal
                       earlier: tuple[date, time, time, str] | None = None) -> int:
     """Queue the kind's mail for everyone in the cohort (call inside the change's write_transaction).
     Keyed by entry, sequence and person: the same change never mails anyone twice. Returns how
-    many were queued."""
+    many were queued. Without a mail server nothing is queued (as for certificates): the pages and
+    the calendar feed carry the schedule."""
     config = current_app.config
+    if not mail_configured(config):
+        return 0
     host_name = host()
-    home_url = public_url(url_for("learn.home"))
-    account_url = public_url(url_for("schedule.account"))
+    home_url, account_url = public_url("/"), public_url(ACCOUNT_PATH)
     organizer_name, organizer = parseaddr(str(config.get("MAIL_SENDER") or ""))
     event = session_event(entry, cohort, cat, host=host_name, home_url=home_url)
     method = "CANCEL" if entry.is_cancelled else "REQUEST"

@@ -52,7 +52,7 @@ def _manage_page(cohort_id: int, form: EntryForm | None = None, zone_form: Cohor
     cohort = cohorts.cohort_for_staff(current_user, cohort_id)
     zone = services.cohort_zone(cohort)
     if zone_form is None:
-        zone_form = CohortZoneForm(formdata=None)
+        zone_form = CohortZoneForm(formdata=None, prefix="cohort")
         zone_form.zone_name.data = cohort.time_zone or ""
     zone_form.zone_name.choices = zone_choices(blank=f"The site's default ({services.site_zone()})")
     rows = services.schedule_of(cohort, services.reader_zone_setting(current_user.id), catalog(), now=utcnow())
@@ -134,7 +134,7 @@ def start(entry_id: int):
 @bp.post("/schedule/cohorts/<int:cohort_id>/time-zone")
 @instructor_required
 def cohort_time_zone(cohort_id: int):
-    zone_form = CohortZoneForm()
+    zone_form = CohortZoneForm(prefix="cohort")   # the entry form on the same page has its own zone_name
     zone_form.zone_name.choices = zone_choices(blank="")
     if zone_form.validate_on_submit():
         with refusals(InputRejected, form=zone_form, field="zone_name") as refused:
