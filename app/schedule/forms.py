@@ -29,7 +29,7 @@ class EntryForm(HtmlForm):
 
 
 class CohortZoneForm(HtmlForm):
-    zone_name = SelectField("Cohort's time zone", validate_choice=False)
+    zone_name = SelectField("Time zone", validate_choice=False)
 
 
 class ReaderZoneForm(HtmlForm):

@@ -42,8 +42,7 @@ def _cohort_zone(cohort: Cohort) -> str:
 
 
 def _day_label(cat: Catalog, number: int) -> str:
-    day = next((d for d in cat.course.days if d.number == number), None)
-    return f"Day {number}: {day.title}" if day else f"Day {number}"
+    return times.day_label(number, next((d.title for d in cat.course.days if d.number == number), None))
 
 
 def session_event(entry: ScheduledDay, cohort: Cohort, cat: Catalog, *, host: str, home_url: str) -> ics.SessionEvent:

@@ -96,8 +96,7 @@ class EntryView:
 
 
 def day_title(cat: Catalog, number: int) -> str:
-    day = next((d for d in cat.course.days if d.number == number), None)
-    return f"Day {number}: {day.title}" if day else f"Day {number}"
+    return times.day_label(number, next((d.title for d in cat.course.days if d.number == number), None))
 
 
 def view_of(entry: ScheduledDay, cohort: Cohort, reader_zone: str | None, cat: Catalog, now: datetime) -> EntryView:

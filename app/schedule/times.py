@@ -133,6 +133,13 @@ def problems(entry: EntryInput, *, days: set[int], today: date | None = None) ->
     return found
 
 
+def day_label(number: int, title: str | None) -> str:
+    """"Day 1: Opening" from the catalog's day title, which may already start with "Day 1"."""
+    if not title:
+        return f"Day {number}"
+    return title if title.lower().startswith(f"day {number}") else f"Day {number}: {title}"
+
+
 def when_text(day: date, starts: time, ends: time, entry_zone: str, reader_zone: str) -> str:
     """"Mon 26 Oct 2026, 09:00–17:00 (Europe/Berlin)" in the reader's zone; a day that ends on the
     next date there says so."""

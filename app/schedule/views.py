@@ -23,7 +23,7 @@ FEED_LIMIT = "60 per minute"
 
 def _entry_form(cohort_zone: str, *, formdata: bool = True, obj=None) -> EntryForm:
     form = EntryForm() if formdata else EntryForm(formdata=None)
-    form.day.choices = [(d.number, f"Day {d.number}: {d.title}") for d in catalog().course.days]
+    form.day.choices = [(d.number, times.day_label(d.number, d.title)) for d in catalog().course.days]
     form.zone_name.choices = zone_choices()
     if obj is not None and not form.is_submitted():
         form.day.data, form.on_date.data = obj.day, obj.on_date
