@@ -7,14 +7,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
 
 from app.audit import services as audit
-from app.auth.models import Role, SignedIn, User
+from app.auth.models import SignedIn, User
 from app.cohorts import services as cohorts
 from app.cohorts.models import Cohort, CohortInstructor, Enrolment
 from app.content.catalog import Catalog
@@ -304,11 +304,3 @@ def feed_document(user: User, cat: Catalog, *, now: datetime, home_url: str, hos
         db.session.execute(sa.update(CalendarFeed).where(CalendarFeed.user_id == user.id)
                            .values(last_fetched_at=now))
     return ics.feed(f"{cat.course.title} ({user.display_name})", days, deadlines, stamp=now)
-
-
-def is_staff_for(user: User | SignedIn, cohort: Cohort) -> bool:
-    return user.has_role(Role.ADMIN) or any(i.id == user.id for i in cohort.instructors)
-
-
-def today(zone_name: str, now: datetime) -> date:
-    return times.today_in(zone_name, now)
