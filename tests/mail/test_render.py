@@ -31,7 +31,11 @@ def test_html_and_text_come_from_one_template():
 def test_every_kind_renders():
     context = {"name": "Ann", "url": "https://x/a", "expires_at": "2026-12-27 09:00", "course": "Safety",
                "code": "ABCD-EFGH", "verify_url": "https://x/verify/ABCD-EFGH", "pdf_url": "https://x/c.pdf",
-               "sent_at": "2026-12-20 09:00", "server": "smtp:25"}
+               "sent_at": "2026-12-20 09:00", "server": "smtp:25",
+               # the session-* kinds (app/schedule/mails.py)
+               "cohort": "Autumn", "day_label": "Day 1: Opening", "when": "Mon 11 Jan 2027, 09:00–17:00 (UTC)",
+               "when_there": "", "short_when": "Mon 11 Jan 2027, 09:00 UTC", "place": "Room 2", "link": "",
+               "home_url": "https://x/", "account_url": "https://x/account/calendar", "reader_zone": "UTC", "before": ""}
     for kind in kinds.KINDS:
         out = render.render(kind, context, org="Acme")
         assert out.subject and "Acme" in out.text and "Acme" in out.html and "<style" not in out.html
