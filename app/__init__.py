@@ -113,13 +113,14 @@ def _configure_blueprints(app: Flask) -> None:
     from app.outbox.views import bp as outbox_bp
     from app.progress.views import bp as progress_bp
     from app.quizzes.views import bp as quizzes_bp
+    from app.schedule.views import bp as schedule_bp
     from app.scorm.views import bp as scorm_bp
     from app.slides.views import bp as slides_bp
     from app.teach.views import bp as teach_bp
     from app.workbook.views import bp as workbook_bp
 
     for bp in (auth_bp, learn_bp, quizzes_bp, progress_bp, teach_bp, admin_bp, certificates_bp, checklist_bp,
-               workbook_bp, live_bp, health_bp, activities_bp, slides_bp, scorm_bp, badges_bp, outbox_bp):
+               workbook_bp, live_bp, health_bp, activities_bp, slides_bp, scorm_bp, badges_bp, outbox_bp, schedule_bp):
         app.register_blueprint(bp)
 
 

@@ -13,12 +13,12 @@ import re
 
 ACCESS_LOGGERS = ("uvicorn.access", "gunicorn.access", "werkzeug")
 # the path segment after /reset/ or /invite/, also percent-encoded inside a query (?next=%2Freset%2F…)
-_TOKEN_PATH = re.compile(r"((?:/|%2F)(?:reset|invite)(?:/|%2F))[^/?&#\s\"'%]+", re.IGNORECASE)
+_TOKEN_PATH = re.compile(r"((?:/|%2F)(?:reset|invite|calendar)(?:/|%2F))[^/?&#\s\"'%]+", re.IGNORECASE)
 REDACTED = "[redacted]"
 
 
 def redact_link_tokens(text: str) -> str:
-    """`text` with the secret of every reset or invitation path replaced."""
+    """`text` with the secret of every reset, invitation or calendar feed path replaced."""
     return _TOKEN_PATH.sub(lambda m: m.group(1) + REDACTED, text)
 
 

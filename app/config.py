@@ -8,6 +8,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from app.schedule.times import is_zone
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -62,6 +64,7 @@ class BaseConfig:
     LIVE_STREAM_OPENS_PER_MINUTE = 20  # per browser and process, refused before Flask runs
     LECTERN_BASE_URL = "http://127.0.0.1:5000"
     LECTERN_ISSUER_ORG = "Lectern Professional Training"   # printed on certificates
+    LECTERN_TIME_ZONE = "UTC"   # IANA zone of cohorts that name none (their scheduled days; app/schedule)
     LECTERN_HEALTH_TOKEN = ""   # with it, /healthz also shows database backend and schema revision to monitors
     LECTERN_ISSUER_NAME: str | None = None                  # signatory; default: the admin who issues
     # Open Badges 3.0 (app/badges/keys.py): the VC-JWT signing key as a PEM or private JWK (else one is
@@ -168,7 +171,7 @@ def from_environment(environ: Mapping[str, str], instance_path: str) -> dict[str
     if environ.get("LECTERN_BASE_URL"):
         out["LECTERN_BASE_URL"] = environ["LECTERN_BASE_URL"].rstrip("/")
     for key in ("LECTERN_ISSUER_ORG", "LECTERN_ISSUER_NAME", "LECTERN_HEALTH_TOKEN", "LECTERN_OB_SIGNING_KEY",
-                "LECTERN_OB_KEY_DIR"):
+                "LECTERN_OB_KEY_DIR", "LECTERN_TIME_ZONE"):
         if environ.get(key):
             out[key] = environ[key]
     if "LECTERN_DEMO" in environ:
@@ -245,6 +248,9 @@ def finalise(config: dict[str, Any]) -> None:
             raise ConfigError(f"{key} must be a whole number of at least 1")
     if not 0 <= int(config.get("MAIL_SUMMARY_WEEKDAY") or 0) <= 6:
         raise ConfigError("MAIL_SUMMARY_WEEKDAY must be 0 (Monday) to 6 (Sunday)")
+    if not is_zone(str(config.get("LECTERN_TIME_ZONE") or "")):
+        raise ConfigError(f"LECTERN_TIME_ZONE={config.get('LECTERN_TIME_ZONE')!r} is not an IANA time zone "
+                          "(for example Europe/Berlin or America/New_York)")
     if config.get("JOBS_BACKEND") not in ("", None, "thread", "rq"):
         raise ConfigError(f"JOBS_BACKEND must be thread or rq, not {config['JOBS_BACKEND']!r}")
     if config.get("JOBS_BACKEND") == "rq" and not config.get("REDIS_URL"):

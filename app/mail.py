@@ -4,7 +4,7 @@ only the transport."""
 from __future__ import annotations
 
 import smtplib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from email.message import EmailMessage
 from typing import Any
 
@@ -14,8 +14,10 @@ def mail_configured(config: Mapping[str, Any]) -> bool:
 
 
 def build_message(config: Mapping[str, Any], to: str, subject: str, text: str, html: str | None = None,
-                  headers: Mapping[str, str] | None = None) -> EmailMessage:
-    """A multipart/alternative message: the plain text first, the HTML as the richer part."""
+                  headers: Mapping[str, str] | None = None,
+                  attachments: Sequence[Mapping[str, str]] = ()) -> EmailMessage:
+    """A multipart/alternative message: the plain text first, the HTML as the richer part; with
+    attachments ({"filename", "content_type", "text"}: an .ics invitation), multipart/mixed around it."""
     message = EmailMessage()
     message["From"] = config["MAIL_SENDER"]
     message["To"] = to
@@ -25,6 +27,13 @@ def build_message(config: Mapping[str, Any], to: str, subject: str, text: str, h
     message.set_content(text)
     if html:
         message.add_alternative(html, subtype="html")
+    for attachment in attachments:
+        content_type, _sep, rest = attachment["content_type"].partition(";")
+        maintype, _slash, subtype = content_type.strip().partition("/")
+        if maintype != "text":
+            raise ValueError(f"only text attachments are supported, not {content_type!r}")
+        params = dict(p.strip().split("=", 1) for p in rest.split(";") if "=" in p)
+        message.add_attachment(attachment["text"], subtype=subtype, filename=attachment["filename"], params=params)
     return message
 
 

@@ -11,4 +11,5 @@ from app.learn import models as learn_models  # noqa: F401
 from app.live import models as live_models  # noqa: F401
 from app.outbox import models as outbox_models  # noqa: F401
 from app.quizzes import models as quiz_models  # noqa: F401
+from app.schedule import models as schedule_models  # noqa: F401
 from app.xapi import models as xapi_models  # noqa: F401

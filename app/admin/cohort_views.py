@@ -15,6 +15,7 @@ from app.csvout import csv_response
 from app.db import utcnow
 from app.errors import InputRejected
 from app.progress import services as progress
+from app.schedule import services as schedules
 from app.teach.grid import build_rows
 from app.web import refusals
 
@@ -55,9 +56,14 @@ def _cohort_form(cohort_id: int | None):
     return render_template("admin/cohort_form.html", form=form, cohort=current), 422 if form.errors else 200
 
 
+def _schedule(current):
+    return schedules.schedule_of(current, schedules.reader_zone_setting(current_user.id), catalog(), now=utcnow())
+
+
 def cohort(cohort_id: int):
     current = cohorts.get_cohort(cohort_id)
-    return render_template("admin/cohort.html", cohort=current, people=cohorts.trainees(cohort_id), form=EnrolForm())
+    return render_template("admin/cohort.html", cohort=current, people=cohorts.trainees(cohort_id), form=EnrolForm(),
+                           schedule=_schedule(current))
 
 
 def cohort_enrol(cohort_id: int):
@@ -79,7 +85,8 @@ def cohort_enrol(cohort_id: int):
             added = cohorts.enrol(current_user.id, cohort_id, found.values(), now=utcnow())
             flash(f"{added} {'trainee' if added == 1 else 'trainees'} added to {current.name}.", "success")
             return redirect(url_for("admin.cohort", cohort_id=cohort_id))
-    return render_template("admin/cohort.html", cohort=current, people=cohorts.trainees(cohort_id), form=form), 422
+    return render_template("admin/cohort.html", cohort=current, people=cohorts.trainees(cohort_id), form=form,
+                           schedule=_schedule(current)), 422
 
 
 def cohort_unenrol(cohort_id: int, user_id: int):

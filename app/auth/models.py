@@ -52,6 +52,8 @@ class User(RoleChecks, Base):
     session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime]
     last_sign_in_at: Mapped[datetime | None]
+    # the zone this person reads times in (app/schedule); None: each cohort's own zone
+    time_zone: Mapped[str | None] = mapped_column(sa.String(64))
     # A guest of one live session (docs/LIVE.md, "Guests"): no password, no roles, a placeholder
     # address that can neither sign in nor receive mail; deleted with the session or when removed.
     guest_session_id: Mapped[int | None] = mapped_column(

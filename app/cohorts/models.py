@@ -41,6 +41,8 @@ class Cohort(Base):
     enrolment_code: Mapped[str] = mapped_column(sa.String(16), unique=True)
     is_archived: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime]
+    # IANA zone of the cohort's scheduled days (app/schedule); None: the site's LECTERN_TIME_ZONE
+    time_zone: Mapped[str | None] = mapped_column(sa.String(64))
 
     instructors: Mapped[list[User]] = relationship(secondary="cohort_instructors", lazy="selectin",
                                                    order_by="User.display_name")

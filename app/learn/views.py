@@ -18,6 +18,7 @@ from app.learn import services
 from app.learn.search import search as search_lessons
 from app.live import sessions
 from app.quizzes.services import standings
+from app.schedule import services as schedules
 from app.web import refusals
 
 bp = Blueprint("learn", __name__, template_folder="templates")
@@ -30,7 +31,8 @@ def home():
     view = services.overview(cat, services.learner_state(current_user.id))
     return render_template("learn/home.html", overview=view, catalog=cat,
                            standings=standings(current_user.id, cat.quizzes),
-                           live_now=sessions.open_sessions_for_member(current_user.id, now=utcnow()))
+                           live_now=sessions.open_sessions_for_member(current_user.id, now=utcnow()),
+                           upcoming=schedules.upcoming_for(current_user.id, cat, now=utcnow()))
 
 
 @bp.get("/days/<int:number>")

@@ -30,6 +30,12 @@ KINDS: tuple[MessageKind, ...] = (
                 about="before your cohort ends, with what is still missing for your certificate"),
     MessageKind("weekly-summary", "Weekly summary for instructors", "weekly_summary.jinja", opt_out=True,
                 about="each week, for the cohorts you teach: who stalled and who finished"),
+    MessageKind("session-scheduled", "Course day scheduled", "session_scheduled.jinja", opt_out=True,
+                about="when a day of your cohort is put in the calendar, with an invitation for your calendar"),
+    MessageKind("session-changed", "Course day changed", "session_changed.jinja", opt_out=True,
+                about="when the time or place of a scheduled course day changes"),
+    MessageKind("session-cancelled", "Course day cancelled", "session_cancelled.jinja", opt_out=True,
+                about="when a scheduled course day is cancelled"),
 )
 BY_NAME = {kind.name: kind for kind in KINDS}
 

@@ -31,6 +31,8 @@ class OutboxMessage(Base):
     body_text: Mapped[str] = mapped_column(sa.Text)
     body_html: Mapped[str] = mapped_column(sa.Text)
     headers: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict, server_default="{}")
+    # files sent with the message: [{"filename", "content_type" (e.g. "text/calendar; method=REQUEST"), "text"}]
+    attachments: Mapped[list[dict[str, str]]] = mapped_column(sa.JSON, default=list, server_default="[]")
     status: Mapped[str] = mapped_column(sa.String(10), default="queued")
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.Text)

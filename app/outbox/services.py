@@ -232,7 +232,7 @@ def deliver_one(message_id: int, *, now: datetime) -> str:
                                        last_error="Not sent: the recipient opted out of these messages."))
         return "cancelled"
     email = build_message(cfg, message.recipient, message.subject, message.body_text, message.body_html,
-                          headers=message.headers)
+                          headers=message.headers, attachments=message.attachments or ())
     attempts = message.attempts
     db.session.commit()
     error = None

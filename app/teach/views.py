@@ -17,6 +17,7 @@ from app.live import screens, sessions
 from app.progress import services as progress
 from app.quizzes import services as quiz_services
 from app.quizzes.services import finished_attempts, review, standings
+from app.schedule import services as schedules
 from app.teach.analytics import cue_cells, cue_figures, question_stats
 from app.teach.grid import SORTS, build_rows
 
@@ -56,8 +57,9 @@ def cohort(cohort_id: int):
     cat, rows, sort, descending = _grid(cohort_id)
     sessions.end_left_open(now=utcnow())
     past = sessions.sessions_of(cohort_id)
+    schedule = schedules.schedule_of(current, schedules.reader_zone_setting(current_user.id), cat, now=utcnow())
     return render_template("teach/grid.html", cohort=current, rows=rows, catalog=cat, sort=sort, descending=descending,
-                           live_open=next((s for s in past if s.is_open), None), live_past=past)
+                           live_open=next((s for s in past if s.is_open), None), live_past=past, schedule=schedule)
 
 
 @bp.get("/cohorts/<int:cohort_id>/grid.csv")

@@ -38,6 +38,10 @@ def test_every_kind_renders():
                 "missing": ["Pass the Day 1 assessment"], "week": "2027-W09", "today": "Monday 1 March 2027",
                 "stalled_days": 7, "cohorts": [{"name": "Spring", "url": "https://x/t", "enrolled": 3, "finished": ["Bo"],
                                                 "in_progress": 1, "not_started": 1, "stalled": ["Cy (not back for 9 days)"]}]}
+    # the session-* kinds (app/schedule/mails.py)
+    context |= {"cohort": "Autumn", "day_label": "Day 1: Opening", "when": "Mon 11 Jan 2027, 09:00–17:00 (UTC)",
+                "when_there": "", "short_when": "Mon 11 Jan 2027, 09:00 UTC", "place": "Room 2", "link": "",
+                "home_url": "https://x/", "account_url": "https://x/account/calendar", "reader_zone": "UTC", "before": ""}
     for kind in kinds.KINDS:
         out = render.render(kind, context, org="Acme")
         assert out.subject and "Acme" in out.text and "Acme" in out.html and "<style" not in out.html

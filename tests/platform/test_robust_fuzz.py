@@ -66,6 +66,7 @@ FIELD_NAMES = [
     "instructors", "lesson", "minutes", "mode", "multiple", "name", "next", "note", "on", "options",
     "override_reason", "password", "prompt", "purpose", "q", "question", "reason", "remember", "roles", "since",
     "sort", "source", "starts_on", "target", "token", "track", "until", "user_id", "visible", "actor", "answer",
+    "on_date", "starts", "ends", "zone_name", "place", "link", "cohort-zone_name",   # schedules (app/schedule)
 ]
 TRICKY = [
     "", " ", "0", "1", "-1", "00", "2", "²", "٣", "Ⅻ", "1e400", "nan", "inf", "-0.0", "9" * 5000, "1" * 4400,
@@ -169,6 +170,14 @@ def _seed(app: Flask, password: str) -> dict:
     visitor = guests.join_as_guest(broker, session.code, "Sam Visitor", now=now)
     slides.start_slides(broker, staff.id, session.id, lessons[3].slug, cat)
 
+    # a scheduled day today (its change, cancel and one-click start forms) and a calendar feed
+    from datetime import time as clock
+
+    from app.schedule import services as schedules
+    from app.schedule.times import EntryInput, today_in
+    scheduled = schedules.add_entry(staff.id, cohort.id, EntryInput(1, today_in("UTC", now), clock(0), clock(23, 59),
+                                                                    "UTC", "Room 1"), cat, now=now)
+    feed_token = schedules.new_feed_token(trainee.id, now=now)
     certificate = certificates.issue(staff.id, other.id, cat, now=now, cohort_id=cohort.id,
                                      override_reason="Seeded for the fuzz test")
     job = jobs.create_job("users.import", staff.id)
@@ -199,11 +208,12 @@ def _seed(app: Flask, password: str) -> dict:
             "guest_id": [visitor.id],
             "attempt_id": [open_attempt.id, done.id, staff_attempt.id],
             "job_id": [job.id],
+            "entry_id": [scheduled.id],
             "number": [1, 2],
         },
         "text": {
             "code": [certificate.code, certificate.display_code, session.code, cohort.enrolment_code],
-            "token": [invite.token, reset.token],
+            "token": [invite.token, reset.token, feed_token],
             "slug": [noted.slug, lessons[0].slug, lessons[-1].slug],
             "prompt_key": list(noted.reflection_keys),
             "quiz_id": ["stage-01", "day-1-assessment", "stage-03"],
