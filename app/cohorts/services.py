@@ -183,10 +183,13 @@ def _day(value: date | None) -> str | None:
 
 def welcome_context(cohort: Cohort, person: User) -> dict[str, object]:
     """What the welcome mail says about the cohort (plain values, absolute links). The one place to
-    add what a welcome should carry (course days with their times, say: `schedule` is a list of lines)."""
+    add what a welcome should carry. `schedule`: the scheduled course days, a line each."""
+    from app.content.catalog import catalog
+    from app.schedule.mails import welcome_lines  # schedules belong to cohorts (listed in pyproject.toml)
+
     return {"name": person.display_name, "cohort": cohort.name, "starts_on": _day(cohort.starts_on),
-            "ends_on": _day(cohort.ends_on), "schedule": [], "has_password": person.password_hash is not None,
-            "course_url": outbox.absolute_url("learn.home")}
+            "ends_on": _day(cohort.ends_on), "schedule": welcome_lines(cohort, person, catalog()),
+            "has_password": person.password_hash is not None, "course_url": outbox.absolute_url("learn.home")}
 
 
 def queue_welcome(enrolment: Enrolment, cohort: Cohort, person: User, *, now: datetime) -> None:

@@ -106,3 +106,18 @@ def queue_entry_mails(kind: str, entry: ScheduledDay, cohort: Cohort, cat: Catal
     if queued:
         outbox.request_delivery()
     return queued
+
+
+def welcome_lines(cohort: Cohort, person: User, cat: Catalog) -> list[str]:
+    """The cohort's scheduled course days for its welcome mail, one line each in the reader's zone
+    ("Day 1: Opening: Mon 11 Jan 2027, 09:00–17:00 (Europe/Berlin), Room 2"); cancelled days left out."""
+    reader = person.time_zone if person.time_zone and times.is_zone(person.time_zone) else _cohort_zone(cohort)
+    entries = db.session.scalars(sa.select(ScheduledDay).where(ScheduledDay.cohort_id == cohort.id,
+                                                               ScheduledDay.cancelled_at.is_(None))
+                                 .order_by(ScheduledDay.on_date, ScheduledDay.starts_at, ScheduledDay.id))
+    lines = []
+    for entry in entries:
+        where = ", ".join(part for part in (entry.place, entry.link) if part)
+        when = times.when_text(entry.on_date, entry.starts_at, entry.ends_at, entry.time_zone, reader)
+        lines.append(f"{_day_label(cat, entry.day)}: {when}" + (f", {where}" if where else ""))
+    return lines
