@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+from app.jobs import backoff
+
 BACKOFF_BASE = timedelta(minutes=1)     # the wait after the first failed attempt
 BACKOFF_CAP = timedelta(hours=6)        # never wait longer than this between two attempts
 MAX_ATTEMPTS = 8                        # then the message is failed (an admin can resend it)
@@ -13,19 +15,14 @@ CLAIM_TIMEOUT = timedelta(minutes=10)   # a "sending" claim older than this: its
 
 def retry_delay(attempts: int, *, base: timedelta = BACKOFF_BASE, cap: timedelta = BACKOFF_CAP) -> timedelta:
     """The wait after `attempts` failed attempts (1, 2, …): base, 2×base, 4×base, … up to cap."""
-    if attempts < 1:
-        return timedelta(0)
-    wait: timedelta = base * (2 ** min(attempts - 1, 30))
-    return min(wait, cap)
+    return backoff.retry_delay(attempts, base=base, cap=cap)
 
 
 def after_failure(attempts: int, now: datetime, *, max_attempts: int = MAX_ATTEMPTS,
                   base: timedelta = BACKOFF_BASE, cap: timedelta = BACKOFF_CAP) -> tuple[str, datetime]:
     """(status, next attempt) once attempt number `attempts` has failed: queued again after the
     backoff, or failed for good when it was the last allowed attempt."""
-    if attempts >= max_attempts:
-        return "failed", now
-    return "queued", now + retry_delay(attempts, base=base, cap=cap)
+    return backoff.after_failure(attempts, now, max_attempts=max_attempts, base=base, cap=cap)
 
 
 def claim_is_stale(claimed_at: datetime | None, now: datetime, timeout: timedelta = CLAIM_TIMEOUT) -> bool:

@@ -15,6 +15,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
+from app.jobs import backoff
+
 XAPI_VERSION = "1.0.3"
 PLATFORM = "Lectern"
 LANGUAGE = "en"
@@ -257,22 +259,17 @@ MAX_ATTEMPTS = 10
 CLAIM_TIMEOUT = timedelta(minutes=10)
 
 
-def retry_delay(attempts: int, *, base: timedelta = BACKOFF_BASE, cap: timedelta = BACKOFF_CAP) -> timedelta:
-    """The wait after `attempts` failed deliveries: base, 2×base, 4×base, … up to cap (the outbox's
-    rule, app/outbox/rules.py; repeated here so xapi does not depend on the mail feature)."""
-    if attempts < 1:
-        return timedelta(0)
-    wait: timedelta = base * (2 ** min(attempts - 1, 30))
-    return min(wait, cap)
+def retry_delay(attempts: int) -> timedelta:
+    """The wait after `attempts` failed deliveries: base, 2×base, 4×base, … up to cap."""
+    return backoff.retry_delay(attempts, base=BACKOFF_BASE, cap=BACKOFF_CAP)
 
 
 def after_failure(attempts: int, now: datetime, *, max_attempts: int = MAX_ATTEMPTS,
                   permanent: bool = False) -> tuple[str, datetime]:
     """(status, next attempt) once delivery attempt number `attempts` failed: queued again after the
     backoff, or failed for good at the last attempt or when the LRS refused the statement itself."""
-    if permanent or attempts >= max_attempts:
-        return "failed", now
-    return "queued", now + retry_delay(attempts)
+    return backoff.after_failure(attempts, now, max_attempts=max_attempts, base=BACKOFF_BASE, cap=BACKOFF_CAP,
+                                 permanent=permanent)
 
 
 def classify(status: int) -> str:
