@@ -35,23 +35,27 @@ def entry_uid(entry_id: int, host_name: str) -> str:
     return f"scheduled-day-{entry_id}@{host_name}"
 
 
-def _cohort_zone(cohort: Cohort) -> str:
-    if cohort.time_zone and times.is_zone(cohort.time_zone):
-        return cohort.time_zone
+def site_zone() -> str:
     return str(current_app.config.get("LECTERN_TIME_ZONE") or "UTC")
 
 
-def _day_label(cat: Catalog, number: int) -> str:
+def cohort_zone(cohort: Cohort) -> str:
+    """The cohort's zone, else the site's (LECTERN_TIME_ZONE)."""
+    return cohort.time_zone if cohort.time_zone and times.is_zone(cohort.time_zone) else site_zone()
+
+
+def day_title(cat: Catalog, number: int) -> str:
+    """'Day 1: <the day's title in the course file>'."""
     return times.day_label(number, next((d.title for d in cat.course.days if d.number == number), None))
 
 
 def session_event(entry: ScheduledDay, cohort: Cohort, cat: Catalog, *, host: str, home_url: str) -> ics.SessionEvent:
     return ics.SessionEvent(
         uid=entry_uid(entry.id, host), sequence=entry.sequence,
-        summary=f"{cat.course.title}, {_day_label(cat, entry.day)} ({cohort.name})",
+        summary=f"{cat.course.title}, {day_title(cat, entry.day)} ({cohort.name})",
         on=entry.on_date, starts=entry.starts_at, ends=entry.ends_at, zone_name=entry.time_zone,
         place=entry.place, link=entry.link, url=home_url, cancelled=entry.is_cancelled,
-        description=f"{cat.course.title}: {_day_label(cat, entry.day)} for {cohort.name}.\nCourse: {home_url}")
+        description=f"{cat.course.title}: {day_title(cat, entry.day)} for {cohort.name}.\nCourse: {home_url}")
 
 
 def recipients(cohort_id: int) -> list[User]:
@@ -78,16 +82,16 @@ def queue_entry_mails(kind: str, entry: ScheduledDay, cohort: Cohort, cat: Catal
     event = session_event(entry, cohort, cat, host=host_name, home_url=home_url)
     method = "CANCEL" if entry.is_cancelled else "REQUEST"
     filename = "cancel.ics" if entry.is_cancelled else "invite.ics"
-    cohort_zone = _cohort_zone(cohort)
+    their_zone = cohort_zone(cohort)
     queued = 0
     for person in recipients(cohort.id):
-        reader = person.time_zone if person.time_zone and times.is_zone(person.time_zone) else cohort_zone
+        reader = person.time_zone if person.time_zone and times.is_zone(person.time_zone) else their_zone
         when = times.when_text(entry.on_date, entry.starts_at, entry.ends_at, entry.time_zone, reader)
         there = times.when_text(entry.on_date, entry.starts_at, entry.ends_at, entry.time_zone, entry.time_zone)
         start = times.to_utc(entry.on_date, entry.starts_at, entry.time_zone).astimezone(times.zone(reader))
         context = {
             "name": person.display_name, "course": cat.course.title, "cohort": cohort.name,
-            "day_label": _day_label(cat, entry.day), "when": when, "when_there": "" if there == when else there,
+            "day_label": day_title(cat, entry.day), "when": when, "when_there": "" if there == when else there,
             "short_when": f"{start:%a %d %b %Y, %H:%M} {start.tzname() or reader}",
             "place": entry.place, "link": entry.link, "home_url": home_url, "account_url": account_url,
             "reader_zone": reader,
@@ -111,7 +115,7 @@ def queue_entry_mails(kind: str, entry: ScheduledDay, cohort: Cohort, cat: Catal
 def welcome_lines(cohort: Cohort, person: User, cat: Catalog) -> list[str]:
     """The cohort's scheduled course days for its welcome mail, one line each in the reader's zone
     ("Day 1: Opening: Mon 11 Jan 2027, 09:00–17:00 (Europe/Berlin), Room 2"); cancelled days left out."""
-    reader = person.time_zone if person.time_zone and times.is_zone(person.time_zone) else _cohort_zone(cohort)
+    reader = person.time_zone if person.time_zone and times.is_zone(person.time_zone) else cohort_zone(cohort)
     entries = db.session.scalars(sa.select(ScheduledDay).where(ScheduledDay.cohort_id == cohort.id,
                                                                ScheduledDay.cancelled_at.is_(None))
                                  .order_by(ScheduledDay.on_date, ScheduledDay.starts_at, ScheduledDay.id))
@@ -119,5 +123,5 @@ def welcome_lines(cohort: Cohort, person: User, cat: Catalog) -> list[str]:
     for entry in entries:
         where = ", ".join(part for part in (entry.place, entry.link) if part)
         when = times.when_text(entry.on_date, entry.starts_at, entry.ends_at, entry.time_zone, reader)
-        lines.append(f"{_day_label(cat, entry.day)}: {when}" + (f", {where}" if where else ""))
+        lines.append(f"{day_title(cat, entry.day)}: {when}" + (f", {where}" if where else ""))
     return lines

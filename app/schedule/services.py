@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 
 from app.audit import services as audit
 from app.auth.models import SignedIn, User
@@ -42,13 +41,8 @@ class NotToday(DomainError):
 
 # --- Zones --------------------------------------------------------------------------------------
 
-def site_zone() -> str:
-    return str(current_app.config.get("LECTERN_TIME_ZONE") or "UTC")
-
-
-def cohort_zone(cohort: Cohort) -> str:
-    """The cohort's zone, else the site's."""
-    return cohort.time_zone if cohort.time_zone and times.is_zone(cohort.time_zone) else site_zone()
+site_zone = mails.site_zone
+cohort_zone = mails.cohort_zone   # the zone rules live beside the mails, which services use
 
 
 def reader_zone_setting(user_id: int) -> str | None:
@@ -95,8 +89,7 @@ class EntryView:
         return self.entry.id
 
 
-def day_title(cat: Catalog, number: int) -> str:
-    return times.day_label(number, next((d.title for d in cat.course.days if d.number == number), None))
+day_title = mails.day_title
 
 
 def view_of(entry: ScheduledDay, cohort: Cohort, reader_zone: str | None, cat: Catalog, now: datetime) -> EntryView:
