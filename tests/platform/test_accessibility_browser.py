@@ -40,7 +40,9 @@ from app.jobs import services as jobs
 from app.learn import services as learn
 from app.live import attendance, polls, sessions
 from app.live.broker import current_broker
+from app.outbox import tokens as unsubscribe_tokens
 from app.quizzes import services as quizzes
+from app.schedule.models import ScheduledDay
 
 pytestmark = pytest.mark.browser
 
@@ -132,7 +134,13 @@ def _prepare(app) -> dict[str, object]:
     sessions.start_item(broker, instructor.id, lesson_session.id, 1, cat, now=now)
     session_ids["lesson"] = lesson_session.id
 
-    return {"trainee": trainee.id, "cohort": demo.id, "returned": returned.id, "awaiting": awaiting.id, "finished": finished.id, "timed": timed.id, "timed_out": timed_out.id,
+    scheduled = db.session.scalar(sa.select(ScheduledDay.id).where(ScheduledDay.cohort_id == demo.id)
+                                  .order_by(ScheduledDay.id).limit(1))   # the demo seed schedules the course days
+    assert scheduled is not None
+    unsubscribe = unsubscribe_tokens.sign(secret, trainee.id, "inactive-reminder")
+
+    return {"scheduled": scheduled, "unsubscribe": unsubscribe,
+            "trainee": trainee.id, "cohort": demo.id, "returned": returned.id, "awaiting": awaiting.id, "finished": finished.id, "timed": timed.id, "timed_out": timed_out.id,
             "checked": checked.id, "code": format_code(certificate.code), "invite": invite.token,
             "reset": reset.token, "job": job.id, "newcomer": newcomer.id, **{f"live_{name}": sid for name, sid in session_ids.items()}}
 
@@ -315,6 +323,9 @@ PAGES = [
     Page("checklist", "trainee", "/checklist"),
     Page("cohort-join", "trainee", "/cohorts/join"),
     Page("account-password", "trainee", "/account/password"),
+    Page("account-email", "trainee", "/account/email"),
+    Page("account-calendar", "trainee", "/account/calendar"),
+    Page("unsubscribe", "anonymous", "/unsubscribe/{unsubscribe}"),
     Page("error-403", "trainee", "/admin/users", status=403),
     Page("error-404", "trainee", "/no/such/page", status=404),
     Page("live-join", "trainee", "/join"),
@@ -337,6 +348,8 @@ PAGES = [
     Page("live-attendance-correct-error", "instructor", "/live/{live_ended}/attendance/{trainee}",
          action=_bad_minutes),
     Page("teach-index", "instructor", "/teach/"),
+    Page("schedule-cohort", "instructor", "/schedule/cohorts/{cohort}"),
+    Page("schedule-entry", "instructor", "/schedule/entries/{scheduled}/edit"),
     Page("teach-cohort-grid", "instructor", "/teach/cohorts/{cohort}"),
     Page("teach-trainee", "instructor", "/teach/cohorts/{cohort}/trainees/{trainee}"),
     Page("teach-analytics", "instructor", "/teach/cohorts/{cohort}/quizzes/stage-03"),
@@ -368,7 +381,7 @@ PAGES += [Page(f"{p.id}@phone", p.role, p.path, p.status, p.action, width=390) f
                       "activities-mark", "activities-returned",
                       "teach-analytics", "admin-users", "admin-audit", "admin-import", "admin-certificates",
                       "live-participant-poll", "live-present-poll", "live-projector-revealed", "live-projector-lesson",
-                      "live-attendance"}]
+                      "live-attendance", "account-email", "account-calendar", "schedule-cohort"}]
 
 
 @pytest.mark.parametrize("spec", PAGES, ids=[p.id for p in PAGES])
