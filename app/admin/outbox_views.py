@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from app.db import utcnow
 from app.mail import mail_configured
-from app.outbox import kinds
+from app.outbox import kinds, rules
 from app.outbox import services as outbox
 from app.outbox.models import STATUSES
 from app.web import refusals
@@ -25,8 +25,9 @@ def outbox_list():
 
 
 def outbox_message(message_id: int):
-    return render_template("admin/outbox_message.html", message=outbox.get_message(message_id),
-                           mail_on=mail_configured(current_app.config))
+    message = outbox.get_message(message_id)
+    return render_template("admin/outbox_message.html", message=message, mail_on=mail_configured(current_app.config),
+                           link_removed=rules.had_one_time_link(message.body_text))
 
 
 def outbox_preview(message_id: int):

@@ -43,3 +43,26 @@ def dedup_key(kind: str, entity: str, entity_id: object, *scope: object) -> str:
     if len(key) > 200:
         raise ValueError("dedup key longer than 200 characters")
     return key
+
+
+# --- one-time links -----------------------------------------------------------------------------------
+
+# Invitation and reset links carry their secret in the path (/invite/<token>, /reset/<token>), and
+# the database keeps only a hash of each token (app/auth/links.py). A message that carries one keeps
+# it only until it is sent; then the token is replaced, so the outbox is no copy of live links.
+_ONE_TIME_LINK = re.compile(r"(/(?:invite|reset)/)([A-Za-z0-9_\-.~]{16,})")
+REMOVED = "link-removed-once-sent"
+
+
+def without_one_time_links(text: str) -> str:
+    """`text` with the secret part of every invitation or reset link replaced by REMOVED."""
+    return _ONE_TIME_LINK.sub(lambda m: m.group(1) + REMOVED if m.group(2) != REMOVED else m.group(0), text)
+
+
+def carries_one_time_link(text: str) -> bool:
+    return any(m.group(2) != REMOVED for m in _ONE_TIME_LINK.finditer(text))
+
+
+def had_one_time_link(text: str) -> bool:
+    """A sent message whose one-time link was removed (it cannot be sent again as it is)."""
+    return f"/{REMOVED}" in text

@@ -41,6 +41,10 @@ class BeingSent(DomainError):
     status_code = 409
 
 
+class LinkRemoved(DomainError):
+    status_code = 409
+
+
 def queue(kind_name: str, *, recipient: str, dedup_key: str, context: dict[str, Any], now: datetime,
           user_id: int | None = None) -> OutboxMessage | None:
     """Render a message and add it to the current unit of work (call inside write_transaction).
@@ -233,7 +237,7 @@ def deliver_one(message_id: int, *, now: datetime) -> str:
         return "cancelled"
     email = build_message(cfg, message.recipient, message.subject, message.body_text, message.body_html,
                           headers=message.headers, attachments=message.attachments or ())
-    attempts = message.attempts
+    attempts, message_text, message_html = message.attempts, message.body_text, message.body_html
     db.session.commit()
     error = None
     try:
@@ -243,6 +247,9 @@ def deliver_one(message_id: int, *, now: datetime) -> str:
         current_app.logger.warning("Mail %d to %s: attempt %d failed: %s", message_id, email["To"], attempts, error)
     if error is None:
         status, values = "sent", {"status": "sent", "sent_at": now, "last_error": None}
+        if rules.carries_one_time_link(message_text) or rules.carries_one_time_link(message_html):
+            values |= {"body_text": rules.without_one_time_links(message_text),
+                       "body_html": rules.without_one_time_links(message_html)}
     else:
         status, next_at = rules.after_failure(attempts, now, max_attempts=int(cfg.get("MAIL_MAX_ATTEMPTS") or
                                                                               rules.MAX_ATTEMPTS))
@@ -262,6 +269,9 @@ def resend(actor_id: int, message_id: int, *, now: datetime) -> OutboxMessage:
             raise NotFound("There is no such message.")
         if message.status == "sending" and not rules.claim_is_stale(message.claimed_at, now):
             raise BeingSent("This message is being sent right now.")
+        if rules.had_one_time_link(message.body_text):
+            raise LinkRemoved("This message carried a one-time link, removed once it was sent. Make a new "
+                              "invitation or reset link from the person's page instead.")
         audit.record(actor_id, "mail.resend", "outbox_message", message.id,
                      f"{message.kind} to {message.recipient}", now=now, previous_status=message.status,
                      attempts=message.attempts)

@@ -200,3 +200,42 @@ def test_the_same_dedup_key_queues_one_message_and_keeps_the_rest_of_the_unit_of
         assert outbox.queue("test", recipient="d@example.org", dedup_key="test:same:1", now=now,
                             context={"sent_at": "now", "server": "here"}) is None
     assert len(statuses()) == 2
+
+
+def test_a_one_time_link_leaves_the_outbox_once_sent_and_such_a_message_is_not_sent_again(app, smtpd):
+    """The database keeps only hashes of invitation tokens; the outbox keeps a link only until it is sent."""
+    from app.auth import services as accounts
+    from app.auth.services import create_user
+
+    with app.test_request_context():
+        now = utcnow()
+        person = create_user("lin@example.org", "Lin Link", ("trainee",), password=None, now=now)
+        admin = create_user("root@example.org", "Root", ("admin",), password="a long admin password", now=now)
+        urls = []
+
+        def mail_it(link):
+            urls.append(f"https://learn.example.org/invite/{link.token}")
+            outbox.queue_link(link, urls[-1], now=now)
+        accounts.issue_link(person.id, "invite", secret_key=app.config["SECRET_KEY"], max_age=3600,
+                            created_by_id=admin.id, now=now, on_issued=mail_it)
+        [message] = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.kind == "invitation"))
+        assert urls[0] in message.body_text and urls[0] in message.body_html      # queued: the link is there
+        assert outbox.deliver_due().sent == 1
+        text, html = parts(invitations(smtpd)[0])
+        assert urls[0] in text and urls[0] in html                                # the person got it
+        db.session.expire_all()
+        stored = db.session.get(OutboxMessage, message.id)
+        token = urls[0].rsplit("/", 1)[1]
+        assert token not in stored.body_text and token not in stored.body_html    # the outbox no longer has it
+        assert f"/invite/{rules.REMOVED}" in stored.body_text
+        with pytest.raises(outbox.LinkRemoved):
+            outbox.resend(admin.id, message.id, now=utcnow())
+
+
+def test_one_time_link_rule():
+    text = "Set it at https://x.example/invite/AbCdEfGhIjKlMnOpQrSt_-12 or https://x.example/reset/ZZZZZZZZZZZZZZZZZZZZ."
+    cleaned = rules.without_one_time_links(text)
+    assert "AbCdEf" not in cleaned and "ZZZZ" not in cleaned and cleaned.count(rules.REMOVED) == 2
+    assert rules.carries_one_time_link(text) and not rules.carries_one_time_link(cleaned)
+    assert rules.had_one_time_link(cleaned) and rules.without_one_time_links(cleaned) == cleaned
+    assert not rules.carries_one_time_link("https://x.example/lessons/invite-people")   # not a link's secret

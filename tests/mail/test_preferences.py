@@ -114,9 +114,11 @@ def test_messages_queued_before_an_opt_out_are_not_sent(app, smtpd, make_user, m
     client = csrf_sign_in(app.test_client(), bo)
     page = client.get("/account/email").get_data(as_text=True)
     assert boxes(page) == {"welcome": True, "inactive-reminder": True, "ending-soon": True,
-                           "invitation-reminder": True, "weekly-summary": True}
+                           "invitation-reminder": True, "weekly-summary": True, "session-scheduled": True,
+                           "session-changed": True, "session-cancelled": True}
     assert 'value="password-reset"' not in page and 'value="certificate-issued"' not in page
-    keep = ["inactive-reminder", "ending-soon", "invitation-reminder", "weekly-summary"]
+    keep = ["inactive-reminder", "ending-soon", "invitation-reminder", "weekly-summary", "session-scheduled",
+            "session-changed", "session-cancelled"]
     response = client.post("/account/email", data={"csrf_token": csrf_token_from(page), "receive": keep})
     assert response.status_code == 302
     assert "saved" in client.get(response.location).get_data(as_text=True)
