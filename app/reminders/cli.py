@@ -54,7 +54,8 @@ def cron_command() -> None:
 
 
 def cron_scheduler(app: Flask) -> CronScheduler:
-    """RQ's cron scheduler with the tick registered (enqueued every MAIL_TICK_SECONDS on the app's queue)."""
+    """RQ's cron scheduler with the tick registered (enqueued every MAIL_TICK_SECONDS on the app's queue),
+    and, when an LRS is set, the xAPI delivery (`flask --app wsgi xapi send`) at the same interval."""
     from rq.cron import CronScheduler
 
     from app.jobs.worker import run_periodic
@@ -63,4 +64,7 @@ def cron_scheduler(app: Flask) -> CronScheduler:
     scheduler = CronScheduler(connection=queue.connection, name=f"lectern-mail-{queue.name}-{os.getpid()}")
     scheduler.register(run_periodic, queue.name, args=("mail.tick",), interval=int(app.config["MAIL_TICK_SECONDS"]),
                        job_timeout=jobs.RQ_JOB_TIMEOUT, name="lectern.mail.tick")
+    if app.config.get("LECTERN_XAPI_ENDPOINT"):   # statements an LRS refused for a while are retried too
+        scheduler.register(run_periodic, queue.name, args=("xapi.send",), interval=int(app.config["MAIL_TICK_SECONDS"]),
+                           job_timeout=jobs.RQ_JOB_TIMEOUT, name="lectern.xapi.send")
     return scheduler

@@ -81,3 +81,6 @@ def test_rq_cron_puts_the_tick_on_the_queue_and_the_worker_runs_it(app, make_use
     run_worker(database_uri, queue_name, redis_url, smtpd.port)
     subjects = sorted(str(m["Subject"]).split(":")[0] for m in smtpd.messages)
     assert len(subjects) == 2 and subjects[0] == "Continue where you left off" and subjects[1].startswith("Welcome to")
+    # with an LRS set, the same scheduler also retries xAPI statements
+    app.config["LECTERN_XAPI_ENDPOINT"] = "http://127.0.0.1:9/xAPI"
+    assert sorted(job.name for job in cron_scheduler(app).enqueue_jobs()) == ["lectern.mail.tick", "lectern.xapi.send"]
