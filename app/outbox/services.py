@@ -353,7 +353,8 @@ def queue_certificate_issued(*, certificate_id: int, user_id: int, email: str, n
     """The mail telling a holder their certificate is issued: the verification link and the PDF's."""
     return queue("certificate-issued", recipient=email, user_id=user_id, now=now,
                  dedup_key=rules.dedup_key("certificate-issued", "certificate", certificate_id),
-                 context={"name": name, "course": course, "code": code, "verify_url": verify_url, "pdf_url": pdf_url})
+                 context={"name": name, "course": course, "code": code, "verify_url": verify_url, "pdf_url": pdf_url,
+                          "progress_url": absolute_url("progress.progress")})
 
 
 def queue_welcome(*, enrolment_id: int, user_id: int, email: str, context: dict[str, Any],

@@ -31,7 +31,7 @@ def test_html_and_text_come_from_one_template():
 def test_every_kind_renders():
     context = {"name": "Ann", "url": "https://x/a", "expires_at": "2026-12-27 09:00", "course": "Safety",
                "code": "ABCD-EFGH", "verify_url": "https://x/verify/ABCD-EFGH", "pdf_url": "https://x/c.pdf",
-               "sent_at": "2026-12-20 09:00", "server": "smtp:25"}
+               "sent_at": "2026-12-20 09:00", "server": "smtp:25", "progress_url": "https://x/progress"}
     context |= {"existing": False, "cohort": "Spring", "sign_in_url": "https://x/login", "starts_on": "Monday 1 March 2027",
                 "ends_on": "Friday 5 March 2027", "schedule": [], "has_password": True, "course_url": "https://x/",
                 "invited_on": "Monday 1 March 2027", "days": 8, "lesson": "Hazards", "days_left": 3,
