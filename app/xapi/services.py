@@ -333,8 +333,11 @@ def deliver_due(*, now: datetime | None = None, limit: int = 10_000, ignore_back
         if not claimed:
             continue
         counts["batches"] += 1
-        for outcome in _send_claimed(token, moment).values():
+        outcomes = _send_claimed(token, moment)
+        for outcome in outcomes.values():
             counts[{"queued": "retrying"}.get(outcome, outcome)] += 1
+        if outcomes and all(outcome == "queued" for outcome in outcomes.values()):
+            break   # the LRS is down or refuses us: leave the rest queued for the next run, untried
     return Delivery(**counts)
 
 
@@ -355,21 +358,24 @@ def _send_claimed(token: str, now: datetime) -> dict[int, str]:
         outcomes = {row.id: outcome for row in rows}
     cap = int(current_app.config.get("LECTERN_XAPI_MAX_ATTEMPTS") or st.MAX_ATTEMPTS)
     result: dict[int, str] = {}
+    groups: dict[tuple[str, str | None, int], list[int]] = {}   # one UPDATE per outcome, not per statement
+    for row in rows:
+        verdict_one, error = outcomes[row.id]
+        groups.setdefault((verdict_one, error, row.attempts), []).append(row.id)
     with write_transaction(db.session):
-        for row in rows:
-            verdict_one, error = outcomes[row.id]
+        for (verdict_one, error, attempts), ids in groups.items():
             if verdict_one == "sent":
                 values: dict[str, Any] = {"status": "sent", "sent_at": now, "last_error": error}
             else:
-                status, next_at = st.after_failure(row.attempts, now, max_attempts=cap,
-                                                   permanent=verdict_one == "refused")
+                status, next_at = st.after_failure(attempts, now, max_attempts=cap, permanent=verdict_one == "refused")
                 values = {"status": status, "next_attempt_at": next_at, "last_error": error}
-                if status == "queued":
-                    current_app.logger.warning("xAPI statement %d: attempt %d failed: %s", row.id, row.attempts, error)
-            db.session.execute(sa.update(XapiStatement)
-                               .where(XapiStatement.id == row.id, XapiStatement.claim_token == token)
-                               .values(claim_token=None, **values).execution_options(synchronize_session=False))
-            result[row.id] = values["status"]
+                current_app.logger.warning("xAPI: %d statement(s) (ids %d–%d), attempt %d: %s; %s", len(ids), ids[0],
+                                           ids[-1], attempts, error, "will retry" if status == "queued" else "failed")
+            for start in range(0, len(ids), 500):
+                db.session.execute(sa.update(XapiStatement)
+                                   .where(XapiStatement.id.in_(ids[start:start + 500]), XapiStatement.claim_token == token)
+                                   .values(claim_token=None, **values).execution_options(synchronize_session=False))
+            result.update(dict.fromkeys(ids, values["status"]))
     return result
 
 
@@ -429,7 +435,7 @@ class Counts:
 
 def counts() -> Counts:
     found = dict(db.session.execute(sa.select(XapiStatement.status, sa.func.count())
-                                    .group_by(XapiStatement.status)).tuples().all())
+                                    .group_by(XapiStatement.status)).all())
     return Counts(**{s: int(found.get(s, 0)) for s in ("queued", "sending", "sent", "failed")})
 
 

@@ -130,3 +130,29 @@ def test_key_and_secret_are_the_basic_credentials(tmp_path):
                             "LECTERN_XAPI_SECRET": "s"}, str(tmp_path))
     assert (out["LECTERN_XAPI_ENDPOINT"], out["LECTERN_XAPI_USERNAME"], out["LECTERN_XAPI_PASSWORD"]) == (
         "https://lrs.example.org/xAPI", "k", "s")
+
+
+def test_an_lrs_that_is_down_costs_one_batch_per_run_and_one_log_line(app, caplog):
+    """When the first batch cannot be delivered, the rest wait untried for the next run: a run against
+    a dead LRS does not try (and log) every statement, and one UPDATE records the batch's failure."""
+    import uuid
+
+    from app.db import write_transaction
+
+    app.config.update(LECTERN_XAPI_ENDPOINT=f"http://127.0.0.1:{free_port()}/xAPI", LECTERN_XAPI_BATCH=50)
+    statements = [{"id": str(uuid.uuid4()), "actor": {"account": {"homePage": "http://localhost", "name": "1"}},
+                   "verb": {"id": "http://adlnet.gov/expapi/verbs/completed"},
+                   "object": {"id": f"http://localhost/xapi/activities/lesson/{n}"}} for n in range(120)]
+    caplog.clear()
+    with app.test_request_context(), write_transaction(db.session):   # the send job runs after the commit (inline here)
+        xapi.queue([(None, f"test:{n}", s) for n, s in enumerate(statements)], now=utcnow())
+    db.session.expire_all()
+    tried = dict(db.session.execute(sa.select(XapiStatement.attempts, sa.func.count())
+                                    .group_by(XapiStatement.attempts)).all())
+    assert tried == {1: 50, 0: 70}
+    assert {r.status for r in db.session.scalars(sa.select(XapiStatement))} == {"queued"}
+    assert len([r for r in caplog.records if "xAPI" in r.getMessage()]) == 1
+    done = xapi.deliver_due(now=utcnow())     # the next run: the 70 untried go first, then it stops again
+    assert (done.batches, done.retrying, done.sent) == (1, 50, 0)
+    status = app.test_cli_runner().invoke(args=["xapi", "status"])
+    assert status.exit_code == 0 and "120 queued, 0 being sent, 0 sent, 0 failed." in status.output
