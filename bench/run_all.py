@@ -58,6 +58,8 @@ BENCHES = [
     Bench("quiz", (), ("--seconds", "4",), 300, "quiz submission, 20 clients"),
     Bench("startup", (), ("--runs", "2", "--gunicorn-runs", "1"), 300, "start-up and idle memory"),
     Bench("workbook", (), (), 300, "course workbook, both editions, no cache"),
+    Bench("interop", (), ("--runs", "10", "--participants", "300", "--rounds", "2", "--trainees", "60"), 300,
+          "SCORM export, Open Badges, calendar feeds, xAPI on a poll's close, the mail tick"),
 ]
 
 

@@ -161,9 +161,12 @@ def queue_due(now: datetime) -> dict[str, int]:
     """Queue every reminder due at `now`; returns how many of each kind were queued."""
     settings = settings_from(current_app.config)
     due = rules.due_messages(now=now, invitations=invitation_facts(now), cohorts=cohort_facts(now), settings=settings)
+    # Most of what is due was queued by an earlier tick (an ending cohort is due every day): skip those
+    # without rendering them; the unique dedup key still decides when two ticks race.
+    already = outbox.queued_keys([item.key for item in due])
     db.session.commit()   # end the reads: each message is its own unit of work
     counts: dict[str, int] = defaultdict(int)
-    for item in due:
+    for item in (item for item in due if item.key not in already):
         if item.kind == "invitation-reminder":
             counts[item.kind] += _queue_invitation_reminder(item, now)
             continue

@@ -163,3 +163,27 @@ def test_one_welcome_per_enrolment_with_the_cohort_dates_and_the_course_link(app
     cohorts.enrol(None, spring.id, [ann.id], now=utcnow())
     (to_ann,) = [m for m in received(smtpd, "Welcome to Spring") if m["To"] == "ann@example.org"]
     assert "separate invitation" in parts(to_ann)[0]
+
+
+def test_a_tick_after_one_that_queued_everything_renders_no_message_again(app, smtpd, make_user, make_cohort,
+                                                                         monkeypatch):
+    """An ending cohort's trainees are due every day until it ends: a later tick finds their reminders
+    queued already (one query for all the dedup keys) instead of rendering each one to be refused."""
+    from app.outbox import render
+
+    now = utcnow()
+    today = now.date()
+    trainees = [make_user(display_name=f"Trainee {n}") for n in range(3)]
+    make_cohort(name="Ending", track="self-study", trainees=trainees, starts_on=today - timedelta(days=20),
+                ends_on=today + timedelta(days=5))
+    smtpd.messages.clear()    # the welcomes
+    assert reminders.tick(now=now).queued == {"ending-soon": 3}
+    rendered = []
+    real = render.render
+    monkeypatch.setattr(render, "render", lambda *a, **k: rendered.append(a[0].name) or real(*a, **k))
+
+    again = reminders.tick(now=now + timedelta(hours=2))
+    assert not any(again.queued.values()) and again.delivery.sent == 0 and rendered == []
+    assert len(received(smtpd, "Ending ends on")) == 3
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)
+                             .where(OutboxMessage.kind == "ending-soon")) == 3
