@@ -48,8 +48,20 @@ def kind(name: str) -> MessageKind:
 
 
 def optional_kinds() -> tuple[MessageKind, ...]:
-    """The kinds a person may refuse (the preferences page shows one box each)."""
+    """The kinds a person may refuse."""
     return tuple(k for k in KINDS if k.opt_out)
+
+
+# Who a kind can reach at all: an invitation reminder goes only to people who have not yet set a
+# password (so never to someone signed in, who sees the preferences page), a weekly summary only to staff.
+NOT_FOR_SIGNED_IN = frozenset({"invitation-reminder"})
+STAFF_ONLY = frozenset({"weekly-summary"})
+
+
+def offered_to(*, staff: bool) -> tuple[MessageKind, ...]:
+    """The optional kinds the preferences page offers a signed-in person (one box each)."""
+    return tuple(k for k in optional_kinds()
+                 if k.name not in NOT_FOR_SIGNED_IN and (staff or k.name not in STAFF_ONLY))
 
 
 def list_headers(message_kind: MessageKind, unsubscribe_url: str | None) -> dict[str, str]:

@@ -101,10 +101,12 @@ def _cancel_queued(user_id: int, kind_names: set[str], now: datetime) -> None:
             status="cancelled", last_error=f"The recipient opted out ({now:%Y-%m-%d %H:%M} UTC).", claim_token=None))
 
 
-def save_preferences(user_id: int, receive: set[str], *, now: datetime) -> set[str]:
-    """One unit of work: the person receives the optional kinds in `receive` and none of the others
-    (what is still queued of those is cancelled). Returns the kinds now refused."""
-    optional = {k.name for k in kinds.optional_kinds()}
+def save_preferences(user_id: int, receive: set[str], *, now: datetime, offered: set[str] | None = None) -> set[str]:
+    """One unit of work: of the optional kinds `offered` (default: all), the person receives those in
+    `receive` and none of the others (what is still queued of those is cancelled); kinds not offered
+    keep their setting. Returns the kinds newly refused or kept refused among those offered."""
+    optional = {k.name for k in kinds.optional_kinds()} & (offered if offered is not None else
+                                                           {k.name for k in kinds.optional_kinds()})
     refuse = optional - set(receive)
     with write_transaction(db.session):
         db.session.execute(sa.delete(MailOptOut).where(MailOptOut.user_id == user_id,

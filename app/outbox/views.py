@@ -19,14 +19,16 @@ bp = Blueprint("outbox", __name__, template_folder="templates")
 def preferences():
     if current_user.guest_session_id is not None:
         abort(404)   # a live session's guest has no mail
-    form = PreferencesForm()
+    offered = kinds.offered_to(staff=current_user.is_admin or current_user.is_instructor)
+    form = PreferencesForm(offered=offered)
     if form.validate_on_submit():
-        outbox.save_preferences(current_user.id, set(form.receive.data or ()), now=utcnow())
+        outbox.save_preferences(current_user.id, set(form.receive.data or ()), now=utcnow(),
+                                offered={k.name for k in offered})
         flash("Your email preferences are saved.", "success")
         return redirect(url_for("outbox.preferences"))
     if request.method == "GET":
         refused = outbox.opt_outs(current_user.id)
-        form.receive.data = [k.name for k in kinds.optional_kinds() if k.name not in refused]
+        form.receive.data = [k.name for k in offered if k.name not in refused]
     required = [k for k in kinds.KINDS if not k.opt_out and k.name != "test"]
     return render_template("outbox/preferences.html", form=form, required=required), 422 if form.errors else 200
 

@@ -96,7 +96,7 @@ def test_required_kinds_cannot_be_refused_and_carry_no_unsubscribe(app, smtpd, m
     with write_transaction(db.session):
         outbox.queue("certificate-issued", recipient=bo.email, user_id=bo.id, dedup_key="certificate-issued:c:1",
                      now=utcnow(), context={"name": "Bo", "course": "C", "code": "X", "verify_url": "https://v",
-                                            "pdf_url": "https://p"})
+                                            "pdf_url": "https://p", "progress_url": "https://g"})
     outbox.deliver_due()
     (mail,) = smtpd.messages
     assert mail["List-Unsubscribe"] is None and "unsubscribe" not in parts(mail)[0].lower()
@@ -114,11 +114,11 @@ def test_messages_queued_before_an_opt_out_are_not_sent(app, smtpd, make_user, m
     client = csrf_sign_in(app.test_client(), bo)
     page = client.get("/account/email").get_data(as_text=True)
     assert boxes(page) == {"welcome": True, "inactive-reminder": True, "ending-soon": True,
-                           "invitation-reminder": True, "weekly-summary": True, "session-scheduled": True,
-                           "session-changed": True, "session-cancelled": True}
+                           "session-scheduled": True, "session-changed": True, "session-cancelled": True}
+    # a signed-in person has set a password (no invitation reminders); summaries are for staff only
+    assert 'value="invitation-reminder"' not in page and 'value="weekly-summary"' not in page
     assert 'value="password-reset"' not in page and 'value="certificate-issued"' not in page
-    keep = ["inactive-reminder", "ending-soon", "invitation-reminder", "weekly-summary", "session-scheduled",
-            "session-changed", "session-cancelled"]
+    keep = ["inactive-reminder", "ending-soon", "session-scheduled", "session-changed", "session-cancelled"]
     response = client.post("/account/email", data={"csrf_token": csrf_token_from(page), "receive": keep})
     assert response.status_code == 302
     assert "saved" in client.get(response.location).get_data(as_text=True)
@@ -152,3 +152,17 @@ def test_the_preferences_page_is_linked_from_the_account_page(app, make_user, cs
     client = csrf_sign_in(app.test_client(), make_user())
     assert 'href="/account/email"' in client.get("/account/password").get_data(as_text=True)
     assert 'href="/account/email"' in client.get("/").get_data(as_text=True)
+
+
+def test_the_page_offers_what_can_reach_the_person_and_saving_it_keeps_the_rest(app, smtpd, make_user, csrf_sign_in,
+                                                                                csrf_token_from):
+    teacher = make_user(roles=("instructor",))
+    outbox.unsubscribe(tokens.sign(app.config["SECRET_KEY"], teacher.id, "invitation-reminder"), now=utcnow())
+    client = csrf_sign_in(app.test_client(), teacher)
+    page = client.get("/account/email").get_data(as_text=True)
+    assert boxes(page)["weekly-summary"] is True and 'value="invitation-reminder"' not in page
+    everything_but_summaries = [name for name in boxes(page) if name != "weekly-summary"]
+    response = client.post("/account/email", data={"csrf_token": csrf_token_from(page),
+                                                   "receive": everything_but_summaries})
+    assert response.status_code == 302
+    assert outbox.opt_outs(teacher.id) == {"weekly-summary", "invitation-reminder"}   # the hidden kind kept its setting
