@@ -37,6 +37,7 @@ dev: $(VENV)/.run-deps
 ## worker process per core (pytest-xdist; TEST_WORKERS=0 runs everything in this process).
 TEST_WORKERS ?= auto
 test: $(VENV)/.test-deps
+	scripts/test-tools.sh
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 ## The gate: ruff (lint), mypy (types over app/) and import-linter (the import contracts), all

@@ -10,7 +10,8 @@ RALPH_VERSION=5.1.0
 REQUESTS_VERSION=2.32.3
 VENV=.ci/vendor/ralph-venv
 PYTHON=${PYTHON:-python3}
-if [ -x "$VENV/bin/ralph" ] && "$VENV/bin/python" -m pip show ralph-malph 2>/dev/null | grep -qx "Version: $RALPH_VERSION" \
+# (pip's output is read whole first: `pip show | grep -q` fails under pipefail when grep stops early)
+if [ -x "$VENV/bin/ralph" ] && [ "$("$VENV/bin/python" -m pip show ralph-malph 2>/dev/null | sed -n 's/^Version: //p')" = "$RALPH_VERSION" ] \
    && "$VENV/bin/python" -c "import requests" 2>/dev/null; then
   exit 0
 fi
