@@ -18,6 +18,7 @@ from app.errors import InputRejected, NotFound
 from app.extensions import db
 from app.mail import mail_configured
 from app.outbox import services as outbox
+from app.outbox.render import long_date
 from app.text import check_text
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
@@ -177,9 +178,6 @@ def new_code(actor_id: int, cohort_id: int, *, now: datetime) -> Cohort:
     return cohort
 
 
-def _day(value: date | None) -> str | None:
-    return f"{value:%A} {value.day} {value:%B %Y}" if value else None
-
 
 def welcome_context(cohort: Cohort, person: User) -> dict[str, object]:
     """What the welcome mail says about the cohort (plain values, absolute links). The one place to
@@ -187,8 +185,8 @@ def welcome_context(cohort: Cohort, person: User) -> dict[str, object]:
     from app.content.catalog import catalog
     from app.schedule.mails import welcome_lines  # schedules belong to cohorts (listed in pyproject.toml)
 
-    return {"name": person.display_name, "cohort": cohort.name, "starts_on": _day(cohort.starts_on),
-            "ends_on": _day(cohort.ends_on), "schedule": welcome_lines(cohort, person, catalog()),
+    return {"name": person.display_name, "cohort": cohort.name, "starts_on": long_date(cohort.starts_on),
+            "ends_on": long_date(cohort.ends_on), "schedule": welcome_lines(cohort, person, catalog()),
             "has_password": person.password_hash is not None, "course_url": outbox.absolute_url("learn.home")}
 
 

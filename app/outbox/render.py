@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from app.outbox.kinds import MessageKind
 
 TEMPLATES = Path(__file__).parent / "templates" / "outbox" / "mail"
+
+
+def long_date(value: date | None) -> str | None:
+    """A date as mails write it: "Monday 1 March 2027" (None stays None)."""
+    return f"{value:%A} {value.day} {value:%B %Y}" if value else None
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,6 +27,7 @@ from app.learn.models import LessonCompletion, LessonVisit
 from app.mail import mail_configured
 from app.outbox import services as outbox
 from app.outbox.models import OutboxMessage
+from app.outbox.render import long_date
 from app.progress import services as progress_services
 from app.progress.progress import continue_lesson, missing_for_certificate
 from app.reminders import rules
@@ -102,9 +103,6 @@ def cohort_facts(now: datetime) -> list[rules.Cohort]:
                          tuple(_person(i) for i in c.instructors), tuple(trainees[c.id])) for c in cohorts]
 
 
-def _day(value: date | None) -> str | None:
-    return f"{value:%A} {value.day} {value:%B %Y}" if value else None
-
 
 def _context(due: rules.Due, now: datetime) -> dict[str, Any]:
     """What each kind's template needs, from the rule's data: names, dates in words, absolute links."""
@@ -113,9 +111,9 @@ def _context(due: rules.Due, now: datetime) -> dict[str, Any]:
         slug = d.get("lesson_slug")
         return {"name": name, "cohort": d["cohort"], "days": d["days"], "lesson": d.get("lesson_title") or "the course",
                 "url": outbox.absolute_url("learn.lesson", slug=slug) if slug else outbox.absolute_url("learn.home"),
-                "ends_on": _day(d.get("ends_on"))}  # type: ignore[arg-type]
+                "ends_on": long_date(d.get("ends_on"))}  # type: ignore[arg-type]
     if due.kind == "ending-soon":
-        return {"name": name, "cohort": d["cohort"], "ends_on": _day(d["ends_on"]),  # type: ignore[arg-type]
+        return {"name": name, "cohort": d["cohort"], "ends_on": long_date(d["ends_on"]),  # type: ignore[arg-type]
                 "days_left": d["days_left"], "missing": d["missing"], "url": outbox.absolute_url("progress.progress")}
     if due.kind == "weekly-summary":
         cohorts = [{"name": c.name, "url": outbox.absolute_url("teach.cohort", cohort_id=c.cohort_id),
@@ -123,7 +121,7 @@ def _context(due: rules.Due, now: datetime) -> dict[str, Any]:
                     "not_started": c.not_started,
                     "stalled": [f"{who} (not back for {days} days)" for who, days in c.stalled]}
                    for c in d["cohorts"]]  # type: ignore[attr-defined]
-        return {"name": name, "week": d["week"], "today": _day(now.date()), "cohorts": cohorts,
+        return {"name": name, "week": d["week"], "today": long_date(now.date()), "cohorts": cohorts,
                 "stalled_days": int(current_app.config["MAIL_REMIND_INACTIVE_DAYS"])}
     raise ValueError(due.kind)
 
@@ -133,10 +131,11 @@ class _Raced(Exception):
 
 
 def _queue_invitation_reminder(due: rules.Due, now: datetime) -> bool:
-    if outbox.opted_out(due.person.id, due.kind) or outbox.queued_keys([due.key]):
-        return False     # never void the person's link for a mail that will not go
+    if outbox.opted_out(due.person.id, due.kind):
+        return False     # never void the person's link for a mail that will not go (queue_due skipped
+                         # the keys queued before; one queued meanwhile raises _Raced and voids nothing)
     cfg = current_app.config
-    invited_on = _day(due.data["invited_on"])  # type: ignore[arg-type]
+    invited_on = long_date(due.data["invited_on"])  # type: ignore[arg-type]
 
     def mail(link: IssuedLink) -> None:
         queued = outbox.queue("invitation-reminder", recipient=link.user.email, user_id=link.user.id, now=now,

@@ -69,3 +69,9 @@ def test_a_reset_link_is_mailed_as_a_password_reset(app, client, make_user, sign
     [mail] = smtpd.messages
     text, _html = parts(mail)
     assert mail["Subject"] == "Reset your Lectern password" and "https://learn.example.org/reset/" in text
+
+
+def test_mails_write_dates_in_words():
+    from datetime import date
+
+    assert render.long_date(date(2027, 3, 1)) == "Monday 1 March 2027" and render.long_date(None) is None
